@@ -173,8 +173,13 @@ class FollowUp(Contract):
     meeting: dt.date
     file: str
     score: float
-    topic: str
-    decided: list[str] = Field(default_factory=list)
+    topic: str = Field(description="The passage of that meeting that matched the notes.")
+    decided: list[str] = Field(default_factory=list, description="What was decided in that meeting.")
+    open_actions: list[str] = Field(default_factory=list, description="Actions from it still open.")
+
+
+class FollowUps(Contract):
+    results: list[FollowUp]
 
 
 # --------------------------------------------------------------------------- ask (issue 5)
