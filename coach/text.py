@@ -1,0 +1,196 @@
+"""Text primitives shared by every flow: normalisation, language, numbers with units, change_pct.
+
+Everything here is linear in the input: simple regexes without nested quantifiers and single
+passes, so a 100 KB paste costs milliseconds. `fold` keeps offsets (one char in, one char out)
+so that spans found in folded text are exact substrings of what the user wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from coach.models import Language
+
+ARROWS = "→⇒➡⟶➔➝➞⇨"
+_ARROW_MAP = {ord(ch): "→" for ch in ARROWS}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in ARROWS:
+        return "→"
+    if ch in "〜～":
+        return "~"
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """Offset-preserving normalisation: full-width digits/letters/％ to ASCII, arrows to `→`.
+
+    Unlike `normalize`, every character maps to exactly one character, so a match at [i:j] in
+    the folded text is the user's own text at [i:j].
+    """
+    if text.isascii():
+        return text
+    return "".join(_fold_char(ch) for ch in text)
+
+
+_SPACES = re.compile(r"[ \t\u3000]+")
+_ASCII_ARROWS = re.compile(r"[ \t\u3000]*(?:-->|->|=>|→)[ \t\u3000]*")
+
+
+def normalize(text: str) -> str:
+    """NFKC, one arrow (`→`), single spaces: for matching and search, never to rewrite user text."""
+    folded = unicodedata.normalize("NFKC", text).translate(_ARROW_MAP)
+    folded = _ASCII_ARROWS.sub("→", folded)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in folded.splitlines()).strip()
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str) -> Language:
+    """Japanese when kana appear or CJK characters carry a fair share of the letters.
+
+    Japanese notes are full of English terms (API, P95, Slack), and a Japanese character carries
+    about as much as a short English word, hence the weighting.
+    """
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    if not cjk:
+        return "en"
+    latin = len(_LATIN.findall(sample))
+    kana = len(_KANA.findall(sample))
+    if kana and kana * 20 >= latin:
+        return "ja"
+    return "ja" if cjk * 4 >= latin else "en"
+
+
+# --------------------------------------------------------------------------- numbers
+
+# A number: 1,200 / 1200 / 3.6 / .5 is not accepted (too often a list marker or version tail).
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER_TOKEN = re.compile(rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z]))?")
+_MULTIPLIERS = {"k": 1e3, "K": 1e3, "M": 1e6}
+_SCALE_PREFIX = {"千": 1e3, "万": 1e4, "億": 1e8}
+
+
+def _to_float(digits: str) -> float:
+    return float(digits.replace(",", ""))
+
+
+def parse_number(token: str) -> float | None:
+    """The value of one number token as written: `50k` → 50000, `１，２００` → 1200, `約120万円` → 120.
+
+    `万`/`億` stay part of the unit (the notes say 120万円, so the metric says 120 in 万円);
+    `k`/`M` are multipliers. None when the token holds no number.
+    """
+    match = _NUMBER_TOKEN.search(fold(token.strip()))
+    if match is None:
+        return None
+    value = _to_float(match.group("num"))
+    mult = match.group("mult")
+    return value * _MULTIPLIERS[mult] if mult else value
+
+
+@dataclass(frozen=True)
+class NumberSpan:
+    """One number in a text: its literal value, the value with `k`/`M` applied, and where it is."""
+
+    raw: float
+    value: float
+    start: int
+    end: int
+
+
+def numbers_in(text: str) -> list[NumberSpan]:
+    """Every number written in `text` (after folding), in order. Used by grounding and metrics."""
+    folded = fold(text)
+    found = []
+    for match in _NUMBER_TOKEN.finditer(folded):
+        raw = _to_float(match.group("num"))
+        mult = match.group("mult")
+        found.append(NumberSpan(raw, raw * _MULTIPLIERS[mult] if mult else raw, match.start(), match.end()))
+    return found
+
+
+def change_pct(before: float | None, after: float | None) -> float | None:
+    """(after - before) / before * 100, signed, 2 decimals; None when it cannot be computed."""
+    if before is None or after is None or before == 0:
+        return None
+    return round((after - before) / before * 100, 2)
+
+
+def display_pct(pct: float) -> str:
+    """A percentage as people say it: 44 for 43.75, 8.5 for 8.46, 0.4 for 0.42 (magnitude only)."""
+    magnitude = Decimal(str(abs(pct)))
+    step = Decimal("1") if magnitude >= 10 else Decimal("0.1")
+    rounded = magnitude.quantize(step, rounding=ROUND_HALF_UP)
+    return format_number(float(rounded))
+
+
+def format_number(value: float) -> str:
+    """1200.0 → 1200, 0.50 → 0.5, 1/3 → 0.33: no float noise in what the user reads."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------- units
+
+_TIME = {
+    "ms": 0.001, "ミリ秒": 0.001, "s": 1, "秒": 1, "min": 60, "分": 60, "h": 3600, "時間": 3600,
+    "日": 86400, "日間": 86400, "d": 86400, "days": 86400, "週": 604800, "週間": 604800,
+    "weeks": 604800, "ヶ月": 2592000, "か月": 2592000, "カ月": 2592000, "ケ月": 2592000,
+    "months": 2592000, "年": 31536000, "years": 31536000,
+}  # fmt: skip
+_DATA = {"B": 1, "KB": 1e3, "kB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1024, "MiB": 1024**2,
+         "GiB": 1024**3, "TiB": 1024**4}  # fmt: skip
+_ALIASES = {
+    "msec": "ms", "millisecond": "ms", "milliseconds": "ms", "sec": "s", "secs": "s", "second": "s",
+    "seconds": "s", "mins": "min", "minute": "min", "minutes": "min", "hr": "h", "hrs": "h",
+    "hour": "h", "hours": "h", "day": "days", "week": "weeks", "month": "months", "year": "years",
+    "リクエスト": "req", "requests": "req", "request": "req", "reqs": "req", "％": "%",
+    "percent": "%", "ポイント": "pt", "points": "pt", "point": "pt", "ドル": "$", "usd": "$",
+    "USD": "$", "times": "x", "倍": "x",
+}  # fmt: skip
+
+
+def canonical_unit(unit: str) -> str:
+    unit = unit.strip()
+    return _ALIASES.get(unit, _ALIASES.get(unit.lower(), unit))
+
+
+def unit_scale(unit: str) -> tuple[str, float]:
+    """(dimension, factor to the dimension's base): `4時間`/`35分` share `time`; `万円`/`円` share `円`.
+
+    Two quantities can be compared only when their dimensions match; a rate keeps its `/週`.
+    """
+    base, _, per = unit.partition("/")
+    suffix = f"/{per}" if per else ""
+    if base in _TIME:
+        return "time" + suffix, _TIME[base]
+    if base in _DATA:
+        return "data" + suffix, _DATA[base]
+    if len(base) > 1 and base[0] in _SCALE_PREFIX:
+        return base[1:] + suffix, _SCALE_PREFIX[base[0]]
+    return base + suffix, 1.0
+
+
+def common_unit(before_unit: str, after_unit: str) -> tuple[str, float, float] | None:
+    """The smaller of two compatible units and the factors to convert each into it; None if apart."""
+    if before_unit == after_unit:
+        return before_unit, 1.0, 1.0
+    dim_b, fac_b = unit_scale(before_unit)
+    dim_a, fac_a = unit_scale(after_unit)
+    if dim_b != dim_a:
+        return None
+    target, fac_t = (before_unit, fac_b) if fac_b <= fac_a else (after_unit, fac_a)
+    return target, fac_b / fac_t, fac_a / fac_t

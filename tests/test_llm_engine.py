@@ -1,0 +1,261 @@
+"""The LLM engine against a real OpenAI-compatible server on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from coach import prompts
+from coach.engines.fallback import with_fallback
+from coach.engines.llm import LLMEngine, LLMFailure
+from coach.errors import LLMError
+from tests.support.llm_server import API_KEY, LLMServer
+
+
+class Answer(BaseModel):
+    """A short answer with a count."""
+
+    summary: str
+    count: int
+
+
+@pytest.fixture(autouse=True)
+def echo_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private prompt dir with an `echo` flow, plus the real infrastructure prompts."""
+    directory = tmp_path / "prompts"
+    directory.mkdir()
+    for name in ("retry", "json_mode"):
+        for lang in ("ja", "en"):
+            shutil.copy(prompts.PROMPTS_DIR / f"{name}.{lang}.md", directory)
+    for lang in ("ja", "en"):
+        (directory / f"echo.{lang}.md").write_text(
+            '## system\nSummarise and count the items. JSON like {{"summary": "..."}}.\n## user\n{items}\n',
+            encoding="utf-8",
+        )
+    monkeypatch.setattr(prompts, "PROMPTS_DIR", directory)
+    return directory
+
+
+def _user_text(request: dict) -> str:
+    return "\n".join(str(m.get("content") or "") for m in request["messages"])
+
+
+def test_good_answer_is_parsed_and_prompt_is_sent(llm_server: LLMServer) -> None:
+    llm_server.reply_json({"summary": "two items", "count": 2})
+    engine = LLMEngine(llm_server.settings())
+    result = engine.structured("echo", "en", {"items": "apples, pears"}, Answer)
+    assert result == Answer(summary="two items", count=2)
+    assert engine.name == "llm:test-model"
+    request = llm_server.requests[0]
+    assert request["model"] == "test-model"
+    assert request["temperature"] == 0
+    assert request["response_format"]["type"] == "json_schema"
+    assert "apples, pears" in _user_text(request)
+    assert '{"summary": "..."}' in _user_text(request)  # doubled braces became literal
+
+
+def test_invalid_json_is_re_asked_with_the_error(llm_server: LLMServer) -> None:
+    llm_server.reply_text("Sure! here it is: {summary: oops").reply_json({"summary": "ok", "count": 1})
+    result = LLMEngine(llm_server.settings()).structured("echo", "en", {"items": "x"}, Answer)
+    assert result.count == 1
+    assert len(llm_server.requests) == 2
+    second = llm_server.requests[1]["messages"]
+    assert second[-2]["role"] == "assistant"
+    assert "{summary: oops" in second[-2]["content"]
+    assert second[-1]["role"] == "user"
+    assert "Invalid JSON" in second[-1]["content"] or "json" in second[-1]["content"].lower()
+
+
+def test_validator_rejection_is_re_asked_then_raises(llm_server: LLMServer) -> None:
+    def no_big_counts(answer: Answer) -> Answer:
+        if answer.count > 10:
+            raise ValueError(f"count {answer.count} is not in the user's text")
+        return answer
+
+    llm_server.reply_json({"summary": "a", "count": 99}).reply_json({"summary": "b", "count": 42})
+    with pytest.raises(LLMError) as info:
+        LLMEngine(llm_server.settings()).structured("echo", "ja", {"items": "x"}, Answer, no_big_counts)
+    assert info.value.attempts == 2
+    assert "42" in (info.value.last_output or "")
+    assert "count 99 is not in the user's text" in llm_server.requests[1]["messages"][-1]["content"]
+    assert "検証" in info.value.message("ja")
+
+
+def test_schema_violation_counts_as_invalid(llm_server: LLMServer) -> None:
+    llm_server.reply_json({"summary": "a"}).reply_json({"summary": "a", "count": "many"})
+    with pytest.raises(LLMFailure) as info:
+        LLMEngine(llm_server.settings()).structured("echo", "en", {"items": "x"}, Answer)
+    assert "count" in llm_server.requests[1]["messages"][-1]["content"]
+    assert info.value.reason("en") == "the answer failed validation"
+
+
+def test_retries_are_bounded_by_settings(llm_server: LLMServer) -> None:
+    for _ in range(4):
+        llm_server.reply_text("nope")
+    with pytest.raises(LLMError):
+        LLMEngine(llm_server.settings(llm_retries=2)).structured("echo", "en", {"items": "x"}, Answer)
+    assert len(llm_server.requests) == 3
+
+
+def test_http_500_raises_at_once_with_advice(llm_server: LLMServer) -> None:
+    llm_server.reply_status(500).reply_json({"summary": "never", "count": 0})
+    with pytest.raises(LLMFailure) as info:
+        LLMEngine(llm_server.settings()).structured("echo", "en", {"items": "x"}, Answer)
+    assert len(llm_server.requests) == 1
+    assert "HTTP 500" in info.value.message("en")
+    assert "サーバー" in info.value.message("ja")
+
+
+def test_404_points_at_the_model_name(llm_server: LLMServer) -> None:
+    llm_server.reply_status(404, "model not found")
+    with pytest.raises(LLMError) as info:
+        LLMEngine(llm_server.settings()).structured("echo", "en", {"items": "x"}, Answer)
+    assert "COACH_LLM_MODEL=test-model" in info.value.message("en")
+
+
+def test_timeout_raises_quickly(llm_server: LLMServer) -> None:
+    llm_server.reply_delay(1.0, {"summary": "late", "count": 1})
+    start = time.monotonic()
+    with pytest.raises(LLMFailure) as info:
+        LLMEngine(llm_server.settings(llm_timeout=0.4)).structured("echo", "en", {"items": "x"}, Answer)
+    assert time.monotonic() - start < 1.0
+    assert info.value.reason("ja") == "タイムアウト"
+    assert "COACH_LLM_TIMEOUT" in info.value.message("en")
+    time.sleep(0.7)  # let the single-threaded server finish the late reply before the next test
+
+
+def test_connection_refused(tmp_path: Path) -> None:
+    from coach.config import Settings
+
+    settings = Settings(
+        data_dir=tmp_path,
+        engine="llm",
+        llm_base_url="http://127.0.0.1:9/v1",
+        llm_api_key=API_KEY,
+        llm_timeout=1,
+    )
+    with pytest.raises(LLMFailure) as info:
+        LLMEngine(settings).structured("echo", "en", {"items": "x"}, Answer)
+    assert "OPENAI_BASE_URL" in info.value.message("en")
+
+
+def test_function_calling_method(llm_server: LLMServer) -> None:
+    llm_server.reply_json({"summary": "tool", "count": 3})
+    result = LLMEngine(llm_server.settings(llm_method="function_calling")).structured(
+        "echo", "en", {"items": "x"}, Answer
+    )
+    assert result.count == 3
+    request = llm_server.requests[0]
+    assert request["tools"][0]["function"]["name"] == "Answer"
+    assert "response_format" not in request
+
+
+def test_function_calling_re_ask_after_bad_arguments(llm_server: LLMServer) -> None:
+    llm_server.reply_json({"summary": "tool"}).reply_json({"summary": "tool", "count": 4})
+    result = LLMEngine(llm_server.settings(llm_method="function_calling")).structured(
+        "echo", "en", {"items": "x"}, Answer
+    )
+    assert result.count == 4
+    assert "count" in llm_server.requests[1]["messages"][-1]["content"]
+
+
+def test_json_mode_sends_the_schema_in_the_prompt(llm_server: LLMServer) -> None:
+    llm_server.reply_text('```json\n{"summary": "fenced", "count": 5}\n```')
+    result = LLMEngine(llm_server.settings(llm_method="json_mode")).structured(
+        "echo", "ja", {"items": "x"}, Answer
+    )
+    assert result.count == 5
+    request = llm_server.requests[0]
+    assert request["response_format"] == {"type": "json_object"}
+    assert '"count"' in request["messages"][-1]["content"]
+
+
+def test_streaming_yields_text_chunks(llm_server: LLMServer) -> None:
+    llm_server.reply_stream(["前回は", "API改善", "を報告しました。"])
+    chunks = list(LLMEngine(llm_server.settings()).stream("echo", "ja", {"items": "x"}))
+    assert "".join(chunks) == "前回はAPI改善を報告しました。"
+    assert llm_server.requests[0]["stream"] is True
+
+
+def test_streaming_error_is_llm_error(llm_server: LLMServer) -> None:
+    llm_server.reply_status(503)
+    with pytest.raises(LLMError):
+        list(LLMEngine(llm_server.settings()).stream("echo", "en", {"items": "x"}))
+
+
+def test_api_key_never_in_errors(llm_server: LLMServer) -> None:
+    llm_server.reply_status(401, f"Incorrect API key provided: {API_KEY}")
+    llm_server.reply_text(f"my key is {API_KEY}").reply_text(f"still {API_KEY}")
+    settings = llm_server.settings()
+    engine = LLMEngine(settings)
+    errors: list[LLMError] = []
+    for _ in range(2):
+        try:
+            engine.structured("echo", "en", {"items": "x"}, Answer)
+        except LLMError as error:
+            errors.append(error)
+    assert len(errors) == 2
+    assert "OPENAI_API_KEY" in errors[0].message("en")
+    for exc in errors:
+        for text in (str(exc), exc.message("en"), exc.message("ja"), exc.last_output or "", repr(exc)):
+            assert API_KEY not in text
+    assert API_KEY not in repr(settings)
+
+
+def test_missing_key_for_remote_server_is_an_llm_error(tmp_path: Path) -> None:
+    from coach.config import Settings
+
+    with pytest.raises(LLMError) as info:
+        LLMEngine(Settings(data_dir=tmp_path, engine="llm"))
+    assert "OPENAI_API_KEY" in info.value.message("en")
+
+
+def test_fallback_uses_llm_when_it_answers(llm_server: LLMServer) -> None:
+    llm_server.reply_json({"summary": "llm", "count": 1})
+    outcome = with_fallback(
+        llm_server.settings(),
+        "ja",
+        lambda engine: engine.structured("echo", "ja", {"items": "x"}, Answer).summary,
+        lambda: "offline",
+    )
+    assert (outcome.value, outcome.engine, outcome.warnings) == ("llm", "llm:test-model", [])
+
+
+def test_fallback_on_failure_shows_a_notice(llm_server: LLMServer) -> None:
+    llm_server.reply_delay(0.8, {"summary": "late", "count": 1})
+    outcome = with_fallback(
+        llm_server.settings(llm_timeout=0.3),
+        "ja",
+        lambda engine: engine.structured("echo", "ja", {"items": "x"}, Answer).summary,
+        lambda: "offline",
+    )
+    assert outcome.value == "offline"
+    assert outcome.engine == "offline (fallback)"
+    assert outcome.warnings == [
+        "LLMに接続できなかったため、オフラインエンジンの結果を表示しています(理由: タイムアウト)"
+    ]
+    time.sleep(0.6)
+
+
+def test_fallback_on_invalid_answers_in_english(llm_server: LLMServer) -> None:
+    llm_server.reply_text("x").reply_text("y")
+    outcome = with_fallback(
+        llm_server.settings(),
+        "en",
+        lambda engine: engine.structured("echo", "en", {"items": "x"}, Answer).summary,
+        lambda: "offline",
+    )
+    assert outcome.fell_back
+    assert "failed validation" in outcome.warnings[0]
+
+
+def test_offline_engine_never_calls_the_llm(llm_server: LLMServer) -> None:
+    outcome = with_fallback(
+        llm_server.settings(engine="offline"), "en", lambda engine: "llm", lambda: "offline"
+    )
+    assert (outcome.value, outcome.engine) == ("offline", "offline")
+    assert llm_server.requests == []

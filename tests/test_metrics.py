@@ -1,0 +1,109 @@
+"""coach.metrics: before→after pairs from notes, traced to exact spans; targets excluded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coach.metrics import extract_metrics
+from coach.models import Metric
+from tests.conftest import load_jsonl
+
+
+def _matches(metric: Metric, expected: dict[str, Any]) -> bool:
+    if expected["unit"] == "mixed":
+        return metric.change_pct is not None and abs(metric.change_pct - expected["change_pct"]) <= 1
+    return (
+        metric.before == pytest.approx(expected["before"])
+        and metric.after == pytest.approx(expected["after"])
+        and metric.unit == expected["unit"]
+        and metric.change_pct == pytest.approx(expected["change_pct"], abs=0.01)
+    )
+
+
+@pytest.mark.parametrize("case", load_jsonl("rewrite_dev.jsonl"), ids=lambda c: c["id"])
+def test_dev_set_metrics(case: dict[str, Any]) -> None:
+    metrics = extract_metrics(case["notes"])
+    for expected in case["metrics"]:
+        assert any(_matches(m, expected) for m in metrics), (expected, metrics)
+    for metric in metrics:
+        assert metric.source in case["notes"]
+    if not case["metrics"]:
+        assert [m for m in metrics if m.before is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("notes", "before", "after", "unit", "pct"),
+    [
+        ("ビルドを4時間→35分に短縮", 240, 35, "分", -85.42),
+        ("memory 1.5GB -> 300MB", 1500, 300, "MB", -80.0),
+        ("active users grew from 50k to 80k", 50000, 80000, "", 60.0),
+        ("満足度を3.6から4.2に", 3.6, 4.2, "", 16.67),
+        ("Cut checkout p95 from 2.4s to 0.9s", 2.4, 0.9, "s", -62.5),
+        ("CIのビルドが25分→8分", 25, 8, "分", -68.0),
+        ("エラー率を0.8%から0.2%に", 0.8, 0.2, "%", -75.0),
+        ("保持期間 90日→30日", 90, 30, "日", -66.67),
+        ("月額 80万円 → 52万円", 80, 52, "万円", -35.0),
+        ("スループットを１秒あたり１，２００リクエストから３，０００リクエストに", 1200, 3000, "req/s", 150.0),
+        ("Runtime dropped from 5.5h to 1.2h", 5.5, 1.2, "h", -78.18),
+        ("we run 6 pods instead of 20", 20, 6, "pods", -70.0),
+        ("p95 was 2.4s, now 0.9s", 2.4, 0.9, "s", -62.5),
+        ("latency is 0.9s (was 2.4s)", 2.4, 0.9, "s", -62.5),
+        ("手作業で2時間かかっていた。自動化して15分になった。", 120, 15, "分", -87.5),
+        ("アラートが週300件→90件に減った(70%削減)", 300, 90, "件/週", -70.0),
+        ("デプロイ頻度が週2回→週5回に", 2, 5, "回/週", 150.0),
+        ("セットアップを3日から半日に短縮", 3, 0.5, "日", -83.33),
+    ],
+)
+def test_formats(notes: str, before: float, after: float, unit: str, pct: float) -> None:
+    metrics = [m for m in extract_metrics(notes) if m.before is not None]
+    assert len(metrics) == 1, metrics
+    metric = metrics[0]
+    assert (metric.before, metric.after, metric.unit) == (pytest.approx(before), pytest.approx(after), unit)
+    assert metric.change_pct == pytest.approx(pct, abs=0.01)
+    assert metric.source in notes
+
+
+def test_qualifiers_and_cross_sentence_pairs() -> None:
+    (metric,) = extract_metrics("失敗率が5%あった。リトライを実装し、1%未満に。")
+    assert (metric.before, metric.after, metric.qualifier, metric.change_pct) == (5, 1, "<", -80.0)
+    assert metric.name == "失敗率"
+    (about,) = extract_metrics("費用を約120万円から80万円に")
+    assert about.qualifier == "~"
+    assert about.source == "約120万円から80万円"
+
+
+def test_targets_are_not_results() -> None:
+    assert extract_metrics("P95レイテンシを200ms以下に改善するのが目標。") == []
+    assert extract_metrics("目標は3時間から1時間に減らすこと") == []
+    (metric,) = extract_metrics("target: under 200ms. We got p95 from 320ms to 180ms.")
+    assert (metric.before, metric.after) == (320, 180)
+    assert extract_metrics("Goal: cut build time from 20 min to 5 min next quarter") == []
+
+
+def test_stated_reduction_is_kept_without_inventing_a_before() -> None:
+    (metric,) = extract_metrics("定例を廃止して、会議時間を週3時間削減")
+    assert metric.before is None and metric.change_pct is None
+    assert metric.after == 3 and metric.unit == "時間/週"
+    assert metric.source == "週3時間"
+    assert metric.name.startswith("会議時間")
+
+
+def test_names_come_from_the_words_before_the_numbers() -> None:
+    names = [m.name for m in extract_metrics("P95レイテンシは320ms→180msに改善。エラー率は0.8%→0.2%。")]
+    assert names == ["P95レイテンシ", "エラー率"]
+    (metric,) = extract_metrics("Runtime dropped from 5.5h to 1.2h")
+    assert metric.name == "Runtime"
+
+
+def test_dates_times_identifiers_and_list_markers_are_not_quantities() -> None:
+    notes = "1) 2026-01-20 [10:32] tanaka: P95 と N+1 を確認\n2. v2.3 を 3月 にリリース"
+    assert extract_metrics(notes) == []
+
+
+def test_spans_are_exact_substrings_with_full_width_text() -> None:
+    notes = "処理時間を　１２０秒　→　４５秒　に"
+    (metric,) = extract_metrics(notes)
+    assert metric.source in notes and "１２０" in metric.source
+    assert (metric.before, metric.after, metric.change_pct) == (120, 45, -62.5)

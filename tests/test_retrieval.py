@@ -1,0 +1,134 @@
+"""Fused retrieval over the dev meetings: recall, not-found, Japanese terms, date filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coach import retrieval
+from coach.config import Settings
+from coach.models import Meeting, MeetingSection
+from tests.conftest import load_jsonl
+from tests.test_index import import_dev_meetings
+
+QUESTIONS = load_jsonl("meetings_questions.jsonl")
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory, meetings_dir: Path) -> Settings:
+    return import_dev_meetings(tmp_path_factory.mktemp("dev") / "data", meetings_dir)
+
+
+def as_of(question: dict[str, Any]) -> dt.date | None:
+    return dt.date.fromisoformat(question["as_of"]) if question.get("as_of") else None
+
+
+def rank_of_gold(found: retrieval.Retrieval, gold: list[str]) -> int | None:
+    return next((i for i, file in enumerate(found.meetings()) if file in gold), None)
+
+
+def test_fused_recall_at_3_on_dev_questions(dev: Settings) -> None:
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for question in QUESTIONS:
+        if not question["gold"]:
+            continue
+        found = retrieval.retrieve(question["question"], dev, k=5, as_of=as_of(question))
+        rank = rank_of_gold(found, question["gold"])
+        hits[question["kind"]].append(rank is not None and rank < 3)
+    overall = [hit for kind in hits.values() for hit in kind]
+    assert sum(overall) / len(overall) >= 0.9, dict(hits)
+    for kind, values in hits.items():
+        assert sum(values) / len(values) >= 0.6, (kind, values)
+
+
+def test_fused_is_not_worse_than_either_retriever(dev: Settings) -> None:
+    scored = [q for q in QUESTIONS if q["gold"]]
+
+    def recall(mode: str) -> float:
+        ok = 0
+        for q in scored:
+            rank = rank_of_gold(
+                retrieval.retrieve(q["question"], dev, k=5, as_of=as_of(q), mode=mode), q["gold"]
+            )
+            ok += rank is not None and rank < 3
+        return ok / len(scored)
+
+    fused = recall("fused")
+    assert fused >= recall("dense") and fused >= recall("lexical")
+
+
+def test_found_and_not_found_on_dev_questions(dev: Settings) -> None:
+    wrong = []
+    for question in QUESTIONS:
+        found = retrieval.retrieve(question["question"], dev, k=5, as_of=as_of(question))
+        if found.found != bool(question["gold"]):
+            wrong.append((question["id"], found.reason))
+    assert not [w for w in wrong if w[0] in {q["id"] for q in QUESTIONS if not q["gold"]}], wrong
+    assert len(wrong) <= 2, wrong
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did we talk about our Terraform migration?",
+        "GraphQLの導入について話した?",
+        "フレックスタイム制度について何か言われた?",
+    ],
+)
+def test_names_never_mentioned_are_not_found(dev: Settings, question: str) -> None:
+    found = retrieval.retrieve(question, dev, k=5)
+    assert not found.found, found.reason
+
+
+def test_date_filter_with_as_of(dev: Settings) -> None:
+    found = retrieval.retrieve("先月決まったことは?", dev, k=5, as_of=dt.date(2026, 8, 20))
+    assert found.date_range == (dt.date(2026, 7, 1), dt.date(2026, 7, 31))
+    assert set(found.meetings()) == {"2026-07-07.md", "2026-07-21.md"}
+    last = retrieval.retrieve("前回の1on1で報告したことは?", dev, k=5, as_of=dt.date(2026, 6, 20))
+    assert last.meetings() == ["2026-06-09.md"]
+    before_any = retrieval.retrieve("先月決まったことは?", dev, k=5, as_of=dt.date(2025, 6, 1))
+    assert not before_any.found and not before_any.hits
+
+
+def test_japanese_two_character_words_and_full_width_digits_match_lexically() -> None:
+    meetings = [
+        Meeting(
+            file="a.md",
+            date=dt.date(2026, 1, 1),
+            sections=[MeetingSection(kind="info", heading="情報", text="オンコール手当は制度化されていない")],
+        ),
+        Meeting(
+            file="b.md",
+            date=dt.date(2026, 1, 2),
+            sections=[MeetingSection(kind="results", heading="成果", text="本番障害は４件→１件に減った")],
+        ),
+        Meeting(
+            file="c.md",
+            date=dt.date(2026, 1, 3),
+            sections=[MeetingSection(kind="info", heading="情報", text="評価面談は7月に行われる")],
+        ),
+    ]
+    lexical = retrieval.Corpus.build(meetings).lexical
+    for query, expected in [
+        ("手当", "a.md"),
+        ("障害", "b.md"),
+        ("評価", "c.md"),
+        ("4件", "b.md"),
+        ("１件", "b.md"),
+    ]:
+        [(doc, _), *_] = lexical.search(retrieval.tokens(query), k=3)
+        assert lexical.passages[doc].file == expected, query
+    assert lexical.search(retrieval.tokens("リモートワーク"), k=3) == []
+
+
+def test_tokens_and_content_units() -> None:
+    assert {"手当", "障害"} <= set(retrieval.tokens("手当と障害"))
+    assert "p95" in retrieval.tokens("P95レイテンシ")
+    assert retrieval.content_units("先月決まったことは?") == []
+    assert "kubernetes" in retrieval.content_units("Did we discuss moving to Kubernetes?")
+    assert retrieval.name_like_units("Did we discuss moving to Kubernetes?") == ["kubernetes"]
+    assert retrieval.name_like_units("What did my manager tell me in February?") == []

@@ -1,0 +1,125 @@
+"""The SQLite store through a real database file in the test's data dir."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from coach.config import load_settings
+from coach.errors import StoreError
+from coach.importer import import_dir
+from coach.models import NextMeetingPrep, RewriteResult, StarEntry
+from coach.store import MIGRATIONS, Store
+
+
+def test_first_write_creates_the_data_dir_and_records_migrations(isolated_env: Path) -> None:
+    settings = load_settings()
+    store = Store.open(settings)
+    assert store.meetings() == [] and store.actions() == []
+    assert not isolated_env.exists(), "reads must not create the data dir"
+
+    input_id = store.save_input("rewrite", "P95 320ms→180ms")
+    assert settings.db_path.is_file() and input_id == 1
+    with sqlite3.connect(settings.db_path) as db:
+        names = [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY name")]
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert names == [name for name, _ in MIGRATIONS] and mode == "wal"
+
+    again = Store(settings.db_path)
+    assert again.inputs("rewrite")[0][2] == "P95 320ms→180ms"
+    with sqlite3.connect(settings.db_path) as db:
+        assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_foreign_keys_are_enforced() -> None:
+    store = Store.open(load_settings())
+    store.save_input("x", "y")
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
+        db.execute(
+            "INSERT INTO actions (key, action, owner, status, from_meeting)"
+            " VALUES ('k', 'a', 'me', 'open', 'nope.md')"
+        )
+
+
+def test_prep_and_rewrites_round_trip() -> None:
+    store = Store.open(load_settings())
+    assert store.load_prep() == NextMeetingPrep()
+    result = RewriteResult(language="ja", engine="offline", entries=[StarEntry(title="t", statement="s")])
+    saved = store.save_prep(NextMeetingPrep(rewrite=result))
+    loaded = store.load_prep()
+    assert loaded.rewrite == result and loaded.updated_at == saved.updated_at is not None
+
+    input_id = store.save_input("rewrite", "notes")
+    store.save_rewrite(result, input_id)
+    today = dt.datetime.now(dt.UTC).date()
+    assert [r for _, r in store.rewrites(today, today)] == [result]
+    assert store.rewrites(today + dt.timedelta(days=1)) == []
+
+
+def test_meetings_by_date_and_derived_rows(meetings_dir: Path) -> None:
+    settings = load_settings()
+    import_dir(meetings_dir, settings, index=False)
+    store = Store.open(settings)
+    march = store.meetings(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert [m.file for m in march] == ["2026-03-03.md", "2026-03-17.md", "2026-03-31.md"]
+    assert store.meeting("2026-03-03.md") == march[0]
+    assert store.meeting("1999-01-01.md") is None
+
+    concerns = store.concerns(dt.date(2026, 2, 3), dt.date(2026, 2, 3))
+    assert len(concerns) == 2 and all(c[0] == "2026-02-03.md" for c in concerns)
+    assert concerns[0][2].startswith("【報告】オンコールのアラートが多すぎる")
+    intents = store.career_intents(dt.date(2026, 3, 3), dt.date(2026, 3, 3))
+    assert len(intents) == 1 and intents[0][2].startswith("来期は3名程度")
+
+
+def test_derivations_fill_in_when_their_module_lands(
+    meetings_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings()
+    fake = types.ModuleType("coach.triage")
+    fake.classify = lambda text: "org" if "会社" in text or "部門" in text else "self"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "coach.triage", fake)
+    import_dir(meetings_dir, settings, index=False)
+    buckets = {text: bucket for _, _, text, bucket in Store.open(settings).concerns()}
+    assert (
+        buckets["【エスカレーション】会社としてオンコール手当の制度がない。他チームでも不満が出ている"]
+        == "org"
+    )
+    assert set(buckets.values()) == {"org", "self"}
+
+
+def test_manual_closure_survives_reimport(meetings_dir: Path, tmp_path: Path) -> None:
+    settings = load_settings()
+    folder = tmp_path / "meetings"
+    shutil.copytree(meetings_dir, folder)
+    import_dir(folder, settings, index=False)
+    store = Store.open(settings)
+    target = store.actions(status="open", owner="me")[0]
+    assert target.id is not None
+    closed = store.mark_done(target.id, "ダッシュボードを公開した")
+    assert (closed.status, closed.result, closed.id) == ("done", "ダッシュボードを公開した", target.id)
+
+    last = folder / "2026-08-04.md"
+    last.write_text(last.read_text(encoding="utf-8") + "- 追記: 来週は休み\n", encoding="utf-8")
+    report = import_dir(folder, settings, index=False)
+    assert (report.updated, report.unchanged) == (1, 15)
+    after = store.action(target.id)
+    assert after is not None and after.status == "done" and after.result == "ダッシュボードを公開した"
+
+    with pytest.raises(StoreError) as err:
+        store.mark_done(99999)
+    assert "coach actions" in err.value.message("ja")
+
+
+def test_unreadable_store_is_a_store_error(isolated_env: Path) -> None:
+    isolated_env.mkdir(parents=True)
+    (isolated_env / "coach.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError) as err:
+        Store.open(load_settings()).meetings()
+    assert "COACH_DATA_DIR" in err.value.en
