@@ -45,7 +45,8 @@ INTENTS = [
     "2年以内に{s}のテックリードになりたい。理由は設計判断に関わりたいから",
 ]
 DECISIONS = ["{s}の改善は自分が主導する", "{s}の工数を来月20%確保する"]
-ACTIONS = ["{s}の改善案を作る", "{s}の計測を自動化する", "{s}のドキュメントを整備する"]
+TOPICS = ["リトライ設計", "監視ダッシュボード", "負荷試験", "権限設計", "キャッシュ戦略", "障害手順書"]
+VERBS = ["を見直す", "の案を作る", "を自動化する", "をチームに共有する", "の担当を決める"]
 
 
 def meeting_text(rng: random.Random, day: dt.date, previous_actions: list[str]) -> tuple[str, list[str]]:
@@ -59,7 +60,7 @@ def meeting_text(rng: random.Random, day: dt.date, previous_actions: list[str]) 
     if rng.random() < 0.2:
         lines += ["## キャリア意向", "- " + rng.choice(INTENTS).format(s=system), ""]
     lines += ["## 決まったこと", "- " + rng.choice(DECISIONS).format(s=system), ""]
-    new = [rng.choice(ACTIONS).format(s=system)]
+    new = [f"{system}の{rng.choice(TOPICS)}{rng.choice(VERBS)}"]
     due = day + dt.timedelta(days=rng.randint(5, 20))
     lines += ["## 次のアクション"]
     lines += [f"- [x] {action}" for action in previous_actions if rng.random() < 0.7]

@@ -64,7 +64,7 @@ def _bigrams(text: str) -> set[str]:
 def similarity(a: str, b: str) -> float:
     """How likely two wordings name the same action (0..1): equality, containment, bigram Dice."""
     x, y = compact(a), compact(b)
-    if not x or not y:
+    if not x or not y or re.findall(r"\d+", x) != re.findall(r"\d+", y):
         return 0.0
     if x == y:
         return 1.0
@@ -114,7 +114,6 @@ _EN_STOP = frozenset(
         "time",
         "promised",
         "promise",
-        "promised",
         "next",
         "meeting",
         "up",
@@ -423,7 +422,8 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
     date = date or name_date
     if date is None:
         raise InputError(
-            f"{file}: no meeting date. Name the file YYYY-MM-DD.md or add `date: YYYY-MM-DD` to its front matter.",
+            f"{file}: no meeting date. Name the file YYYY-MM-DD.md or add `date: YYYY-MM-DD` "
+            "to its front matter.",
             f"{file}: 会議の日付がありません。ファイル名を YYYY-MM-DD.md にするか、"
             "フロントマターに `date: YYYY-MM-DD` を書いてください。",
         )
@@ -655,10 +655,14 @@ def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> 
 
 
 def _find(ledger: Sequence[LedgerEntry], item: ChecklistItem) -> LedgerEntry | None:
-    """The earlier action this checklist item repeats, preferring open ones."""
+    """The earlier action this checklist item repeats.
+
+    An unchecked item only carries over an open action: the same wording after it was closed
+    is a new, recurring action (`週報を書く` every week).
+    """
     best: tuple[float, LedgerEntry] | None = None
     for entry in ledger:
-        if entry.owner != item.owner:
+        if entry.owner != item.owner or (entry.status == "done" and not item.checked):
             continue
         score = similarity(entry.action, item.text) + (0.01 if entry.status == "open" else 0.0)
         if score >= SIMILAR and (best is None or score > best[0]):
@@ -673,7 +677,8 @@ def _meeting_files(directory: Path) -> tuple[list[Path], list[str]]:
     if not directory.is_dir():
         raise CoachError(
             f"Folder not found: {directory}. Pass the folder that holds your meeting notes (YYYY-MM-DD*.md).",
-            f"フォルダが見つかりません: {directory}。会議メモ (YYYY-MM-DD*.md) が入ったフォルダを指定してください。",
+            f"フォルダが見つかりません: {directory}。"
+            "会議メモ (YYYY-MM-DD*.md) が入ったフォルダを指定してください。",
         )
     files, warnings = [], []
     for path in sorted(directory.iterdir()):
@@ -831,7 +836,8 @@ def export_dir(directory: str | Path, settings: Settings) -> list[Path]:
     meetings = store.meetings()
     if not meetings:
         raise CoachError(
-            "There are no meetings to export yet. Import a folder with `coach import DIR` or save a record first.",
+            "There are no meetings to export yet. "
+            "Import a folder with `coach import DIR` or save a record first.",
             "書き出す会議がまだありません。`coach import DIR` で取り込むか、会議の記録を保存してください。",
         )
     target = Path(directory)

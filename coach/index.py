@@ -145,10 +145,10 @@ def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Pr
     target = collection(settings)
     ef = embedding_function(settings)
     written = 0
-    batch: list[tuple[Passage, str]] = []
     try:
         for start in range(0, len(meetings), UPSERT_BATCH):
             chunk = meetings[start : start + UPSERT_BATCH]
+            batch: list[tuple[Passage, str]] = []
             keep: set[str] = set()
             for meeting in chunk:
                 passages = passages_of(meeting)
@@ -163,7 +163,6 @@ def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Pr
                 flush_part = batch[offset : offset + UPSERT_BATCH]
                 _upsert(target, ef, flush_part)
                 written += len(flush_part)
-            batch.clear()
             if progress:
                 for done in range(start + 1, start + len(chunk) + 1):
                     progress(done, len(meetings), meetings[done - 1].file)

@@ -37,6 +37,9 @@ PROMPT_VARIABLES: dict[str, set[str]] = {
     "json_mode": {"schema"},
     "intent": {"intent", "parts", "evidence", "placeholders"},
     "triage": {"concerns"},
+    "rewrite": {"notes", "metrics"},
+    "ask": {"question", "passages", "keys"},
+    "review": {"period", "material", "dates"},
 }
 
 _HEADING = re.compile(r"^##\s+(system|user|assistant)\s*$", re.IGNORECASE)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -71,6 +72,8 @@ MAX_FOLLOWED_BY = 3
 MAX_OPEN_IN_DRAFT = 3
 SAME_RESULT = 0.6
 MIN_SHARED_GRAMS = 3
+BLOCKING_MIN = 50
+BLOCKING_SHARE = 5
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CITATION = re.compile(
     r"[(\[（]\s*(\d{4}-\d{2}-\d{2}(?:\s*(?:,|、|〜|~|–|-|to)\s*\d{4}-\d{2}-\d{2})*)\s*[)\]）]"
@@ -139,13 +142,14 @@ class _Material:
             source=source,
         )
 
-    def lines_of(self, kinds: Iterable[str], since: dt.date, until: dt.date) -> list[int]:
-        wanted = set(kinds)
-        return [
-            i
-            for i, line in enumerate(self.index.lines)
-            if line.whole and line.kind in wanted and since.isoformat() <= line.date <= until.isoformat()
-        ]
+    def related(self, text: str, kinds: Iterable[str], since: dt.date, until: dt.date) -> list[Line]:
+        """Whole lines of the given kinds, dated in [since, until], about the same thing as `text`."""
+        wanted, first, last = set(kinds), since.isoformat(), until.isoformat()
+
+        def accept(line: Line) -> bool:
+            return line.whole and line.kind in wanted and first <= line.date <= last
+
+        return [self.index.lines[i] for i, _ in self.index.related(text, accept)]
 
 
 def _meeting_text(meeting: Meeting) -> str:
@@ -178,6 +182,14 @@ class _Candidate:
     metrics: list[Metric]
     missing_metric: bool
     grams: set[str] = field(default_factory=set)
+    pairs: set[tuple[float | None, float | None]] = field(default_factory=set)
+    names: set[frozenset[str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.grams = content_grams(self.statement)
+        paired = [m for m in self.metrics if _paired(m)]
+        self.pairs = {_metric_key(m) for m in paired}
+        self.names = {frozenset(grams) for m in paired if (grams := content_grams(m.name))}
 
 
 def _entries(text: str) -> list[StarEntry]:
@@ -224,17 +236,11 @@ def _result_candidates(store: Store, material: _Material, period: Period) -> lis
             for entry in rewrite.entries
             if entry.metrics
         )
-    for candidate in candidates:
-        candidate.grams = content_grams(candidate.statement)
     return candidates
 
 
 def _metric_key(metric: Metric) -> tuple[float | None, float | None]:
     return (metric.before, metric.after)
-
-
-def _metric_names(candidate: _Candidate) -> set[frozenset[str]]:
-    return {frozenset(grams) for m in candidate.metrics if _paired(m) and (grams := content_grams(m.name))}
 
 
 def _same_result(a: _Candidate, b: _Candidate, index: LineIndex) -> bool:
@@ -243,15 +249,38 @@ def _same_result(a: _Candidate, b: _Candidate, index: LineIndex) -> bool:
     Two results with different before→after numbers are the same work only when they also
     measure the same thing (a metric reported again later, with new numbers).
     """
-    pairs_a = {_metric_key(m) for m in a.metrics if _paired(m)}
-    pairs_b = {_metric_key(m) for m in b.metrics if _paired(m)}
-    if pairs_a & pairs_b:
+    if a.pairs & b.pairs:
         return True
     if a.file == b.file or len(a.grams & b.grams) < MIN_SHARED_GRAMS:
         return False
-    if pairs_a and pairs_b and not _metric_names(a) & _metric_names(b):
+    if a.pairs and b.pairs and not a.names & b.names:
         return False
     return index.similarity(a.grams, b.grams) >= SAME_RESULT
+
+
+def _neighbours(candidates: list[_Candidate]) -> list[set[int]]:
+    """For each candidate, the later ones that could be the same result (blocking, so that a
+    year of results is not compared pair by pair). Words most results share cannot tell two
+    results apart, so they do not make candidates neighbours."""
+    by_gram: dict[str, list[int]] = {}
+    by_pair: dict[tuple[float | None, float | None], list[int]] = {}
+    for i, candidate in enumerate(candidates):
+        for gram in candidate.grams:
+            by_gram.setdefault(gram, []).append(i)
+        for pair in candidate.pairs:
+            by_pair.setdefault(pair, []).append(i)
+    common = max(BLOCKING_MIN, len(candidates) // BLOCKING_SHARE)
+    neighbours: list[set[int]] = []
+    for i, candidate in enumerate(candidates):
+        shared: Counter[int] = Counter()
+        for gram in candidate.grams:
+            ids = by_gram[gram]
+            if len(ids) <= common:
+                shared.update(j for j in ids if j > i)
+        near = {j for j, count in shared.items() if count >= MIN_SHARED_GRAMS}
+        near.update(j for pair in candidate.pairs for j in by_pair[pair] if j > i)
+        neighbours.append(near)
+    return neighbours
 
 
 def _merge(candidates: list[_Candidate], index: LineIndex) -> list[list[_Candidate]]:
@@ -263,8 +292,8 @@ def _merge(candidates: list[_Candidate], index: LineIndex) -> list[list[_Candida
             i = parent[i]
         return i
 
-    for i in range(len(candidates)):
-        for j in range(i + 1, len(candidates)):
+    for i, near in enumerate(_neighbours(candidates)):
+        for j in sorted(near):
             if root(i) != root(j) and _same_result(candidates[i], candidates[j], index):
                 parent[root(j)] = root(i)
     groups: dict[int, list[_Candidate]] = {}
@@ -338,14 +367,13 @@ def _career(store: Store, material: _Material, period: Period) -> list[CareerSte
             from coach.intent import detect_parts
 
             has = detect_parts(text)
-        candidates = material.lines_of(("decisions", "results"), date, period.to)
-        related = material.index.related(text, candidates)[:MAX_FOLLOWED_BY]
+        related = material.related(text, ("decisions", "results"), date, period.to)[:MAX_FOLLOWED_BY]
         steps.append(
             CareerStep(
                 meeting=file,
                 intent=text,
                 has=has,
-                followed_by=[_line_ref(material.index.lines[i]) for i, _ in related],
+                followed_by=[_line_ref(line) for line in related],
             )
         )
     return steps
@@ -358,10 +386,9 @@ def _concerns(store: Store, material: _Material, period: Period) -> list[Concern
             from coach.triage import classify
 
             bucket = classify(text)
-        candidates = material.lines_of(("decisions", "info", "results"), date, period.to)
-        related = material.index.related(text, candidates)
+        related = material.related(text, ("decisions", "info", "results"), date, period.to)
         if related:
-            line = material.index.lines[related[0][0]]
+            line = related[0]
             key = {"decisions": "decided", "info": "informed"}.get(line.kind, "reported")
             outcome = _t(key, material.language, text=_line_ref(line))
         else:

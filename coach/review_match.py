@@ -18,8 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +52,7 @@ _STOPWORDS = frozenset(
         "were",
         "be",
         "been",
+        "being",
         "i",
         "we",
         "my",
@@ -74,6 +74,46 @@ _STOPWORDS = frozenset(
         "also",
         "which",
         "who",
+        "not",
+        "how",
+        "get",
+        "got",
+        "will",
+        "would",
+        "should",
+        "can",
+        "could",
+        "do",
+        "did",
+        "done",
+        "have",
+        "has",
+        "had",
+        "just",
+        "very",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "each",
+        "out",
+        "off",
+        "up",
+        "about",
+        "sure",
+        "what",
+        "when",
+        "where",
+        "there",
+        "their",
+        "they",
+        "you",
+        "your",
+        "he",
+        "she",
+        "his",
+        "her",
     ]
 )
 _BULLET = re.compile(r"^\s*(?:[-*+•・]|\d+[.)])\s*(?:\[[ xX]\]\s*)?")
@@ -176,44 +216,62 @@ def meeting_lines(meeting: Meeting) -> list[Line]:
 
 @dataclass
 class LineIndex:
-    """IDF-weighted lexical index over the lines of a period."""
+    """IDF-weighted lexical index over the lines of a period, with postings so that relating one
+    text to a year of meetings touches only the lines that share a word with it."""
 
     lines: list[Line]
     grams: list[set[str]] = field(init=False)
     idf: dict[str, float] = field(init=False)
     unseen_idf: float = field(init=False)
+    postings: dict[str, np.ndarray] = field(init=False)
+    weights: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.grams = [content_grams(line.text) for line in self.lines]
-        df: Counter[str] = Counter(g for grams in self.grams for g in grams)
+        postings: dict[str, list[int]] = {}
+        for i, grams in enumerate(self.grams):
+            for gram in grams:
+                postings.setdefault(gram, []).append(i)
+        self.postings = {gram: np.array(ids, dtype=np.int64) for gram, ids in postings.items()}
         total = len(self.lines)
-        self.idf = {g: math.log((total + 1) / (count + 1)) + 1 for g, count in df.items()}
+        self.idf = {g: math.log((total + 1) / (len(ids) + 1)) + 1 for g, ids in postings.items()}
         self.unseen_idf = math.log(total + 1) + 1
+        self.weights = np.array([self.weight(grams) for grams in self.grams], dtype=np.float64)
 
     def weight(self, grams: Iterable[str]) -> float:
         return sum(self.idf.get(g, self.unseen_idf) for g in grams)
-
-    def coverage(self, query: set[str], target: set[str]) -> float:
-        """Share of the query's content found in the target (IDF-weighted)."""
-        total = self.weight(query)
-        return self.weight(query & target) / total if total else 0.0
 
     def similarity(self, a: set[str], b: set[str]) -> float:
         """Symmetric: overlap relative to the shorter text, for pairing two meeting lines."""
         smaller = min(self.weight(a), self.weight(b))
         return self.weight(a & b) / smaller if smaller else 0.0
 
+    def _overlaps(self, query: set[str]) -> np.ndarray:
+        shared = np.zeros(len(self.lines), dtype=np.float64)
+        for gram in query:
+            ids = self.postings.get(gram)
+            if ids is not None:
+                shared[ids] += self.idf[gram]
+        return shared
+
     def coverages(self, text: str) -> np.ndarray:
+        """For each line, the share of `text`'s content found in it (IDF-weighted)."""
         query = content_grams(text)
-        return np.array([self.coverage(query, grams) for grams in self.grams], dtype=np.float32)
+        total = self.weight(query)
+        return self._overlaps(query) / total if total else np.zeros(len(self.lines))
 
     def related(
-        self, text: str, candidates: Sequence[int], threshold: float = RELATED
+        self, text: str, accept: Callable[[Line], bool], threshold: float = RELATED
     ) -> list[tuple[int, float]]:
-        """Candidate lines that speak of the same thing as `text`, best first."""
+        """Lines accepted by `accept` that speak of the same thing as `text`, best first."""
         query = content_grams(text)
-        scored = [(i, self.similarity(query, self.grams[i])) for i in candidates]
-        return sorted(((i, s) for i, s in scored if s >= threshold), key=lambda pair: -pair[1])
+        if not query or not self.lines:
+            return []
+        smaller = np.minimum(self.weight(query), self.weights)
+        scores = np.divide(self._overlaps(query), smaller, out=np.zeros_like(smaller), where=smaller > 0)
+        hits = [int(i) for i in np.flatnonzero(scores >= threshold)]
+        scored = [(i, float(scores[i])) for i in hits if accept(self.lines[i])]
+        return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ _FIELD_NAMES = {
     "statement": ("一言サマリー", "statement"),
     "questions": ("質問", "questions"),
 }
-_PCT_TOKEN = re.compile(r"^\s?[%％]")
+_PCT_TOKEN = re.compile(r"\s?[%％]")
 
 
 def _ground(

@@ -437,14 +437,14 @@ class Store:
         )
         if row is None:
             db.execute(
-                "INSERT INTO meetings (date, with_name, title, preamble, content_hash, raw, source, updated_at,"
-                " file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO meetings (date, with_name, title, preamble, content_hash, raw, source,"
+                " updated_at, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
         else:
             db.execute(
-                "UPDATE meetings SET date = ?, with_name = ?, title = ?, preamble = ?, content_hash = ?, raw = ?,"
-                " source = ?, updated_at = ? WHERE file = ?",
+                "UPDATE meetings SET date = ?, with_name = ?, title = ?, preamble = ?, content_hash = ?,"
+                " raw = ?, source = ?, updated_at = ? WHERE file = ?",
                 values,
             )
             db.execute("DELETE FROM sections WHERE meeting = ?", (meeting.file,))
@@ -502,8 +502,8 @@ class Store:
             values = (entry.action, entry.owner, _iso(entry.due), status, done_in, result, closed_by)
             if old is None:
                 db.execute(
-                    "INSERT INTO actions (action, owner, due, status, done_in, result, closed_by, from_meeting, key)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO actions (action, owner, due, status, done_in, result, closed_by,"
+                    " from_meeting, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*values, entry.from_, entry.key),
                 )
             else:
@@ -571,8 +571,8 @@ class Store:
         where, args = _range("m.date", start, end)
         with self.read() as db:
             rows = db.execute(
-                f"SELECT m.file, m.date, s.entry FROM star_entries s JOIN meetings m ON m.file = s.meeting {where}"
-                " ORDER BY m.date, m.file, s.position",
+                "SELECT m.file, m.date, s.entry FROM star_entries s"
+                f" JOIN meetings m ON m.file = s.meeting {where} ORDER BY m.date, m.file, s.position",
                 args,
             ).fetchall()
         return [(f, dt.date.fromisoformat(d), StarEntry.model_validate_json(e)) for f, d, e in rows]
@@ -583,8 +583,8 @@ class Store:
         where, args = _range("m.date", start, end)
         with self.read() as db:
             rows = db.execute(
-                f"SELECT m.file, m.date, c.text, c.bucket FROM concerns c JOIN meetings m ON m.file = c.meeting"
-                f" {where} ORDER BY m.date, m.file, c.position",
+                "SELECT m.file, m.date, c.text, c.bucket FROM concerns c"
+                f" JOIN meetings m ON m.file = c.meeting {where} ORDER BY m.date, m.file, c.position",
                 args,
             ).fetchall()
         return [(f, dt.date.fromisoformat(d), t, b) for f, d, t, b in rows]
@@ -595,8 +595,8 @@ class Store:
         where, args = _range("m.date", start, end)
         with self.read() as db:
             rows = db.execute(
-                f"SELECT m.file, m.date, c.text, c.has FROM career_intents c JOIN meetings m ON m.file = c.meeting"
-                f" {where} ORDER BY m.date, m.file, c.position",
+                "SELECT m.file, m.date, c.text, c.has FROM career_intents c"
+                f" JOIN meetings m ON m.file = c.meeting {where} ORDER BY m.date, m.file, c.position",
                 args,
             ).fetchall()
         return [

@@ -41,14 +41,17 @@ def fold(text: str) -> str:
 
 
 _SPACES = re.compile(r"[ \t\u3000]+")
-_ASCII_ARROWS = re.compile(r"[ \t\u3000]*(?:-->|->|=>|→)[ \t\u3000]*")
 
 
 def normalize(text: str) -> str:
     """NFKC, one arrow (`→`), single spaces: for matching and search, never to rewrite user text."""
     folded = unicodedata.normalize("NFKC", text).translate(_ARROW_MAP)
-    folded = _ASCII_ARROWS.sub("→", folded)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in folded.splitlines()).strip()
+    folded = folded.replace("-->", "→").replace("->", "→").replace("=>", "→")
+    lines = []
+    for line in folded.splitlines():
+        pieces = _SPACES.sub(" ", line).split("→")
+        lines.append("→".join(piece.strip() for piece in pieces).strip())
+    return "\n".join(lines).strip()
 
 
 _KANA = re.compile(r"[\u3040-\u30ff]")

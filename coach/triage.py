@@ -53,10 +53,18 @@ def _check(draft: TriageDraft, concerns: list[str]) -> TriageDraft:
         invented = ungrounded(item.suggestion, concern)
         if invented:
             problems.append(
-                f"Concern {item.index}: numbers not in the concern: {', '.join(invented)}. Use a [placeholder]."
+                f"Concern {item.index}: numbers not in the concern: {', '.join(invented)}. "
+                "Use a [placeholder]."
             )
-        if item.bucket == "support" and not deadline_in(concern) and not _DEADLINE_PLACEHOLDER.search(item.suggestion):
-            problems.append(f"Concern {item.index}: the ask needs a deadline; the concern gives none, so write [期限]/[by when].")
+        if (
+            item.bucket == "support"
+            and not deadline_in(concern)
+            and not _DEADLINE_PLACEHOLDER.search(item.suggestion)
+        ):
+            problems.append(
+                f"Concern {item.index}: the ask needs a deadline; the concern gives none, "
+                "so write [期限]/[by when]."
+            )
     if problems:
         raise ValueError("\n".join(problems))
     return draft
@@ -85,7 +93,9 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
 
     def llm(model: LLMEngine) -> list[TriageItem]:
         listing = "\n".join(f"{i}. {c}" for i, c in enumerate(concerns, 1))
-        draft = model.structured("triage", language, {"concerns": listing}, TriageDraft, lambda d: _check(d, concerns))
+        draft = model.structured(
+            "triage", language, {"concerns": listing}, TriageDraft, lambda d: _check(d, concerns)
+        )
         by_index = {item.index: item for item in draft.items}
         return [
             TriageItem(concern=c, bucket=by_index[i].bucket, suggestion=by_index[i].suggestion)
@@ -93,14 +103,24 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
         ]
 
     outcome = with_fallback(settings, language, llm, offline)
-    result = TriageResult(language=language, engine=outcome.engine, items=outcome.value, warnings=outcome.warnings)
+    result = TriageResult(
+        language=language, engine=outcome.engine, items=outcome.value, warnings=outcome.warnings
+    )
     store.save_prep(store.load_prep().model_copy(update={"triage": result}))
     return result
 
 
 BUCKET_LABELS: dict[Language, dict[Bucket, str]] = {
-    "ja": {"self": "自分で解決(報告のみ)", "support": "上長の支援が必要", "org": "組織課題(エスカレーション)"},
-    "en": {"self": "I can solve it (report only)", "support": "Needs my manager", "org": "Organisation-level (escalate)"},
+    "ja": {
+        "self": "自分で解決(報告のみ)",
+        "support": "上長の支援が必要",
+        "org": "組織課題(エスカレーション)",
+    },
+    "en": {
+        "self": "I can solve it (report only)",
+        "support": "Needs my manager",
+        "org": "Organisation-level (escalate)",
+    },
 }
 
 

@@ -275,7 +275,7 @@ def test_review_draft_and_charts(meetings_dir: Path) -> None:
     assert str(draft.value).strip()
     promised = at.metric[0].value
     assert int(promised) > 0
-    assert len(at.get("imgs")) == 2
+    assert len(at.image) == 2
 
 
 # ------------------------------------------------------------------------- LLM engine (loopback)

@@ -87,7 +87,8 @@ _SCOPE_EN = [
     r" (?!more\b|something\b|things\b|bigger\b|stuff\b)\w+",
     r"\b(?:as|become|becoming|promoted to|promotion to|move into|moving into|step into|stepping into|"
     r"role as|position as|grow into|work as)"
-    r" (?:a |an |the )?(?:tech lead|team lead|staff engineer|principal engineer|senior engineer|lead engineer|"
+    r" (?:a |an |the )?(?:tech lead|team lead|staff engineer|principal engineer|senior engineer|"
+    r"lead engineer|"
     r"engineering manager|em|manager|architect|product manager|sre|people manager|scrum master|"
     r"staff|principal|cto|director)\b",
 ]
@@ -110,6 +111,7 @@ _REASON_EN = [
     r"\bmotivated by\b",
     r"\bafter (?:seeing|noticing|leading|handling|watching)\b",
     r", as (?:i|we|our|my|the)\b",
+    r",? so (?:i|i'd|i'm|i've|we)\b",
 ]
 
 
@@ -250,6 +252,9 @@ def _reason_clause(text: str, match: re.Match[str], language: Language) -> str:
     stops = [i for i in (text.find(ch, match.end()) for ch in "。!?！？\n") if i >= 0]
     sentence_end = min(stops) if stops else len(text)
     marker = match.group(0)
+    if language == "en" and re.match(r",? so\b", marker, re.IGNORECASE):
+        head = text[start : match.start()].strip(" ,")
+        return "because " + head[0].lower() + head[1:] if head else "because [reason]"
     if language == "en":
         clause = text[match.start() : sentence_end].lstrip(", ").rstrip(" .")
         return clause[0].lower() + clause[1:] if clause else clause
@@ -387,7 +392,9 @@ def offline_drafts(analysis: IntentAnalysis, evidence: list[str]) -> list[str]:
 QUESTIONS: dict[Language, dict[str, str]] = {
     "ja": {
         "timeframe": "いつまでに実現したいですか?(例: 来期、[N]年以内、次の評価期間)",
-        "scope": "具体的にどの役割・範囲を担いたいですか?(例: [N]名程度のチームのリード、[システム名]のオーナー)",
+        "scope": (
+            "具体的にどの役割・範囲を担いたいですか?(例: [N]名程度のチームのリード、[システム名]のオーナー)"
+        ),
         "reason": "なぜそれを望むのですか?根拠になる実績や課題(件数・期間など)はありますか?",
     },
     "en": {

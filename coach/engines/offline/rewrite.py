@@ -309,7 +309,7 @@ _FILLER = re.compile(r"^(?:あと|また|それと|それから|ちなみに|als
 
 
 def _tidy(fragment: str) -> str:
-    fragment = re.sub(r"\s*\n\s*", " ", fragment).strip()
+    fragment = " ".join(line.strip() for line in fragment.splitlines() if line.strip())
     return _FILLER.sub("", fragment.strip(" 、,;")).rstrip()
 
 
@@ -533,7 +533,7 @@ def _title(draft: _Draft, matches: list[MetricMatch], language: Language) -> str
     if not draft.parts["action"] and matches and not matches[0].delta:
         source = _metric_title(matches[0], language)
     title = re.split(r"。|\.\s", source.strip(), maxsplit=1)[0]
-    title = re.sub(r"(?:、|。|\.|,|\s)+$", "", title)
+    title = title[:200].rstrip("、。., \t\n")
     if language == "ja":
         title = re.sub(r"(?:して|(?<=[\u4e00-\u9fff])し)$", "した", title)
     title = re.sub(r"^(?:I|We)\s+", "", title)

@@ -14,16 +14,21 @@ from coach.models import Bucket, Language
 from coach.text import detect_language
 
 _TAGS: list[tuple[re.Pattern[str], Bucket]] = [
-    (re.compile(r"^\s*[【\[(（]\s*(?:報告|共有|fyi|report|update|info|status)\s*[】\])）]\s*:?\s*", re.I), "self"),
+    (
+        re.compile(r"^\s*[【\[(（]\s*(?:報告|共有|fyi|report|update|info|status)\s*[】\])）]\s*:?\s*", re.I),
+        "self",
+    ),
     (
         re.compile(
-            r"^\s*[【\[(（]\s*(?:相談|依頼|お願い|要相談|ask|help|request|support|question)\s*[】\])）]\s*:?\s*", re.I
+            r"^\s*[【\[(（]\s*(?:相談|依頼|お願い|要相談|ask|help|request|support|question)\s*[】\])）]\s*:?\s*",
+            re.I,
         ),
         "support",
     ),
     (
         re.compile(
-            r"^\s*[【\[(（]\s*(?:エスカレーション|エスカレ|組織課題|escalate|escalation|org)\s*[】\])）]\s*:?\s*", re.I
+            r"^\s*[【\[(（]\s*(?:エスカレーション|エスカレ|組織課題|escalate|escalation|org)\s*[】\])）]\s*:?\s*",
+            re.I,
         ),
         "org",
     ),
@@ -124,12 +129,18 @@ def suggestion(concern: str, bucket: Bucket, language: Language | None = None) -
     due = deadline_in(concern)
     if language == "ja":
         if bucket == "self":
-            return f"【報告】{core}。自分で対応しており、共有のみです(必要なら[次の報告時期]に進捗を報告します)。"
+            return (
+                f"【報告】{core}。自分で対応しており、共有のみです"
+                "(必要なら[次の報告時期]に進捗を報告します)。"
+            )
         if bucket == "support":
             when = due or "[期限]"
             if _ASK.search(core):
                 return f"【相談】{core}。{when}までにご判断・ご対応いただけますか。"
-            return f"【相談】{core}。[具体的にお願いしたいこと(判断・承認・調整など)]を{when}までにお願いできますか。"
+            return (
+                f"【相談】{core}。[具体的にお願いしたいこと(判断・承認・調整など)]を"
+                f"{when}までにお願いできますか。"
+            )
         return (
             f"【エスカレーション】{core}。チーム内では解決できない組織課題として、"
             f"[関係部署・上位者]への共有をお願いできますか。影響: [影響(件数・期間など)]。"

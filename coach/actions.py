@@ -1,0 +1,95 @@
+"""The action ledger across meetings: what is open, what is overdue, and how to open the next 1on1.
+
+The next meeting starts with a progress report on what was promised last time; `opening_lines`
+writes it from the ledger so the user never has to remember it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from coach.config import Settings
+from coach.models import ActionItem, ActionsReport, Language
+from coach.store import Store
+
+
+def actions_report(
+    settings: Settings, only_open: bool = False, as_of: dt.date | None = None
+) -> ActionsReport:
+    store = Store.open(settings)
+    return ActionsReport(
+        as_of=as_of or dt.date.today(), actions=store.actions(status="open" if only_open else None)
+    )
+
+
+def mark_done(settings: Settings, action_id: int, result: str = "") -> ActionItem:
+    """Close an action by hand (Actions page, `coach actions done`); kept across re-imports."""
+    return Store.open(settings).mark_done(action_id, result.strip())
+
+
+def overdue(actions: Iterable[ActionItem], as_of: dt.date) -> list[ActionItem]:
+    return [a for a in actions if a.status == "open" and a.due is not None and a.due < as_of]
+
+
+def _sentence(text: str) -> str:
+    return text.strip().rstrip("。.")
+
+
+def opening_lines(settings: Settings, language: Language, as_of: dt.date | None = None) -> list[str]:
+    """One line per action of mine from the last meeting, then every older one still open."""
+    today = as_of or dt.date.today()
+    store = Store.open(settings)
+    meetings = store.meetings(end=today) or store.meetings()
+    if not meetings:
+        return []
+    last = meetings[-1].file
+    mine = store.actions(owner="me")
+    chosen = [a for a in mine if a.from_ == last] + [
+        a for a in mine if a.from_ != last and a.status == "open"
+    ]
+    return [_line(action, language, today) for action in chosen]
+
+
+def _line(action: ActionItem, language: Language, today: dt.date) -> str:
+    name = _sentence(action.action)
+    due = action.due.isoformat() if action.due else None
+    if action.status == "done":
+        if language == "ja":
+            result = _sentence(action.result) if action.result else "[結果を一言で]"
+            return f"前回約束した{name}は完了しました。結果として{result}。"
+        result = _sentence(action.result) if action.result else "[result in one line]"
+        return f"Last time I promised {name}: done — result: {result}."
+    if due and action.due and action.due < today:
+        if language == "ja":
+            return f"{name}: 期限 {due} を過ぎています。現状と新しい期限を共有します。"
+        return f"{name}: overdue since {due} — sharing where it stands and a new date."
+    if language == "ja":
+        return f"{name}: まだ途中です(期限 {due})" if due else f"{name}: まだ途中です"
+    return f"{name}: still in progress (due {due})" if due else f"{name}: still in progress"
+
+
+def to_markdown(report: ActionsReport) -> str:
+    late = {a.id for a in overdue(report.actions, report.as_of)}
+    lines = [
+        f"# Actions (as of {report.as_of.isoformat()})",
+        "",
+        "| id | action | owner | due | status | from | done in | result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for a in report.actions:
+        status = "overdue" if a.id in late else a.status
+        cells = [
+            str(a.id or ""),
+            a.action,
+            a.owner,
+            a.due.isoformat() if a.due else "",
+            status,
+            a.from_,
+            a.done_in or "",
+            (a.result or "").replace("\n", " "),
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    if not report.actions:
+        lines.append("| | (none) | | | | | | |")
+    return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""Agenda Markdown (Notion) and Slack pre-share from a prep saved in a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from coach.agenda import build_agenda, to_markdown
+from coach.cli import main
+from coach.config import load_settings
+from coach.intent import sharpen_intent
+from coach.models import NextMeetingPrep, RewriteResult, StarEntry
+from coach.store import Store
+from coach.triage import triage_concerns
+
+
+def _prepare_ja() -> None:
+    settings = load_settings()
+    entry = StarEntry(
+        title="APIレスポンス改善", statement="APIのP95レスポンスを800msから200msに改善しました(75%短縮)"
+    )
+    store = Store.open(settings)
+    store.save_prep(
+        store.load_prep().model_copy(
+            update={"rewrite": RewriteResult(language="ja", engine="offline", entries=[entry])}
+        )
+    )
+    triage_concerns(
+        "- 【報告】テストが不安定な件は自分で対応中\n"
+        "- コードレビューの基準を揃えたいので相談させてほしい\n"
+        "- 全社の評価制度が分かりにくい",
+        settings,
+    )
+    sharpen_intent("来期は3名程度の小規模チームのリードを経験したい", settings)
+
+
+def test_agenda_from_saved_prep_ja() -> None:
+    _prepare_ja()
+    agenda = build_agenda(load_settings())
+    md = agenda.markdown
+    assert agenda.language == "ja"
+    positions = [md.index(h) for h in ("## 成果報告", "## 課題・相談事項", "## キャリア意向")]
+    assert positions == sorted(positions)
+    assert "- APIのP95レスポンスを800msから200msに改善しました(75%短縮)" in md
+    assert md.index("### 自分で解決") < md.index("### 上長の支援が必要") < md.index("### 組織課題")
+    assert "来期は3名程度の小規模チームのリード" in md
+    assert agenda.slack.startswith("次回の1on1で話したいこと: ①APIレスポンス改善の報告、②")
+    assert "③" in agenda.slack and "④" not in agenda.slack
+    assert "の相談" in agenda.slack.split("、")[1]
+    assert "Slack" in to_markdown(agenda)
+
+
+def test_agenda_english_numbered_slack() -> None:
+    settings = load_settings()
+    triage_concerns("Could you approve budget for a load-testing tool?", settings)
+    sharpen_intent(
+        "By next March I want to own the payments service because I've handled most of its incidents.",
+        settings,
+    )
+    agenda = build_agenda(settings)
+    assert agenda.language == "en"
+    assert "## Results" in agenda.markdown and "not prepared yet" in agenda.markdown
+    assert agenda.slack.startswith("Topics for our next 1on1: 1) ask about ")
+    assert "2) career: own the payments service" in agenda.slack
+
+
+def test_empty_prep_says_what_to_do() -> None:
+    agenda = build_agenda(load_settings(), language="ja")
+    assert agenda.markdown.count("未準備") == 3
+    assert agenda.slack == "次回の1on1の議題はまだ準備されていません。"
+    assert "前回のアクション" not in agenda.markdown
+
+
+def test_language_override_and_prep_roundtrip() -> None:
+    settings = load_settings()
+    Store.open(settings).save_prep(NextMeetingPrep())
+    assert build_agenda(settings, language="en").language == "en"
+
+
+def test_opening_lines_from_the_action_ledger(meetings_dir: object) -> None:
+    from coach.importer import import_dir
+
+    settings = load_settings()
+    import_dir(str(meetings_dir), settings)
+    agenda = build_agenda(settings, language="ja")
+    # The last meeting left my actions open, so the agenda must open with them.
+    assert agenda.opening, "the open actions of the last meeting should open the agenda"
+    assert agenda.markdown.startswith("## 前回のアクション")
+    assert agenda.opening[0] in agenda.markdown
+
+
+def test_cli_agenda_json() -> None:
+    _prepare_ja()
+    out = CliRunner().invoke(main, ["agenda", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["language"] == "ja" and "## 成果報告" in data["markdown"] and data["slack"].startswith("次回")

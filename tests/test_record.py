@@ -1,0 +1,133 @@
+"""Saving the post-meeting record into the real store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from coach import record as record_module
+from coach.config import load_settings
+from coach.importer import import_dir
+from coach.models import ActionItem, Meeting, MeetingRecord
+from coach.record import save_record
+from coach.store import Store
+
+
+@pytest.fixture(autouse=True)
+def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record what would be indexed instead of embedding it (indexing has its own tests)."""
+    import coach.index
+
+    files: list[str] = []
+
+    def index_meetings(settings: object, meetings: list[Meeting], progress: object = None) -> int:
+        files.extend(m.file for m in meetings)
+        return len(meetings)
+
+    monkeypatch.setattr(coach.index, "index_meetings", index_meetings)
+    return files
+
+
+def _action(action: str, **fields: object) -> ActionItem:
+    return ActionItem.model_validate({"action": action, "from": "", **fields})
+
+
+def _record(**overrides: object) -> MeetingRecord:
+    data: dict[str, object] = {
+        "date": dt.date(2026, 8, 18),
+        "with": "田中さん",
+        "title": "新チームの運営",
+        "decisions": ["設計レビュー会は隔週で開く"],
+        "info": ["10月から評価制度が変わる"],
+        "my_actions": [
+            ActionItem.model_validate(
+                {"action": "設計レビュー会の案内を出す", "due": "2026-08-25", "from": ""}
+            )
+        ],
+        "manager_actions": [
+            ActionItem.model_validate({"action": "会議室を確保する", "owner": "manager", "from": ""})
+        ],
+    }
+    data.update(overrides)
+    return MeetingRecord.model_validate(data)
+
+
+def test_record_creates_a_meeting_and_its_actions(indexed: list[str]) -> None:
+    settings = load_settings()
+    meeting = save_record(_record(), settings)
+    assert meeting.file == "2026-08-18.md" and indexed == ["2026-08-18.md"]
+    stored = Store.open(settings).meeting("2026-08-18.md")
+    assert stored is not None and stored == meeting
+    assert stored.section_text("decisions") == "- 設計レビュー会は隔週で開く"
+    actions = {(a.action, a.owner, a.due, a.status) for a in Store.open(settings).actions()}
+    assert actions == {
+        ("設計レビュー会の案内を出す", "me", dt.date(2026, 8, 25), "open"),
+        ("会議室を確保する", "manager", None, "open"),
+    }
+    assert Store.open(settings).inputs("record"), "the raw record is kept"
+
+
+def test_saving_twice_does_not_duplicate_and_another_title_gets_its_own_file(indexed: list[str]) -> None:
+    settings = load_settings()
+    save_record(_record(), settings)
+    save_record(_record(), settings)
+    assert len(Store.open(settings).actions()) == 2
+    assert indexed == ["2026-08-18.md"], "an unchanged record is not re-indexed"
+    other = save_record(_record(title="採用面談の振り返り", my_actions=[], manager_actions=[]), settings)
+    assert other.file == "2026-08-18-2.md"
+    assert {m.file for m in Store.open(settings).meetings()} == {"2026-08-18.md", "2026-08-18-2.md"}
+
+
+def test_record_updates_an_imported_meeting_and_closes_earlier_actions(meetings_dir: Path) -> None:
+    settings = load_settings()
+    import_dir(meetings_dir, settings, index=False)
+    done = ActionItem.model_validate(
+        {"action": "設計レビュー会の立ち上げ案を作る", "status": "done", "from": ""}
+    )
+    save_record(_record(date=dt.date(2026, 8, 4), my_actions=[done], manager_actions=[]), settings)
+    meeting = Store.open(settings).meeting("2026-08-04.md")
+    assert meeting is not None and meeting.section_text("results").startswith("- 新チームのデプロイ頻度")
+    ledger = {a.action: a for a in Store.open(settings).actions()}
+    assert (
+        ledger["設計レビュー会の立ち上げ案を作る"].status,
+        ledger["設計レビュー会の立ち上げ案を作る"].done_in,
+    ) == (
+        "done",
+        "2026-08-04.md",
+    )
+    assert "チームのデプロイ頻度を月次で計測する仕組みを作る" not in ledger, (
+        "replaced by the record's actions"
+    )
+
+
+def test_input_is_saved_even_when_a_later_step_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("crash while writing")
+
+    monkeypatch.setattr(record_module, "rebuild_ledger", broken)
+    with pytest.raises(RuntimeError):
+        save_record(_record(), settings)
+    store = Store.open(settings)
+    assert store.meetings() == [], "the meeting write rolled back"
+    assert "設計レビュー会の案内を出す" in store.inputs("record")[0][2]
+
+
+def test_english_record_uses_english_headings() -> None:
+    settings = load_settings()
+    record = _record(
+        **{"with": "Alex"},
+        title="Weekly",
+        decisions=["Ship the beta on Friday"],
+        info=[],
+        my_actions=[
+            ActionItem.model_validate({"action": "Write release notes", "due": "2026-08-21", "from": ""})
+        ],
+        manager_actions=[],
+    )
+    meeting = save_record(record, settings)
+    assert [s.heading for s in meeting.sections] == ["Decisions", "Next actions"]
+    assert Store.open(settings).actions()[0].due == dt.date(2026, 8, 21)
