@@ -34,7 +34,8 @@ class EmbeddingCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, kind TEXT, vector BLOB NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS embedding"
+                    " (key TEXT PRIMARY KEY, kind TEXT, vector BLOB NOT NULL)"
                 )
 
     def _connect(self) -> sqlite3.Connection:

@@ -10,6 +10,7 @@ meeting in date order, so re-importing gives the same ledger.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -52,6 +53,7 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Identity of an action's wording: NFKC, lower case, no spaces or punctuation."""
     return "".join(ch for ch in _nfkc(text).lower() if ch.isalnum())
@@ -166,6 +168,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=16384)
 def _units(text: str) -> dict[str, float]:
     """Content units of an action's wording with weights: CJK bigrams, English stems, numbers."""
     units: dict[str, float] = {}
@@ -183,7 +186,8 @@ def _units(text: str) -> dict[str, float]:
     return units
 
 
-def _unit_set(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _unit_set(text: str) -> frozenset[str]:
     found: set[str] = set()
     for token in _TOKEN.findall(_nfkc(text).lower()):
         if token[0].isascii() and token[0].isalpha():
@@ -193,7 +197,7 @@ def _unit_set(text: str) -> set[str]:
         else:
             found.update(token)
             found.update(_bigrams(token))
-    return found
+    return frozenset(found)
 
 
 def coverage(action: str, text: str) -> float:
@@ -606,44 +610,54 @@ def _result(paragraph: list[str], index: int, clause: int) -> str:
     return "。".join(parts) if parts else paragraph[index]
 
 
+RECENT_MEETINGS = 8
+
+
 def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> list[LedgerEntry]:
-    """Replay the meetings in date order: checklist items open or close actions, prose closes them."""
+    """Replay the meetings in date order: checklist items open or close actions, prose closes them.
+
+    Matching looks at open actions, at actions closed in the last few meetings and at closed
+    actions with the very same wording, so the replay stays linear in the number of meetings.
+    """
     ledger: list[LedgerEntry] = []
+    open_entries: list[LedgerEntry] = []
+    done_by_key: dict[tuple[str, str], LedgerEntry] = {}
+    recent_done: list[tuple[int, LedgerEntry]] = []
     ordered = sorted(sources, key=lambda pair: (pair[0].date, pair[0].file))
-    for meeting, items in ordered:
-        earlier = list(ledger)
+    for position, (meeting, items) in enumerate(ordered):
+        recent_done = [(p, e) for p, e in recent_done if p > position - RECENT_MEETINGS]
+        earlier_open = list(open_entries)
+        pool = earlier_open + [e for _, e in recent_done]
+        here: set[str] = set()
         for item in items:
-            match = _find(earlier, item)
+            key = compact(item.text)
+            match = _find(pool, item) or (done_by_key.get((item.owner, key)) if item.checked else None)
             if match is None:
-                key = compact(item.text)
-                if any(e.from_ == meeting.file and e.key == key for e in ledger):
+                if key in here:
                     continue
+                here.add(key)
                 entry = LedgerEntry(
                     key=key,
                     action=item.text,
                     owner=item.owner,
                     due=item.due,
-                    status="done" if item.checked else "open",
+                    status="open",
                     from_=meeting.file,
-                    done_in=meeting.file if item.checked else None,
-                    closed_by="checkbox" if item.checked else None,
                 )
                 ledger.append(entry)
+                open_entries.append(entry)
+                match = entry
             elif match.status == "open":
                 match.due = match.due or item.due
-                if item.checked:
-                    match.status, match.done_in, match.closed_by = "done", meeting.file, "checkbox"
-        candidates = [
-            e for e in earlier if e.status == "open" or (e.done_in == meeting.file and not e.result)
-        ]
-        if not candidates:
-            continue
-        for paragraph in _prose_paragraphs(meeting):
+            if item.checked and match.status == "open":
+                match.status, match.done_in, match.closed_by = "done", meeting.file, "checkbox"
+        candidates = [e for e in earlier_open if e.status == "open" or not e.result]
+        for paragraph in _prose_paragraphs(meeting) if candidates else []:
             for index, sentence in enumerate(paragraph):
                 if not _says_done(sentence):
                     continue
                 for entry in candidates:
-                    if entry.result and entry.status == "done":
+                    if entry.result:
                         continue
                     closed, clause = _closing(entry.action, sentence)
                     if not closed:
@@ -651,17 +665,21 @@ def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> 
                     entry.result = _result(paragraph, index, clause)
                     if entry.status == "open":
                         entry.status, entry.done_in, entry.closed_by = "done", meeting.file, "prose"
+        for entry in [e for e in open_entries if e.status == "done"]:
+            open_entries.remove(entry)
+            done_by_key[(entry.owner, entry.key)] = entry
+            recent_done.append((position, entry))
     return ledger
 
 
-def _find(ledger: Sequence[LedgerEntry], item: ChecklistItem) -> LedgerEntry | None:
+def _find(pool: Sequence[LedgerEntry], item: ChecklistItem) -> LedgerEntry | None:
     """The earlier action this checklist item repeats.
 
     An unchecked item only carries over an open action: the same wording after it was closed
     is a new, recurring action (`週報を書く` every week).
     """
     best: tuple[float, LedgerEntry] | None = None
-    for entry in ledger:
+    for entry in pool:
         if entry.owner != item.owner or (entry.status == "done" and not item.checked):
             continue
         score = similarity(entry.action, item.text) + (0.01 if entry.status == "open" else 0.0)

@@ -155,7 +155,8 @@ def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Pr
                 headings = headings_of(meeting)
                 keep.update(p.id for p in passages)
                 batch.extend((p, context_text(p, headings.get(p.id, ""), meeting.title)) for p in passages)
-            existing = target.get(where={"file": {"$in": [m.file for m in chunk]}}, include=[])["ids"]
+            same_files: dict[str, Any] = {"file": {"$in": [m.file for m in chunk]}}
+            existing = target.get(where=same_files, include=[])["ids"]  # type: ignore[arg-type]
             stale = [pid for pid in existing if pid not in keep]
             if stale:
                 target.delete(ids=stale)

@@ -128,7 +128,7 @@ _BEFORE_FOLLOW = re.compile(
     r"\s?(?:程度|ほど|くらい|ぐらい|近く|も)?\s?(?:あった|かかっていた|かかってた|かかっており|かかる|かかり|だった|でした"
     r"|あり|要していた|を要していた|必要だった|発生していた|発生|鳴っていた|出ていた|していた)"
 )
-_AFTER_FOLLOW = re.compile(r"\s?(?:に|へ|まで|となり|となった|になり|になった|で済む|で完了|に収ま)")
+_AFTER_FOLLOW = re.compile(r"\s?(?:に|へ|まで|となり|となった|になり|になった|で済|で完了|で終わ|に収ま)")
 _BEFORE_PRECEDE = re.compile(
     r"(?:used to (?:take|be|cost)|took|was|were|had been|previously|originally|before(?: it was)?)\s$",
     re.IGNORECASE,
@@ -549,6 +549,9 @@ _COUNTERS = {
 def metric_name(folded: str, clause_start: int, at: int, unit: str, language: Language) -> str:
     """What was measured, from the words just before the numbers (`P95レイテンシは` → `P95レイテンシ`)."""
     chunk = folded[max(clause_start, at - 60) : at]
+    chunk = re.split(r"→|->|=>|\s[-–]\s|[(（]", chunk)[-1]
+    if at - 60 > clause_start:
+        chunk = re.sub(r"^\S*\s?", "", chunk, count=1)  # the window cut a word in two
     chunk = _RATE_PREFIX.sub("", chunk)
     chunk = _LABEL_PREFIX.sub("", chunk)
     if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", chunk):

@@ -484,13 +484,23 @@ def _cited_dates(line: str) -> list[str]:
     return [d for group in _CITATION.findall(line) for d in _ISO_DATE.findall(group)]
 
 
+def sheet_headings(language: Language) -> list[str]:
+    return [_t(key, language) for key in ("results", "how", "next")]
+
+
 def draft_problems(
-    draft: str, source: str, allowed: Iterable[float], meeting_dates: Iterable[str]
+    draft: str,
+    source: str,
+    allowed: Iterable[float],
+    meeting_dates: Iterable[str],
+    headings: Sequence[str] = (),
 ) -> list[str]:
-    """What makes a draft unacceptable: a number the meetings never stated, a sentence with no
-    citation, or a citation of a day without a meeting in the period. Empty when the draft is sound."""
+    """What makes a draft unacceptable: a missing sheet heading, a number the meetings never
+    stated, a sentence with no citation, or a citation of a day without a meeting in the period.
+    Empty when the draft is sound."""
     valid = set(meeting_dates)
-    problems: list[str] = []
+    present = {line.strip() for line in draft.splitlines()}
+    problems = [f"missing heading: {heading}" for heading in headings if heading not in present]
     for line in draft.splitlines():
         text = line.strip()
         if not text or _HEADING.match(text):
@@ -541,7 +551,9 @@ def _draft(
     dates = [d.isoformat() for d in material.dates.values()]
 
     def validate(answer: ReviewDraftAnswer) -> ReviewDraftAnswer:
-        problems = draft_problems(answer.draft, material.source, allowed, dates)
+        problems = draft_problems(
+            answer.draft, material.source, allowed, dates, sheet_headings(material.language)
+        )
         if problems:
             raise ValueError("\n".join(problems))
         return answer

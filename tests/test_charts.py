@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from pathlib import Path
 
 import pytest
 
 from coach.charts import cjk_font, follow_through_chart, follow_through_counts, metric_chart
-from coach.models import ActionItem, FollowThrough, Metric, Review, ReviewResultItem
+from coach.config import load_settings
+from coach.importer import import_dir
+from coach.models import ActionItem, FollowThrough, Metric, Period, Review, ReviewResultItem
+from coach.review import build_review
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -87,3 +91,16 @@ def test_empty_review_still_draws_and_bad_format_is_rejected() -> None:
     with pytest.raises(ValueError):
         metric_chart(review, fmt="gif")
     assert review.period.from_ == dt.date(2026, 1, 1)
+
+
+def test_charts_of_a_review_built_from_the_shared_meetings(meetings_dir: Path) -> None:
+    settings = load_settings()
+    import_dir(meetings_dir, settings, index=False)
+    review = build_review(Period.model_validate({"from": "2026-01-01", "to": "2026-06-30"}), settings)
+    svg = metric_chart(review, fmt="svg").decode()
+    assert "P95レイテンシ" in svg and "320" in svg and "180" in svg
+    months, promised, done = follow_through_counts(review)
+    assert len(months) == 6
+    assert sum(promised) == review.follow_through.promised
+    assert sum(done) == review.follow_through.done
+    assert "6月" in follow_through_chart(review, fmt="svg").decode()

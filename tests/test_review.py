@@ -15,7 +15,7 @@ from coach.config import Settings, load_settings
 from coach.errors import InputError
 from coach.importer import import_dir
 from coach.models import Metric, Period, Review, RewriteResult, StarEntry
-from coach.review import build_review, resolve_period, to_markdown
+from coach.review import build_review, draft_problems, resolve_period, to_markdown
 from coach.store import Store
 
 H1 = Period.model_validate({"from": "2026-01-01", "to": "2026-06-30"})
@@ -228,3 +228,19 @@ def test_llm_citing_a_day_without_meeting_falls_back_to_offline(settings: Settin
     assert review.engine == "offline (fallback)"
     assert review.warnings and "オフライン" in review.warnings[0]
     assert "2026-01-07" not in review.draft
+
+
+def test_draft_problems_name_each_defect() -> None:
+    source = "2026-01-06\nP95レイテンシが320ms→180ms"
+    good = (
+        "## 成果\n- P95を320ms→180msに短縮(44%削減) (2026-01-06)\n## 取り組み・プロセス\n- 主導 [2026-01-06]"
+    )
+    headings = ["## 成果", "## 取り組み・プロセス"]
+    assert draft_problems(good, source, [-43.75], ["2026-01-06"], headings) == []
+    problems = draft_problems(good + "\n- 速くした\n- 99%改善 (2026-02-01)", source, [-43.75], ["2026-01-06"])
+    assert any(p.startswith("no meeting cited") for p in problems)
+    assert any("2026-02-01" in p for p in problems)
+    assert any("99" in p and "numbers not in the meetings" in p for p in problems)
+    assert draft_problems(good, source, [-43.75], ["2026-01-06"], ["## 今後の目標"]) == [
+        "missing heading: ## 今後の目標"
+    ]

@@ -69,7 +69,8 @@ def test_statement_uses_the_notes_words_and_the_computed_percentage() -> None:
 
 def test_two_numbered_items_give_two_entries() -> None:
     entries = extract_entries(
-        "1) 画像アップロードの失敗率が5%あった。リトライを実装し、1%未満に。\n2) 定例を廃止し会議時間を週3時間削減。"
+        "1) 画像アップロードの失敗率が5%あった。リトライを実装し、1%未満に。\n"
+        "2) 定例を廃止し会議時間を週3時間削減。"
     )
     assert len(entries) == 2
     assert entries[0].metrics[0].change_pct == -80.0
@@ -82,14 +83,18 @@ def test_bullets_on_one_topic_stay_together_and_separate_topics_split() -> None:
     )
     assert len(same) == 1 and len(same[0].metrics) == 2
     separate = extract_entries(
-        "- CIをGitHub Actionsに移行、ビルド時間 25分→8分\n- 新人2名のオンボーディングを担当\n- 障害対応の手順書を作成"
+        "- CIをGitHub Actionsに移行、ビルド時間 25分→8分\n"
+        "- 新人2名のオンボーディングを担当\n- 障害対応の手順書を作成"
     )
     assert len(separate) == 3
     assert separate[0].metrics and "metric" in separate[1].missing
 
 
 def test_blank_line_paragraphs_are_separate_work() -> None:
-    notes = "Moved search to OpenSearch. Query time went from 800ms to 120ms.\n\nWrote the on-call runbook for the payments team."
+    notes = (
+        "Moved search to OpenSearch. Query time went from 800ms to 120ms.\n\n"
+        "Wrote the on-call runbook for the payments team."
+    )
     entries = extract_entries(notes)
     assert len(entries) == 2
     assert entries[0].metrics[0].change_pct == -85.0
@@ -122,7 +127,8 @@ def test_labelled_lines_form_one_entry_each() -> None:
     assert first.missing == ["task"]
     assert second.metrics[0].unit == "件/週"
     english = extract_entries(
-        "Situation: checkout was slow\nTask: get p95 under 1s\nAction: added a cache\nResult: p95 from 2.4s to 0.9s"
+        "Situation: checkout was slow\nTask: get p95 under 1s\n"
+        "Action: added a cache\nResult: p95 from 2.4s to 0.9s"
     )
     assert len(english) == 1 and english[0].missing == []
 

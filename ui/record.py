@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from coach.models import ActionItem, MeetingRecord, Owner
-from ui.common import KEEP, attempt, flash, settings, show_flash, t
+from ui.common import KEEP, attempt, settings, t
 from ui.i18n import text
 
 DATE_KEY = "in_record_date"
@@ -95,9 +95,8 @@ def clear_form() -> None:
 
 
 def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> None:
-    from coach.record import save_record
-
     from coach.errors import InputError
+    from coach.record import save_record
 
     record = MeetingRecord(
         date=st.session_state[DATE_KEY],
@@ -117,10 +116,11 @@ def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> None:
             raise InputError(text("record.empty", "en"), text("record.empty", "ja"))
         return save_record(record, settings())
 
+    st.session_state["record_saved"] = None
     meeting = attempt(store)
     if meeting is not None:
         count = len(record.my_actions) + len(record.manager_actions)
-        flash(t("record.saved", file=meeting.file, n=count))
+        st.session_state["record_saved"] = (meeting.file, count)
         clear_form()
         st.rerun()
 
@@ -128,7 +128,9 @@ def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> None:
 def render() -> None:
     st.title(t("record.title"))
     st.caption(t("record.intro"))
-    show_flash()
+    saved = st.session_state.get("record_saved")
+    if saved:
+        st.success(t("record.saved", file=saved[0], n=saved[1]), icon=":material/check_circle:")
     st.session_state.setdefault(DATE_KEY, dt.date.today())
     left, middle, right = st.columns([1, 1, 2])
     left.date_input(t("record.date"), key=DATE_KEY, persist_state=KEEP)

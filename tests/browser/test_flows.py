@@ -85,6 +85,7 @@ def test_recorded_action_shows_on_actions_page(page: Page, app_server: AppServer
     page.mouse.dblclick(box["x"] + box["width"] * 0.85, row_y)
     page.get_by_test_id("date-picker-cell").fill("2030-01-31")
     page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
     wait_idle(page)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("保存しました")).to_be_visible()

@@ -66,7 +66,8 @@ _TARGET = re.compile(
 _ACTION_JA = re.compile(
     r"実施|実装|導入|解消|追加|自動化|見直|移行|切り替|切替|廃止|作成|整備|書き直|対応し|設計|構築|改修|分割|並列|統合|"
     r"主導|リード|担当|刷新|開発|置き換|置換|最適化|整理|共有|提案|作った|作り|書いた|調査|特定|修正|検証|チューニング|"
-    r"がんば|頑張|取り組|進め|立ち上|サポート|支援|教え|メンタ|レビューし|ペア|始め|公開|リリースし|まとめ"
+    r"がんば|頑張|取り組|進め|立ち上|サポート|支援|教え|メンタ|レビューし|ペア|始め|公開|リリースし|まとめ|"
+    r"ようにした|変更|設定し|貼り直|入れた|化しました|化した"
 )
 _ACTION_EN = re.compile(
     r"^(?:i|we)\s+\w+|^(?:\w+ed|rewrote|wrote|built|ran|led|made|set up|split|cut|moved|shipped|drove|took|"
@@ -89,8 +90,8 @@ _RESULT = re.compile(
 _DID = re.compile(
     r"\b(?:\w{3,}ed|rewrote|wrote|built|led|made|set up|split|shipped|drove|began|started)\b", re.IGNORECASE
 )
-_CLAUSE_JA = re.compile(r"[。．！？!?\n]|、|して(?![いおるたくま])")
-_CLAUSE_EN = re.compile(r"[.!?](?=\s|$)|;|,(?=\s)|\n")
+_CLAUSE_JA = re.compile(r"[。．！？!?\n]|、|して(?![いおるたくま])|→(?!\s*[\d約~])")
+_CLAUSE_EN = re.compile(r"[.!?](?=\s|$)|;|,(?=\s)|\n|(?:→|->)(?!\s*[\d~])")
 _CONTINUATION = re.compile(
     r"^(?:→|=>|その結果|結果|結果的に|おかげで|so\b|which\b|as a result|resulting|then\b)", re.IGNORECASE
 )
@@ -310,7 +311,7 @@ _FILLER = re.compile(r"^(?:あと|また|それと|それから|ちなみに|als
 
 def _tidy(fragment: str) -> str:
     fragment = " ".join(line.strip() for line in fragment.splitlines() if line.strip())
-    return _FILLER.sub("", fragment.strip(" 、,;")).rstrip()
+    return _FILLER.sub("", fragment.strip(" 、,;→")).rstrip(" →")
 
 
 @dataclass
@@ -566,6 +567,13 @@ def build_entry(body: str, matches: list[MetricMatch], draft: _Draft, language: 
     )
 
 
+def _is_caption(body: str, language: Language) -> bool:
+    """A lone short line such as `weekly notes` / `今週` titles the notes; it is no piece of work."""
+    if "\n" in body.strip() or len(body.strip()) > 24 or any(ch.isdigit() for ch in body):
+        return False
+    return _classify(body, language, holds_result=False) is None
+
+
 def extract_entries(text: str, language: Language | None = None) -> list[StarEntry]:
     """One STAR entry per piece of work in `text`; deterministic, no network."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -573,6 +581,8 @@ def extract_entries(text: str, language: Language | None = None) -> list[StarEnt
     entries = []
     for group in _groups(text, _units(text)):
         start, end = group.units[0].start, group.units[-1].end
+        if _is_caption(text[start:end], language):
+            continue
         matches = find_metrics(text[start:end], language)
         metric_ends = [start + m.end for m in matches]
         entries.append(
