@@ -162,9 +162,11 @@ _EN_STOP = frozenset(
 
 def _stem(word: str) -> str:
     word = word.strip("'’-_")
-    for suffix, keep in (("ing", 4), ("ed", 3), ("es", 4), ("s", 3)):
+    for suffix, keep in (("ing", 3), ("ed", 3), ("es", 4), ("s", 3)):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
-            return word[: -len(suffix)]
+            stem = word[: -len(suffix)]
+            doubled = len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls"
+            return stem[:-1] if doubled else stem
     return word
 
 
@@ -647,8 +649,8 @@ def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> 
                 ledger.append(entry)
                 open_entries.append(entry)
                 match = entry
-            elif match.status == "open":
-                match.due = match.due or item.due
+            elif match.status == "open" and item.due:
+                match.due = item.due  # carried over with a new date: rescheduled
             if item.checked and match.status == "open":
                 match.status, match.done_in, match.closed_by = "done", meeting.file, "checkbox"
         candidates = [e for e in earlier_open if e.status == "open" or not e.result]

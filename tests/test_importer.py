@@ -256,3 +256,20 @@ def test_progress_is_reported_per_file(meetings_dir: Path) -> None:
     seen: list[tuple[int, int, str]] = []
     import_dir(meetings_dir, _settings(), progress=lambda d, t, item: seen.append((d, t, item)), index=False)
     assert seen[-1] == (16, 16, "2026-08-04.md") and len(seen) == 16
+
+
+@pytest.mark.parametrize(
+    ("action", "sentence", "closes"),
+    [
+        ("Run the load test on staging", "The load test is done.", True),
+        ("Write the rollback runbook", "Last time I promised the rollback runbook: done", True),
+        ("Ship the beta", "We shipped the beta to 20 users", True),
+        ("Write the rollback runbook", "The rollback runbook is still in progress", False),
+        ("全チームへの展開計画を作る", "全チームへの展開計画は作成済みで、来月から順次適用する", True),
+        ("監視ダッシュボードを整備する", "監視ダッシュボードは来週完了予定", False),
+        ("採用計画を作る", "採用計画は作成済みだが、予算の確保はまだ", True),
+        ("予算を確保する", "採用計画は作成済みだが、予算の確保はまだ", False),
+    ],
+)
+def test_prose_closure_rules(action: str, sentence: str, closes: bool) -> None:
+    assert importer._closing(action, sentence)[0] is closes

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -211,10 +213,9 @@ def test_record_keeps_input_on_failed_save_then_saves_action() -> None:
 
 
 def test_record_action_appears_on_actions_page() -> None:
-    from coach.record import save_record
-
     from coach.config import load_settings
     from coach.models import ActionItem, MeetingRecord
+    from coach.record import save_record
 
     record = MeetingRecord(
         date=dt.date(2026, 3, 1),
@@ -276,6 +277,14 @@ def test_review_draft_and_charts(meetings_dir: Path) -> None:
     promised = at.metric[0].value
     assert int(promised) > 0
     assert len(at.image) == 2
+    assert [b.label for b in at.get("download_button")].count(text("review.download_svg", "en")) == 2
+
+    at.text_area(key="in_review_check_text").input("I cut the build time from 40 minutes to 5 minutes.")
+    at.button(key="review_check_button").click().run()
+    assert not at.error, [e.value for e in at.error]
+    claims = at.dataframe[-1].value
+    assert len(claims) >= 1
+    assert text("review.claim", "en") in claims.columns
 
 
 # ------------------------------------------------------------------------- LLM engine (loopback)
@@ -319,3 +328,44 @@ def test_engine_toggle_off_keeps_the_llm_uncalled(
     assert llm_server.requests == []
     assert not at.warning
     assert [w for w in at.text_input if str(w.key).endswith("_statement")]
+
+
+def test_sample_notes_fill_the_text_area(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_LANG", "ja")
+    sample = ROOT / "data" / "sample_notes_ja.md"
+    if not sample.is_file():
+        pytest.fail(f"{sample} is missing: the sample button has nothing to insert")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.button(key="rewrite_sample").click().run()
+    assert at.text_area(key="in_rewrite_notes").value == sample.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_import_uploaded_markdown_and_zip(meetings_dir: Path) -> None:
+    files = sorted(meetings_dir.glob("*.md"))[:3]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in files[1:]:
+            bundle.write(path, f"notes/{path.name}")
+    at = open_page("actions")
+    at.file_uploader(key="actions_upload").set_value(
+        [
+            (files[0].name, files[0].read_bytes(), "text/markdown"),
+            ("meetings.zip", archive.getvalue(), "application/zip"),
+        ]
+    ).run()
+    at.button(key="actions_import").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert text("actions.import_done", "en", imported=3, updated=0, unchanged=0) in [
+        s.value for s in at.success
+    ]
+    cells = {str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()}
+    assert any(name.name in cells for name in files), "actions from the imported meetings are listed"
+
+
+def test_import_without_markdown_is_refused_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_LANG", "ja")
+    at = open_page("actions")
+    at.file_uploader(key="actions_upload").set_value([("broken.zip", b"not a zip", "application/zip")]).run()
+    at.button(key="actions_import").click().run()
+    assert [e.value for e in at.error] == [text("actions.import_nothing", "ja")]

@@ -43,9 +43,8 @@ def step_results(prep: NextMeetingPrep) -> None:
 
 
 def step_intent(prep: NextMeetingPrep) -> None:
-    from coach.intent import sharpen_intent
-
     from coach.inputs import check_text
+    from coach.intent import sharpen_intent
 
     st.subheader(t("prepare.step2"))
     raw = st.text_area(
@@ -91,9 +90,8 @@ def show_intent(result: IntentResult) -> None:
 
 
 def step_concerns(prep: NextMeetingPrep) -> None:
-    from coach.triage import triage_concerns
-
     from coach.inputs import check_text
+    from coach.triage import triage_concerns
 
     st.subheader(t("prepare.step3"))
     raw = st.text_area(

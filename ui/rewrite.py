@@ -39,9 +39,8 @@ def _load_sample(path: Path) -> None:
 
 def generate(notes: str) -> RewriteResult | None:
     """Run the rewrite and keep it for the Prepare page; the notes stay in their text area."""
-    from coach.rewrite import rewrite_notes
-
     from coach.inputs import check_text
+    from coach.rewrite import rewrite_notes
 
     config = settings()
     result = attempt(lambda: rewrite_notes(check_text(notes), config))
@@ -117,11 +116,11 @@ def render() -> None:
         placeholder=t("rewrite.placeholder"),
         persist_state=KEEP,
     )
-    left, right = st.columns([1, 3])
-    clicked = left.button(t("rewrite.generate"), type="primary", key="rewrite_generate")
+    buttons = st.container(horizontal=True)
+    clicked = buttons.button(t("rewrite.generate"), type="primary", key="rewrite_generate")
     sample = sample_notes(st.session_state.get("lang", "en"))
     if sample is not None:
-        right.button(t("rewrite.sample"), key="rewrite_sample", on_click=_load_sample, args=(sample,))
+        buttons.button(t("rewrite.sample"), key="rewrite_sample", on_click=_load_sample, args=(sample,))
     if clicked:
         generate(notes)
     result = st.session_state.get("rewrite_result")
