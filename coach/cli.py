@@ -48,7 +48,7 @@ def _run(build: Callable[[], Any], as_json: bool, markdown: Callable[[Any], str]
     language = load_settings().language
     try:
         result = build()
-    except (CoachError, Exception) as exc:  # noqa: BLE001 - the CLI never shows a traceback
+    except (CoachError, Exception) as exc:
         _fail(exc, language)
     if as_json or markdown is None:
         assert isinstance(result, BaseModel)
@@ -112,8 +112,10 @@ def intent(text: str | None, as_json: bool, engine: str | None) -> None:
     from coach.inputs import check_text, read_input
 
     def build() -> Any:
-        raw = check_text(text, what="intent", what_ja="キャリア意向") if text not in (None, "-") else read_input(
-            "-", what="intent", what_ja="キャリア意向"
+        raw = (
+            check_text(text, what="intent", what_ja="キャリア意向")
+            if text not in (None, "-")
+            else read_input("-", what="intent", what_ja="キャリア意向")
         )
         return flow.sharpen_intent(raw, _settings(engine))
 
@@ -130,7 +132,9 @@ def triage(source: str | None, as_json: bool, engine: str | None) -> None:
     from coach.inputs import read_input
 
     _run(
-        lambda: flow.triage_concerns(read_input(source, what="concerns", what_ja="懸念事項"), _settings(engine)),
+        lambda: flow.triage_concerns(
+            read_input(source, what="concerns", what_ja="懸念事項"), _settings(engine)
+        ),
         as_json,
         flow.to_markdown,
     )
@@ -256,7 +260,9 @@ def ask(question: str, as_of: dt.datetime | None, as_json: bool, engine: str | N
 @click.option("--from", "start", default=None, help="YYYY-MM-DD")
 @click.option("--to", "end", default=None, help="YYYY-MM-DD")
 @click.option("--period", default=None, help="A named half or quarter: 2026H1, 2026上期, 2026Q2 ...")
-@click.option("--check", "check_file", default=None, help="Self-evaluation text to check for unshared claims.")
+@click.option(
+    "--check", "check_file", default=None, help="Self-evaluation text to check for unshared claims."
+)
 @json_option
 @engine_option
 def review(
@@ -275,7 +281,9 @@ def review(
         settings = _settings(engine)
         span = flow.resolve_period(start, end, period)
         if check_file:
-            return flow.check_claims(read_input(check_file, what="self-evaluation", what_ja="自己評価"), span, settings)
+            return flow.check_claims(
+                read_input(check_file, what="self-evaluation", what_ja="自己評価"), span, settings
+            )
         return flow.build_review(span, settings, progress=Progress("review"))
 
     _run(build, as_json, flow.check_markdown if check_file else flow.to_markdown)

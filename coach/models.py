@@ -140,7 +140,9 @@ class Meeting(Contract):
     date: dt.date
     with_: str | None = Field(default=None, alias="with")
     title: str | None = None
-    preamble: str = Field(default="", description="Prose before the first heading (often the progress report).")
+    preamble: str = Field(
+        default="", description="Prose before the first heading (often the progress report)."
+    )
     sections: list[MeetingSection] = Field(default_factory=list)
 
     def section_text(self, kind: SectionKind) -> str:

@@ -28,7 +28,13 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COACH_DATA_DIR", str(data_dir))
     monkeypatch.setenv("COACH_ENGINE", "offline")
     monkeypatch.setenv("COACH_LANG", "en")
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COACH_CHROMA_URL", "COACH_LLM_MODEL", "COACH_LLM_METHOD"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "COACH_CHROMA_URL",
+        "COACH_LLM_MODEL",
+        "COACH_LLM_METHOD",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     return data_dir
