@@ -277,7 +277,7 @@ def test_review_draft_and_charts(meetings_dir: Path) -> None:
     promised = at.metric[0].value
     assert int(promised) > 0
     assert len(at.image) == 2
-    assert [b.label for b in at.get("download_button")].count(text("review.download_svg", "en")) == 2
+    assert [getattr(b, "label", "") for b in at.get("download_button")].count(text("review.download_svg", "en")) == 2
 
     at.text_area(key="in_review_check_text").input("I cut the build time from 40 minutes to 5 minutes.")
     at.button(key="review_check_button").click().run()
@@ -369,3 +369,23 @@ def test_import_without_markdown_is_refused_in_japanese(monkeypatch: pytest.Monk
     at.file_uploader(key="actions_upload").set_value([("broken.zip", b"not a zip", "application/zip")]).run()
     at.button(key="actions_import").click().run()
     assert [e.value for e in at.error] == [text("actions.import_nothing", "ja")]
+
+
+@pytest.mark.slow
+def test_ask_streams_the_llm_answer_with_sources(
+    monkeypatch: pytest.MonkeyPatch, llm_server: LLMServer, meetings_dir: Path
+) -> None:
+    from coach.config import load_settings
+    from coach.importer import import_dir
+
+    import_dir(meetings_dir, load_settings())
+    use_llm_server(monkeypatch, llm_server)
+    llm_server.reply_stream(["The approval ", "goes through the ", "monthly tech selection meeting."])
+    at = open_page("ask")
+    at.chat_input(key="ask_input").set_value("How do new libraries get approved?").run()
+    assert not at.exception
+    assert llm_server.requests and llm_server.requests[0].get("stream") is True
+    answer = at.chat_message[1]
+    assert "monthly tech selection meeting" in str(answer.markdown[0].value)
+    assert text("ask.sources", "en") in all_text(at)
+    assert re.search(r"\d{4}-\d{2}-\d{2}\.md", all_text(at)), "each source names its meeting file"

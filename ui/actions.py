@@ -59,19 +59,22 @@ def ledger(report: ActionsReport, owner: str) -> list[ActionItem]:
 def mark_done_form(still_open: list[ActionItem]) -> None:
     from coach.actions import mark_done
 
-    choices = [a for a in still_open if a.id is not None]
-    if not choices:
+    # Labels are fixed at render time: a format_func must not read session state later.
+    labels = {
+        a.id: f"{a.action} ({t(f'owner.{a.owner}')}, {a.from_})" for a in still_open if a.id is not None
+    }
+    if not labels:
         return
     st.subheader(t("actions.mark_done"))
     picked = st.selectbox(
         t("actions.pick"),
-        options=choices,
-        format_func=lambda a: f"{a.action} ({t(f'owner.{a.owner}')}, {a.from_})",
+        options=list(labels),
+        format_func=labels.__getitem__,
         key="actions_pick",
     )
     st.text_input(t("actions.result"), key=RESULT_KEY, persist_state=KEEP)
-    if st.button(t("actions.mark_done"), key="actions_mark_done") and picked is not None and picked.id:
-        action_id = picked.id
+    if st.button(t("actions.mark_done"), key="actions_mark_done") and picked is not None:
+        action_id = picked
         outcome = st.session_state.get(RESULT_KEY) or ""
         done = attempt(lambda: mark_done(settings(), action_id, result=outcome))
         if done is not None:
@@ -137,6 +140,7 @@ def importer() -> None:
             result = attempt(run)
         if result is not None:
             st.session_state["import_report"] = result
+            st.rerun()  # the ledger above was drawn before the import
     report = st.session_state.get("import_report")
     if isinstance(report, ImportReport):
         st.success(
@@ -156,10 +160,11 @@ def render() -> None:
     st.title(t("actions.title"))
     show_flash()
     config = settings()
+    owners = {"all": t("actions.owner_all"), "me": t("owner.me"), "manager": t("owner.manager")}
     owner = st.radio(
         t("actions.owner"),
-        options=["all", "me", "manager"],
-        format_func=lambda o: t("actions.owner_all") if o == "all" else t(f"owner.{o}"),
+        options=list(owners),
+        format_func=owners.__getitem__,
         horizontal=True,
         key=OWNER_KEY,
         persist_state=KEEP,

@@ -7,7 +7,6 @@ the form is cleared only once the store has the meeting.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import pandas as pd
@@ -57,7 +56,7 @@ def action_table(owner: Owner, label: str) -> pd.DataFrame:
 
 
 def _due(value: Any) -> dt.date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or (not isinstance(value, str | dt.date) and bool(pd.isna(value))):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()

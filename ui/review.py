@@ -26,7 +26,7 @@ def pick_period() -> tuple[str | None, str | None, str | None]:
     mode = st.radio(
         t("review.mode"),
         options=["named", "dates"],
-        format_func=lambda m: t(f"review.mode_{m}"),
+        format_func={"named": t("review.mode_named"), "dates": t("review.mode_dates")}.__getitem__,
         horizontal=True,
         key=MODE_KEY,
         persist_state=KEEP,
