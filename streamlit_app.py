@@ -6,18 +6,22 @@ import streamlit as st
 
 from ui import actions, ask, common, prepare, record, review, rewrite
 
+PAGES = (
+    (rewrite.render, "rewrite", ":material/edit_note:"),
+    (prepare.render, "prepare", ":material/checklist:"),
+    (record.render, "record", ":material/edit_calendar:"),
+    (actions.render, "actions", ":material/task_alt:"),
+    (ask.render, "ask", ":material/forum:"),
+    (review.render, "review", ":material/insights:"),
+)
+
 st.set_page_config(page_title="1on1 Coach", page_icon=":material/record_voice_over:", layout="wide")
 common.init_session()
 common.sidebar()
-
 page = st.navigation(
     [
-        st.Page(rewrite.render, title=common.t("nav.rewrite"), icon=":material/edit_note:", url_path="rewrite", default=True),
-        st.Page(prepare.render, title=common.t("nav.prepare"), icon=":material/checklist:", url_path="prepare"),
-        st.Page(record.render, title=common.t("nav.record"), icon=":material/edit_calendar:", url_path="record"),
-        st.Page(actions.render, title=common.t("nav.actions"), icon=":material/task_alt:", url_path="actions"),
-        st.Page(ask.render, title=common.t("nav.ask"), icon=":material/forum:", url_path="ask"),
-        st.Page(review.render, title=common.t("nav.review"), icon=":material/insights:", url_path="review"),
+        st.Page(render, title=common.t(f"nav.{name}"), icon=icon, url_path=name, default=name == "rewrite")
+        for render, name, icon in PAGES
     ]
 )
 page.run()

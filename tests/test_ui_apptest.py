@@ -74,6 +74,24 @@ def test_every_key_used_by_the_pages_exists() -> None:
     assert sorted(used - TEXTS.keys()) == []
 
 
+def test_labels_exist_for_every_value_the_core_can_return() -> None:
+    from typing import get_args
+
+    from coach.models import Bucket, ClaimCheck, MissingPart, Owner
+    from ui.rewrite import CARD_FIELDS
+
+    status = get_args(ClaimCheck.model_fields["status"].annotation)
+    wanted = (
+        [f"missing.{v}" for v in get_args(MissingPart)]
+        + [f"bucket.{v}" for v in get_args(Bucket)]
+        + [f"owner.{v}" for v in get_args(Owner)]
+        + [f"status.{v}" for v in status]
+        + [f"field.{v}" for v in CARD_FIELDS]
+        + [f"nav.{page}" for page in ("rewrite", "prepare", "record", "actions", "ask", "review")]
+    )
+    assert sorted(set(wanted) - TEXTS.keys()) == []
+
+
 # ------------------------------------------------------------------------- router and sidebar
 
 
@@ -277,7 +295,9 @@ def test_review_draft_and_charts(meetings_dir: Path) -> None:
     promised = at.metric[0].value
     assert int(promised) > 0
     assert len(at.image) == 2
-    assert [getattr(b, "label", "") for b in at.get("download_button")].count(text("review.download_svg", "en")) == 2
+    assert [getattr(b, "label", "") for b in at.get("download_button")].count(
+        text("review.download_svg", "en")
+    ) == 2
 
     at.text_area(key="in_review_check_text").input("I cut the build time from 40 minutes to 5 minutes.")
     at.button(key="review_check_button").click().run()

@@ -34,7 +34,8 @@ def show_sources(sources: list[Source], turn: int) -> None:
 
 def show_turn(turn: dict[str, Any], index: int) -> None:
     with st.chat_message(turn["role"]):
-        st.markdown(turn["content"])
+        # Keep the answer's line breaks (one cited line per row) in Markdown.
+        st.markdown(str(turn["content"]).replace("\n", "  \n"))
         result = turn.get("result")
         if isinstance(result, AskResult):
             show_warnings(result.warnings)

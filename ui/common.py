@@ -168,9 +168,18 @@ def show_warnings(warnings: list[str]) -> None:
         st.warning(warning, icon=":material/warning:")
 
 
-def copy_block(content: str, file_name: str, *, key: str, language: str = "markdown") -> None:
-    """st.code has its own copy button; the download button gives the same text as a file."""
-    st.code(content, language=language, wrap_lines=True)
+def copy_block(
+    content: str, file_name: str, *, key: str, language: str = "markdown", folded: str | None = None
+) -> None:
+    """st.code has its own copy button; the download button gives the same text as a file.
+
+    `folded` puts the code in a closed expander of that title, for text already shown above.
+    """
+    if folded:
+        with st.expander(folded):
+            st.code(content, language=language, wrap_lines=True)
+    else:
+        st.code(content, language=language, wrap_lines=True)
     label = t("common.download_md") if file_name.endswith(".md") else t("common.download_txt")
     mime = "text/markdown" if file_name.endswith(".md") else "text/plain"
     st.download_button(label, data=content.encode("utf-8"), file_name=file_name, mime=mime, key=key)

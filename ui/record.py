@@ -51,7 +51,7 @@ def action_table(owner: Owner, label: str) -> pd.DataFrame:
             "due": st.column_config.DateColumn(t("record.due"), format="YYYY-MM-DD"),
         },
     )
-    st.session_state[f"{base}_value"] = value
+    st.session_state[f"{base}_value"] = as_rows(value)
     return value
 
 
@@ -68,6 +68,21 @@ def _due(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def as_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The editor hands dates back as ISO strings; its next start needs real dates again."""
+    rows = _empty_rows()
+    if len(frame):
+        rows = pd.DataFrame(
+            {
+                "action": pd.Series(
+                    [str(a) if isinstance(a, str) else None for a in frame["action"]], dtype="object"
+                ),
+                "due": pd.Series([_due(d) for d in frame["due"]], dtype="object"),
+            }
+        )
+    return rows
 
 
 def to_actions(rows: pd.DataFrame, owner: Owner) -> list[ActionItem]:

@@ -79,9 +79,8 @@ def draft(review: Review) -> None:
     edited = st.text_area(t("review.draft"), key=key, height=360, persist_state=KEEP)
     content = to_markdown(review.model_copy(update={"draft": edited}))
     period = review.period
-    copy_block(
-        content, f"review_{period.from_.isoformat()}_{period.to.isoformat()}.md", key="review_download_md"
-    )
+    file_name = f"review_{period.from_.isoformat()}_{period.to.isoformat()}.md"
+    copy_block(content, file_name, key="review_download_md", folded=t("rewrite.markdown"))
 
 
 def charts(review: Review) -> None:

@@ -71,7 +71,7 @@ def test_prepare_notes_intent_concerns_agenda_download(page: Page, app_server: A
 def test_recorded_action_shows_on_actions_page(page: Page, app_server: AppServer) -> None:
     action = "評価面談の資料を先に共有する"
     open_app(page, app_server, "record")
-    page.get_by_label("相手").fill("田中さん")
+    page.get_by_role("textbox", name="相手").fill("田中さん")
     page.get_by_label("決まったこと (1 行に 1 件)").fill("次回までに資料をまとめる")
     editor = page.get_by_test_id("stDataFrame").first
     editor.hover()
@@ -86,6 +86,15 @@ def test_recorded_action_shows_on_actions_page(page: Page, app_server: AppServer
     page.get_by_test_id("date-picker-cell").fill("2030-01-31")
     page.keyboard.press("Enter")
     page.wait_for_timeout(1000)
+    wait_idle(page)
+    # Leaving the page and coming back loses nothing that was typed.
+    page.get_by_test_id("stSidebar").get_by_role("link", name="アクション").click()
+    expect(page.get_by_role("heading", name="アクション台帳")).to_be_visible()
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="記録").click()
+    expect(page.get_by_role("textbox", name="相手")).to_have_value("田中さん")
+    wait_idle(page)
+    expect(page.get_by_test_id("stDataFrame").first.get_by_text(action)).to_be_attached()
     wait_idle(page)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("保存しました")).to_be_visible()
