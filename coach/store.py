@@ -651,17 +651,34 @@ class Store:
         return NextMeetingPrep.model_validate_json(row[0]) if row else NextMeetingPrep()
 
     def save_prep(self, prep: NextMeetingPrep) -> NextMeetingPrep:
-        saved = prep.model_copy(update={"updated_at": dt.datetime.now(dt.UTC)})
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO prep (id, data, updated_at) VALUES (1, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (saved.model_dump_json(by_alias=True), _now()),
-            )
-        return saved
+            return _write_prep(db, prep)
+
+    def update_prep(self, **parts: object) -> NextMeetingPrep:
+        """Replace some parts of the prep (rewrite, triage, intent) in one transaction.
+
+        Read and write share the transaction, so two flows saving at once never drop each other's part.
+        """
+        unknown = set(parts) - (set(NextMeetingPrep.model_fields) - {"updated_at"})
+        if unknown:
+            raise ValueError(f"not parts of the prep: {sorted(unknown)}")
+        with self.transaction() as db:
+            row = db.execute("SELECT data FROM prep WHERE id = 1").fetchone()
+            current = NextMeetingPrep.model_validate_json(row[0]) if row else NextMeetingPrep()
+            return _write_prep(db, current.model_copy(update=parts))
 
 
 # --------------------------------------------------------------------------- row helpers
+
+
+def _write_prep(db: sqlite3.Connection, prep: NextMeetingPrep) -> NextMeetingPrep:
+    saved = prep.model_copy(update={"updated_at": dt.datetime.now(dt.UTC)})
+    db.execute(
+        "INSERT INTO prep (id, data, updated_at) VALUES (1, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        (saved.model_dump_json(by_alias=True), _now()),
+    )
+    return saved
 
 
 def _range(column: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list[str]]:

@@ -123,3 +123,21 @@ def test_unreadable_store_is_a_store_error(isolated_env: Path) -> None:
     with pytest.raises(StoreError) as err:
         Store.open(load_settings()).meetings()
     assert "COACH_DATA_DIR" in err.value.en
+
+
+def test_update_prep_replaces_only_the_given_parts() -> None:
+    from coach.config import load_settings
+    from coach.models import TriageItem, TriageResult
+
+    store = Store.open(load_settings())
+    triage = TriageResult(
+        language="ja",
+        engine="offline",
+        items=[TriageItem(concern="承認フロー", bucket="support", suggestion="確認")],
+    )
+    store.update_prep(triage=triage)
+    saved = store.update_prep(rewrite=None)
+    assert saved.triage == triage and saved.rewrite is None
+    assert store.load_prep().triage == triage and store.load_prep().updated_at is not None
+    with pytest.raises(ValueError):
+        store.update_prep(bogus=1)
