@@ -68,39 +68,59 @@ class Line:
     text: str
     section: SectionKind
     retrieved: bool
+    follows: bool = False  # the next sentence of the same passage as the line before it
+
+
+# Questions that ask for a number or a reason: the line that answers holds one.
+_ASKS_NUMBER = re.compile(
+    r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時月年]|何時間|何か月|何ヶ月|週何|月何"
+    r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)"
+)
+_ASKS_REASON = re.compile(r"なぜ|なんで|どうして|理由|\bwhy\b|reason")
+_HAS_NUMBER = re.compile(r"\d")
+_HAS_REASON = re.compile(r"ため|から|理由|because|since|due to")
 
 
 def best_lines(
     question: str, lines: Sequence[Line], settings: Settings, limit: int = LINES_PER_SOURCE
 ) -> list[str]:
-    """The lines that answer the question: shared terms, meaning, the section it asks about."""
+    """The lines that answer the question, best first: its topic words (each by how rare it is in
+    the notes, so one long shared word cannot outweigh two specific ones), meaning (each line's
+    dense similarity to the question, relative to the other candidates), and what it asks for."""
     if len(lines) <= limit:
         return [line.text for line in lines]
-    query_terms = set(retrieval.tokens(question))
-    for unit in retrieval.content_units(question):
-        for form in retrieval.translations(unit)[1:]:
-            query_terms.update(retrieval.tokens(form))
-    lexical = np.array(
-        [len(query_terms & set(retrieval.tokens(line.text))) / max(len(query_terms), 1) for line in lines]
+    lexical = retrieval.corpus_for(settings).lexical
+    units = retrieval.content_units(question)
+    weights = [lexical.specificity(unit) for unit in units]
+    texts = [retrieval.normalize(line.text) for line in lines]
+    overlap = np.array(
+        [
+            sum(w * retrieval.unit_match(u, text) for u, w in zip(units, weights, strict=True))
+            / max(sum(weights), 1e-9)
+            for text in texts
+        ]
     )
-    from coach.index import embedding_function
-
-    embedder = embedding_function(settings).embedder
+    embedder = index.embedding_function(settings).embedder
     query = embedder.embed([question], "query")[0]
     dense = embedder.embed([line.text for line in lines], "passage") @ query
     dense_z = (dense - dense.mean()) / max(float(dense.std()), 1e-6)
     cues = retrieval.cued_sections(question)
+    wants_number = bool(_ASKS_NUMBER.search(retrieval.normalize(question)))
+    wants_reason = bool(_ASKS_REASON.search(retrieval.normalize(question)))
     prior = np.array(
         [
             1.0 * (line.section in cues)
             + 0.3 * line.retrieved
             - 0.5 * (line.section == "actions" and "actions" not in cues)
-            for line in lines
+            + 0.5 * (wants_number and bool(_HAS_NUMBER.search(text)))
+            + 1.0 * (wants_reason and bool(_HAS_REASON.search(text)))
+            for line, text in zip(lines, texts, strict=True)
         ]
     )
-    score = 2 * lexical + 0.5 * dense_z + prior
-    chosen = sorted(np.argsort(-score)[:limit].tolist())
-    return [lines[i].text for i in chosen]
+    # A sentence that follows a matching one often carries its answer (…刷新。理由は…ため。).
+    carried = np.array([0.5 * overlap[i - 1] if line.follows else 0.0 for i, line in enumerate(lines)])
+    score = 2 * np.maximum(overlap, carried) + 0.5 * dense_z + prior
+    return [lines[i].text for i in np.argsort(-score, kind="stable")[:limit].tolist()]
 
 
 def meeting_lines(found: retrieval.Retrieval, file: str) -> list[Line]:
@@ -109,7 +129,11 @@ def meeting_lines(found: retrieval.Retrieval, file: str) -> list[Line]:
     passages = (
         index.passages_of(meeting) if meeting else [h.passage for h in found.hits if h.passage.file == file]
     )
-    return [Line(text, p.section, p.id in retrieved) for p in passages for text in lines_of(p.text)]
+    return [
+        Line(text, p.section, p.id in retrieved, follows=position > 0)
+        for p in passages
+        for position, text in enumerate(lines_of(p.text))
+    ]
 
 
 @dataclass

@@ -160,13 +160,28 @@ _EN_STOP = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def _stem(word: str) -> str:
+    """A crude English stem that makes a verb, its past and its noun meet:
+    share/shared/sharing -> shar, migrate/migration -> migrat, study/studies -> study."""
     word = word.strip("'’-_")
-    for suffix, keep in (("ing", 3), ("ed", 3), ("es", 4), ("s", 3)):
+    for suffix, keep, replace in (
+        ("ies", 3, "y"),
+        ("ied", 3, "y"),
+        ("ing", 3, ""),
+        ("ed", 3, ""),
+        ("es", 4, "e"),
+        ("s", 3, ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             stem = word[: -len(suffix)]
             doubled = len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls"
-            return stem[:-1] if doubled else stem
+            word = (stem[:-1] if doubled else stem) + replace
+            break
+    if word.endswith("ion") and len(word) >= 7:
+        word = word[:-3]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
     return word
 
 
@@ -202,8 +217,11 @@ def _unit_set(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def coverage(action: str, text: str) -> float:
-    """Share of the action's content units that `text` mentions (0 when fewer than 2 match)."""
+def coverage(action: str, text: str, verb: bool = False) -> float:
+    """Share of the action's content units that `text` mentions (0 when fewer than 2 match).
+
+    `verb`: the text reports the action's own verb (`ran` for `Run …`), which then counts as
+    one more unit even when the verb is too common to be a unit of its own."""
     units = _units(action)
     total = sum(units.values())
     if not total:
@@ -212,7 +230,13 @@ def coverage(action: str, text: str) -> float:
     matched = [u for u in units if u in present]
     if len(matched) < min(2, len(units)):
         return 0.0
-    return sum(units[u] for u in matched) / total
+    extra = 1.0 if verb and _leading_verb(action) in _EN_STOP else 0.0
+    return (sum(units[u] for u in matched) + extra) / (total + extra)
+
+
+def _leading_verb(action: str) -> str:
+    match = re.match(r"\s*([a-z]+)\b", _nfkc(action).lower())
+    return match.group(1) if match else ""
 
 
 # --------------------------------------------------------------------------- headings
@@ -239,8 +263,8 @@ _KINDS: list[tuple[SectionKind, re.Pattern[str]]] = [
     (
         "results",
         re.compile(
-            r"成果|やったこと|実績|進捗|\bresults?\b|\bachievements?\b|\bwins?\b|\bupdates?\b|\bprogress\b"
-            r"|\baccomplishments?\b"
+            r"成果|やったこと|実績|進捗|振り返り|近況|報告|\bresults?\b|\bachievements?\b|\bwins?\b|\bupdates?\b"
+            r"|\bprogress\b|\baccomplishments?\b|\brecap\b|\bhighlights?\b|\blast week\b|\bsince last\b"
         ),
     ),
     (
@@ -276,13 +300,20 @@ def classify_heading(heading: str) -> SectionKind | None:
 
 
 def _names(with_: str | None) -> list[str]:
+    """The manager's names as they may appear in an item: each person of `with`, with and
+    without an honorific (`佐藤さん`, `佐藤`)."""
     if not with_:
         return []
-    names = [with_.strip()]
-    for honorific in ("さん", "様", "氏", "san"):
-        if names[0].endswith(honorific) and len(names[0]) > len(honorific):
-            names.append(names[0][: -len(honorific)].strip())
-    return [_nfkc(n).lower() for n in names if n]
+    names: list[str] = []
+    for person in re.split(r"\s*(?:[,、/&・]|\band\b)\s*", unlink(with_)):
+        person = person.strip()
+        if not person:
+            continue
+        names.append(person)
+        for honorific in ("さん", "様", "氏", "san"):
+            if person.endswith(honorific) and len(person) > len(honorific):
+                names.append(person[: -len(honorific)].strip())
+    return [_nfkc(n).lower() for n in names if n and not _ME_WORDS.fullmatch(_nfkc(n).lower())]
 
 
 def _heading_owner(heading: str, with_: str | None) -> Owner | None:
@@ -311,7 +342,16 @@ _DATE_TOKEN = (
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\d{1,2}\s*[/月]\s*\d{1,2}\s*日?"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s*\d{4})?"
+    r"|(?:(?:this|next)\s+)?(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?"
+    r"|(?:来週の?)?[月火水木金土日]曜日?"
 )
+_WEEKDAY = re.compile(
+    r"(?:(this|next)\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*|(来週の?)?([月火水木金土日])曜", re.IGNORECASE
+)
+_WEEKDAYS = {
+    **{d: i for i, d in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])},
+    **{d: i for i, d in enumerate("月火水木金土日")},
+}
 _DUE_WORDS = r"期限|期日|締切|締め切り|〆切|納期|due(?:\s+date)?|by|deadline"
 _DUE_PATTERNS = [
     re.compile(rf"\s*\(\s*(?:{_DUE_WORDS})\s*[:]?\s*({_DATE_TOKEN})\s*(?:まで(?:に)?)?\s*\)", re.IGNORECASE),
@@ -331,6 +371,8 @@ def parse_date(token: str, near: dt.date | None = None) -> dt.date | None:
     """A date in any common notation; a month/day without year takes the year that puts it
     closest after `near` (a due date two months before the meeting belongs to next year)."""
     text = _nfkc(token).strip().lower()
+    if weekday := _WEEKDAY.fullmatch(text.rstrip(".日")):
+        return _next_weekday(weekday, near)
     if match := re.match(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", text):
         year, month, day = (int(g) for g in match.groups())
     elif match := re.match(r"(\d{1,2})\s*[/月]\s*(\d{1,2})", text):
@@ -353,6 +395,18 @@ def parse_date(token: str, near: dt.date | None = None) -> dt.date | None:
         except ValueError:
             return None
     return found
+
+
+def _next_weekday(match: re.Match[str], near: dt.date | None) -> dt.date | None:
+    """`by Friday` said in a meeting: the first such day after it (`next Friday`, `来週の金曜`:
+    the one in the following week)."""
+    if near is None:
+        return None
+    target = _WEEKDAYS[(match.group(2) or match.group(4)).lower()]
+    ahead = (target - near.weekday()) % 7 or 7
+    if match.group(1) == "next" or match.group(3):
+        ahead = target - near.weekday() + 7
+    return near + dt.timedelta(days=ahead)
 
 
 def split_due(text: str, meeting_date: dt.date | None = None) -> tuple[str, dt.date | None]:
@@ -409,11 +463,99 @@ def _meta(meta: dict[str, object], *names: str) -> object:
     return None
 
 
+_WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]+))?\]\]")
+_CALLOUT = re.compile(r"^\[!([A-Za-z-]+)\][-+]?\s*(.*)$")
+_SUMMARY = re.compile(r"^\s*<summary>(.*?)</summary>\s*$", re.IGNORECASE)
+_DETAILS = re.compile(r"^\s*</?details(?:\s[^>]*)?>\s*$|^\s*</?summary>\s*$", re.IGNORECASE)
+_PROPERTY = re.compile(r"^([^\s:：#>\-*+|][^:：]{0,24}?)\s*[:：]\s+(\S.*)$")
+_PROPERTY_KEYS = {
+    "date": ("date", "日付", "日時", "開催日", "meeting date"),
+    "with": ("with", "参加者", "相手", "participants", "attendees", "manager", "上司"),
+    "title": ("title", "タイトル", "件名"),
+    "": (
+        "tags",
+        "タグ",
+        "created",
+        "created time",
+        "created by",
+        "last edited",
+        "last edited time",
+        "last edited by",
+        "updated",
+        "status",
+        "type",
+        "作成日時",
+        "最終更新日時",
+        "種類",
+    ),
+}
+
+
+def unlink(text: str) -> str:
+    """Wiki links read as their text: `[[Tanaka]]` -> Tanaka, `[[page|shown]]` -> shown."""
+    return _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
+
+
+def _unwrap_markup(body: str) -> str:
+    """Notion toggles and Obsidian callouts as plain Markdown: their titles become implicit
+    headings (`**title**`) so a `[!todo]` callout or a `<summary>次のアクション</summary>` toggle
+    opens an actions section, and the quoted lines inside them read as ordinary lines."""
+    lines = []
+    for line in unlink(body).split("\n"):
+        quoted = re.match(r"^\s*>\s?(.*)$", line)
+        if quoted:
+            line = quoted.group(1)
+            if callout := _CALLOUT.match(line.strip()):
+                kind, title = callout.group(1), callout.group(2).strip()
+                if title and (classify_heading(title) or not classify_heading(kind)):
+                    line = f"**{title}**"
+                else:
+                    line = f"**{kind}**" if classify_heading(kind) else ""
+        elif summary := _SUMMARY.match(line):
+            line = f"**{summary.group(1).strip()}**"
+        elif _DETAILS.match(line):
+            line = ""
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _properties(body: str) -> tuple[dict[str, object], str]:
+    """A Notion page's property block (`Date: March 3, 2026`, `参加者: …`, `Tags: 1on1`) right
+    after its title: read as metadata and removed from the notes. A block of `key: value` lines
+    counts only when a known property key is among them, so prose like `Goal: …` stays notes."""
+    lines = body.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start < len(lines) and re.match(r"^#\s", lines[start]):
+        start += 1
+        while start < len(lines) and not lines[start].strip():
+            start += 1
+    end = start
+    found: dict[str, object] = {}
+    known = False
+    while end < len(lines) and (match := _PROPERTY.match(lines[end].strip())):
+        key = _nfkc(match.group(1)).strip().lower()
+        for target, names in _PROPERTY_KEYS.items():
+            if key in names:
+                known = True
+                if target and target not in found:
+                    found[target] = match.group(2).strip()
+        end += 1
+    if not known:
+        return {}, body
+    return found, "\n".join(lines[:start] + lines[end:])
+
+
 def parse_meeting(text: str, file: str) -> ParsedMeeting:
-    """Read one meeting's Markdown. The front matter's date wins over the file name's."""
+    """Read one meeting's Markdown. The date comes from the front matter, else from a Notion
+    property block, else from the file name."""
     warnings: list[str] = []
     meta, body, front_warnings = _front_matter(text.replace("\r\n", "\n"), file)
     warnings += front_warnings
+    body = _unwrap_markup(body)
+    properties, body = _properties(body)
+    meta = {**properties, **{k: unlink(v) if isinstance(v, str) else v for k, v in meta.items()}}
     name_match = MEETING_FILE.match(Path(file).name)
     name_date = None
     if name_match:
@@ -434,7 +576,7 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
             "フロントマターに `date: YYYY-MM-DD` を書いてください。",
         )
     with_value = _meta(meta, "with", "相手", "上司", "manager", "attendees")
-    with_ = ", ".join(str(v) for v in with_value) if isinstance(with_value, list) else with_value
+    with_ = ", ".join(unlink(str(v)) for v in with_value) if isinstance(with_value, list) else with_value
     title_value = _meta(meta, "title", "タイトル", "件名")
     meeting, checklist, levels = _parse_body(
         body,
@@ -502,32 +644,68 @@ def _parse_body(
     return meeting, checklist, [level for _k, _h, level, _o, _l in sections]
 
 
+_TASKS_DUE = re.compile(r"\s*📅\s*(\d{4}-\d{2}-\d{2})")
+_TASKS_META = re.compile(
+    r"\s*(?:[✅❌⏳🛫➕]\uFE0F?\s*\d{4}-\d{2}-\d{2}|[⏫🔼🔽⏬🔺]\uFE0F?|🔁[^📅✅⏳🛫➕]*)"
+)
+
+
+def _owner_of(who: str, with_: str | None) -> Owner | None:
+    key = _nfkc(who).lower().strip().strip("@:：()（）[] ")
+    if not key:
+        return None
+    if _ME_WORDS.fullmatch(key) or key in ("i", "self", "俺", "僕"):
+        return "me"
+    if _MANAGER_WORDS.fullmatch(key) or key in ("上司", "boss", "manager") or key in _names(with_):
+        return "manager"
+    return None
+
+
+def _split_owner(text: str, with_: str | None) -> tuple[str, Owner | None]:
+    """Remove an owner marker and say whose action it is: `@Sam …`, `… @me`, `Sam to …`,
+    `佐藤さん: …`, `… (Manager)`, `… （上司）`."""
+    if match := re.match(r"^@([^\s:：]+)[:：]?\s*", text):
+        return text[match.end() :].strip(), _owner_of(match.group(1), with_) or "me"
+    if match := re.search(r"\s+@([^\s:：]+)\s*$", text):
+        owner = _owner_of(match.group(1), with_)
+        if owner:
+            return text[: match.start()].strip(), owner
+    if match := re.search(r"\s*[(（]([^()（）]{1,20})[)）]\s*$", text):
+        owner = _owner_of(match.group(1), with_)
+        if owner:
+            return text[: match.start()].strip(), owner
+    lowered = _nfkc(text).lower()
+    names = _names(with_)
+    for who in [*names, "manager", "上司", "boss"]:
+        if not lowered.startswith(who):
+            continue
+        bare_space = r"|\s+" if who in names else ""  # `佐藤さん 日程を決める`, never `Manager sync prep`
+        rest = re.match(rf"^(?:\s*[:：]\s*|\s+to\s+|\s+will\s+|\s*が\s*{bare_space})", text[len(who) :])
+        if rest and text[len(who) + rest.end() :].strip():
+            return text[len(who) + rest.end() :].strip(), "manager"
+    return text, None
+
+
 def _checklist_item(line: str, owner: Owner | None, with_: str | None, date: dt.date) -> ChecklistItem | None:
     match = _CHECK.match(line)
     if not match:
         return None
-    text, due = split_due(match.group(4), date)
-    item_owner: Owner = owner or "me"
-    marker = re.match(r"^@(\S+)\s*", text)
-    if marker:
-        who = _nfkc(marker.group(1)).lower().rstrip(":：")
-        if _MANAGER_WORDS.search(who) or who in ("上司", "boss") or who in _names(with_):
-            item_owner = "manager"
-        elif who in ("me", "自分", "私"):
-            item_owner = "me"
-        text = text[marker.end() :].strip()
-    else:
-        lowered = _nfkc(text).lower()
-        for name in _names(with_):
-            if lowered.startswith(name):
-                item_owner = "manager"
-                rest = text[len(name) :] if len(name) <= len(text) else ""
-                if rest[:1] in (":", "：") or rest.startswith(" "):
-                    text = rest.lstrip(":： ").strip() or text
-                break
+    text = _TASKS_META.sub("", match.group(4))
+    due: dt.date | None = None
+    if tasks_due := _TASKS_DUE.search(text):
+        due = parse_date(tasks_due.group(1))
+        text = (text[: tasks_due.start()] + text[tasks_due.end() :]).strip()
+    text, item_owner = _split_owner(text.strip(), with_)
+    text, written_due = split_due(text, date)
+    text, owner_after_due = _split_owner(text, with_)
     if not compact(text):
         return None
-    return ChecklistItem(text=text, checked=match.group(2) in _CHECKED, owner=item_owner, due=due)
+    return ChecklistItem(
+        text=text,
+        checked=match.group(2) in _CHECKED,
+        owner=item_owner or owner_after_due or owner or "me",
+        due=due or written_due,
+    )
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -536,6 +714,7 @@ _DONE_JA = re.compile(
     r"完了|完成|終了|終わ|終え|済|できた|できました|出来た|出来ました|公開(?:した|しました)|提出(?:した|しました)"
     r"|作成(?:した|しました)|作(?:った|りました)|達成|実施(?:した|しました)|リリース(?:した|しました)"
     r"|共有(?:した|しました)|送(?:った|りました)"
+    r"|(?:開催|導入|適用|展開|移行|発表|設定|構築|整備|更新|修正|報告)(?:した|しました|済)"
 )
 _DONE_EN = re.compile(
     r"\b(?:done|finished|finish|completed|complete|shipped|submitted|published|delivered|wrapped up|launched"
@@ -543,7 +722,55 @@ _DONE_EN = re.compile(
 )
 _NOT_JA = re.compile(r"まだ|途中|未|進行中|作業中|対応中|検討中|ていない|てない|ません|なかった|できず|予定")
 _NOT_EN = re.compile(
-    r"\bnot\b|n't\b|\bstill\b|\byet\b|\bin progress\b|\bongoing\b|\bpending\b|\bpartially\b|\bwill\b|\bplan"
+    r"\bnot\b|n't\b|\bstill\b|\byet\b|\bin progress\b|\bongoing\b|\bpending\b|\bpartially\b|\bwill\b"
+    r"|\bplann(?:ing|ed) to\b|\bgoing to\b|\bhalf\b"
+)
+_DROPPED = re.compile(
+    r"\bno longer (?:needed|required|necessary|relevant)\b|\bnot (?:needed|required|necessary)(?: anymore)?\b"
+    r"|\bunnecessary\b|\bdropped\b|\bcancell?ed\b|\bde-?scoped\b|\bscrapped\b|\babandoned\b|\bshelved\b"
+    r"|\bwon't do\b|\bobsolete\b|\bdeprioriti[sz]ed\b"
+    r"|不要(?:に|と|です|だ|$)|必要なくなっ|必要がなくなっ|中止|取りやめ|取り止め|見送(?:り|っ|る)|やめ(?:た|ました|る)|なしになっ"
+    r"|キャンセル"
+)
+DROPPED = "dropped"
+_IRREGULAR_PAST = {
+    "begin": "began begun",
+    "bring": "brought",
+    "build": "built",
+    "buy": "bought",
+    "choose": "chose chosen",
+    "do": "did done",
+    "draw": "drew drawn",
+    "drive": "drove driven",
+    "find": "found",
+    "get": "got gotten",
+    "give": "gave given",
+    "go": "went gone",
+    "hold": "held",
+    "keep": "kept",
+    "lead": "led",
+    "leave": "left",
+    "make": "made",
+    "meet": "met",
+    "pay": "paid",
+    "run": "ran",
+    "say": "said",
+    "see": "saw seen",
+    "sell": "sold",
+    "send": "sent",
+    "speak": "spoke spoken",
+    "spend": "spent",
+    "take": "took taken",
+    "teach": "taught",
+    "tell": "told",
+    "think": "thought",
+    "throw": "threw thrown",
+    "write": "wrote written",
+    "rewrite": "rewrote rewritten",
+    "undertake": "undertook undertaken",
+}
+_SAME_PAST = frozenset(
+    ["set", "put", "cut", "read", "let", "shut", "spread", "quit", "hit", "upset", "reset"]
 )
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 _CLAUSE = re.compile(r"[、，,;；]|\s+but\s+|\s+while\s+")
@@ -579,25 +806,82 @@ def _prose_paragraphs(meeting: Meeting) -> list[list[str]]:
     return paragraphs
 
 
-def _closing(action: str, sentence: str) -> tuple[bool, int]:
-    """Does `sentence` report `action` done? Returns (closed, index of the clause that says so)."""
+@functools.lru_cache(maxsize=4096)
+def _own_past(action: str) -> re.Pattern[str] | None:
+    """The past of the action's own verb: `Run the game day` is reported as `ran`, `Confirm X`
+    as `confirmed`, `話を聞く` as `聞けた` / `聞いた`, `会を主催する` as `主催した`."""
+    text = _nfkc(action).strip().lower()
+    if verb := _leading_verb(text):
+        if verb in _SAME_PAST:
+            return re.compile(rf"\b(?:is|are|was|were|been|got|all)\s+(?:\w+\s+)?{verb}\b")
+        forms = set(_IRREGULAR_PAST.get(verb, "").split())
+        if verb.endswith("e"):
+            forms.add(verb + "d")
+        elif re.search(r"[^aeiou]y$", verb):
+            forms.add(verb[:-1] + "ied")
+        else:
+            forms.add(verb + "ed")
+            if re.search(r"[^aeiou][aeiou][bdgkmnprt]$", verb):
+                forms.add(verb + verb[-1] + "ed")
+        return re.compile(rf"\b(?:{'|'.join(sorted(forms))})\b")
+    if match := re.search(r"([\u4e00-\u9fff々]+)(?:する|します|[うくぐすつぬぶむる])$", text):
+        return re.compile(rf"{match.group(1)}[ぁ-ゖ]{{0,4}}た(?!い)")
+    return None
+
+
+_COMPLETION_NOUNS = (
+    r"開催|実施|提出|公開|共有|作成|完了|導入|適用|展開|移行|送付|報告|発表|設定|構築|整備|更新|修正|リリース"
+)
+_NOUN_STOP = re.compile(rf"[をに](?:{_COMPLETION_NOUNS})(?:済み?)?$")
+_FUTURE_JA = re.compile(r"来週|来月|次回|今後|明日|予定|つもり|したい|する$")
+
+
+def _verdict(action: str, clause: str) -> str | None:
+    """`done`, `dropped`, `not` (explicitly not done yet) or None (says nothing) about the action."""
+    text = _nfkc(clause).lower()
+    action_text = _nfkc(action).lower()
+    if (dropped := _DROPPED.search(text)) and dropped.group(0) not in action_text:
+        return DROPPED
+    if _says_not(text):
+        return "not"
+    own = _own_past(action)
+    noun_stop = bool(_NOUN_STOP.search(text.rstrip("。. "))) and not _FUTURE_JA.search(text)
+    if _says_done(text) or (own and own.search(text)) or noun_stop:
+        return "done"
+    return None
+
+
+def _closure(action: str, sentence: str) -> tuple[str | None, int]:
+    """Does `sentence` report `action` done or dropped? (`done`/`dropped`/None, index of the
+    clause that says so.) The clause that names the action decides; when it says nothing, the
+    next clause may (`X, done`), or the previous one with the action's own verb
+    (`Sam introduced me to Lee, the data platform lead`)."""
     clauses = [c.strip() for c in _CLAUSE.split(sentence) if c and c.strip()]
-    scores = [coverage(action, c) for c in clauses]
+    own = _own_past(action)
+    scores = [coverage(action, c, verb=bool(own and own.search(_nfkc(c).lower()))) for c in clauses]
     best = max(range(len(clauses)), key=lambda i: scores[i]) if clauses else -1
     if best >= 0 and scores[best] >= COVERAGE:
-        if _says_done(clauses[best]) and not _says_not(clauses[best]):
-            return True, best
-        if _says_not(clauses[best]):
-            return False, -1
-        following = clauses[best + 1 : best + 2]
-        if following and _says_done(following[0]) and not _says_not(following[0]):
-            return True, best + 1
-        return False, -1
+        verdict = _verdict(action, clauses[best])
+        if verdict == "not":
+            return None, -1
+        if verdict:
+            return verdict, best
+        if best + 1 < len(clauses) and (verdict := _verdict(action, clauses[best + 1])) not in (None, "not"):
+            return verdict, best + 1
+        if best > 0 and own and own.search(_nfkc(clauses[best - 1]).lower()):
+            return "done", best - 1
+        return None, -1
     if coverage(action, sentence) >= COVERAGE:
-        done_at = [i for i, c in enumerate(clauses) if _says_done(c) and not _says_not(c)]
-        if done_at and not any(_says_not(c) for c in clauses):
-            return True, done_at[-1]
-    return False, -1
+        verdicts = [_verdict(action, c) for c in clauses]
+        closing = [i for i, v in enumerate(verdicts) if v in ("done", DROPPED)]
+        if closing and "not" not in verdicts:
+            return verdicts[closing[-1]], closing[-1]
+    return None, -1
+
+
+def _closing(action: str, sentence: str) -> tuple[bool, int]:
+    verdict, clause = _closure(action, sentence)
+    return verdict is not None, clause
 
 
 def _result(paragraph: list[str], index: int, clause: int) -> str:
@@ -656,15 +940,13 @@ def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> 
         candidates = [e for e in earlier_open if e.status == "open" or not e.result]
         for paragraph in _prose_paragraphs(meeting) if candidates else []:
             for index, sentence in enumerate(paragraph):
-                if not _says_done(sentence):
-                    continue
                 for entry in candidates:
                     if entry.result:
                         continue
-                    closed, clause = _closing(entry.action, sentence)
-                    if not closed:
+                    verdict, clause = _closure(entry.action, sentence)
+                    if verdict is None:
                         continue
-                    entry.result = _result(paragraph, index, clause)
+                    entry.result = DROPPED if verdict == DROPPED else _result(paragraph, index, clause)
                     if entry.status == "open":
                         entry.status, entry.done_in, entry.closed_by = "done", meeting.file, "prose"
         for entry in [e for e in open_entries if e.status == "done"]:

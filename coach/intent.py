@@ -13,16 +13,17 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from coach.config import EngineName, Settings
-from coach.engines.fallback import with_fallback
 from coach.engines.llm import LLMEngine
 from coach.engines.offline.intent import PLACEHOLDERS, analyse, offline_drafts, questions_for
 from coach.engines.offline.intent import detect_parts as detect_parts
+from coach.grounding import ungrounded_numbers
 from coach.inputs import check_text
 from coach.models import IntentParts, IntentResult, Language
+from coach.prepare import answer_and_keep
 from coach.store import Store
-from coach.text import detect_language, numbers_in
+from coach.text import detect_language
 
-__all__ = ["IntentDraft", "detect_parts", "sharpen_intent", "to_markdown", "ungrounded"]
+__all__ = ["IntentDraft", "detect_parts", "sharpen_intent", "to_markdown"]
 
 _PLACEHOLDER = re.compile(r"\[[^\]\n]{1,40}\]")
 
@@ -35,18 +36,6 @@ class IntentDraft(BaseModel):
         description="2-3 concrete drafts in the user's language; a missing part stays a [placeholder]."
     )
     questions: list[str] = Field(description="One question per missing part, in the user's language.")
-
-
-def ungrounded(output: str, source: str) -> list[str]:
-    """Numbers in `output` that appear nowhere in `source` (placeholders like [N] carry none)."""
-    try:
-        from coach.grounding import ungrounded_numbers
-    except ImportError:
-        known = {n.value for n in numbers_in(source)} | {n.raw for n in numbers_in(source)}
-        return [
-            output[n.start : n.end] for n in numbers_in(output) if n.raw not in known and n.value not in known
-        ]
-    return ungrounded_numbers(output, source)
 
 
 def _evidence(settings: Settings, text: str, language: Language, limit: int = 2) -> list[str]:
@@ -110,7 +99,7 @@ def _check_draft(draft: IntentDraft, source: str, offline_has: IntentParts) -> I
     if not 2 <= len(draft.drafts) <= 3 or any(not d.strip() for d in draft.drafts):
         problems.append("Give 2 or 3 non-empty drafts.")
     for text in draft.drafts:
-        invented = ungrounded(text, source)
+        invented = ungrounded_numbers(text, source)
         if invented:
             problems.append(
                 f"Draft uses numbers not in the user's text: {', '.join(invented)}. Use [N] instead."
@@ -175,10 +164,7 @@ def sharpen_intent(text: str, settings: Settings, engine: EngineName | None = No
             evidence=evidence,
         )
 
-    outcome = with_fallback(settings, language, llm, offline)
-    result = outcome.value.model_copy(update={"engine": outcome.engine, "warnings": outcome.warnings})
-    store.save_prep(store.load_prep().model_copy(update={"intent": result}))
-    return result
+    return answer_and_keep(settings, language, "intent", llm, offline)
 
 
 _LABELS: dict[Language, dict[str, str]] = {

@@ -38,11 +38,16 @@ SECTION_BOOST = 0.3  # fraction of one first-rank RRF share added when the quest
 DENSE_POOL = 60
 MIN_COVERAGE = 0.5
 DENSE_STANDOUT = 2.0  # z-score of the best dense score within its pool that counts as evidence alone
+MAX_ABSENT_SHARE = 0.5  # share of the topic (by specificity) that no note mentions: then not found
+MIN_PRESENT = 2  # topic words the notes do use, below which a half-absent topic is not found
+MOSTLY_ABSENT = 0.75  # beyond this share of absent topic, not found however many words are present
+SCRIPT_SHARE = 0.25  # a script this common in the notes makes a word's absence from them telling
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆ヶ]+|[\u30a0-\u30ffー]+")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]+")
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.%+#-]*[a-z0-9%+#]|[a-z0-9]")
 _KATAKANA = re.compile(r"^[\u30a0-\u30ffー]+$")
+_QUANTITY = re.compile(r"^\d+(?:\.\d+)?[a-z%]{1,3}$")
 
 
 def _words(text: str) -> list[str]:
@@ -65,6 +70,7 @@ STOP_JA = frozenset(
     1on1 面談 上司 先月 今月 先週 今週 今年 去年 昨年 月 年 週 日 最近 自分 私 僕 会議 ミーティング
     決 決定 報告 相談 共有 情報 教 伝 内容 結果 状況 経緯 進 変 終 完了 予定 期限 約束 宿題
     アクション 関 対 何か 具体的
+    方法 理由 程度 分量 量 時期 期間 日程 場合 可能性 説明 様子 具合 状態 タイミング
     """)
 )
 STOP_EN = frozenset(
@@ -80,6 +86,8 @@ STOP_EN = frozenset(
     """)
 )
 _STOP_JA_LONGEST_FIRST = sorted((w for w in STOP_JA if len(w) > 1), key=len, reverse=True)
+# "how many / which month" asks for the answer, it does not name the topic: 週何件, 何月, 何時間
+_ASKING_JA = re.compile(r"[毎週月日年]?何(?:時間|か月|ヶ月|カ月|[件月日回人年週割倍個度歳%])?")
 
 # Common work vocabulary, so English questions get lexical evidence from Japanese notes.
 # One entry a line: English forms, a colon, Japanese forms.
@@ -154,8 +162,47 @@ reorg: 組織変更
 security: セキュリティ 脆弱性
 vulnerability: 脆弱性
 migration: 移行
+individual personal: 個人
+change changed changes: 変更 見直
+fix fixed: 修正 解消 対策
 release: リリース
 """)
+
+# Words that name the same thing in 1on1 notes, in either language: a question that says 給料 is
+# about notes that say 年収. One concept a line; every form stands for all the others.
+SYNONYM_GROUPS = [
+    group.split()
+    for group in """
+    給料 給与 年収 報酬 賃金 月給 salary compensation
+    昇格 昇進 promotion promoted
+    査定 人事評価 appraisal
+    部下 メンバー 後輩 report reports subordinate subordinates
+    新人 新卒 新入社員 新メンバー newcomer newcomers new-hire new-hires junior juniors
+    障害 トラブル インシデント 不具合 incident incidents outage outages trouble
+    希望 意向 要望 志向 wish wishes aspiration aspirations
+    立場 ポジション 役割 ロール position role
+    助言 アドバイス おすすめ 推奨 advice advise recommendation
+    静的解析 lint linter linting
+    試行 試験 トライアル 検証 poc trial pilot
+    展開 横展開 ロールアウト rollout roll-out
+    工数 リソース 稼働 capacity bandwidth
+    人手 人員 増員 採用 headcount staffing
+    期限 締切 締め切り 〆切 deadline
+    研修 トレーニング 講習 training course
+    休暇 休み 有給 休職 leave vacation holiday holidays pto
+    異動 転勤 配置転換 transfer relocation
+    組織変更 組織再編 再編 体制変更 編成 reorg reorganization
+    開発 実装 development coding implementation
+    在宅勤務 リモートワーク テレワーク remote
+    監視 モニタリング monitoring
+    自動化 自動 automation automated automatic
+    振り返り ポストモーテム postmortem retrospective retro
+    残業 時間外 overtime
+    """.strip().splitlines()
+]
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    form: tuple(other for other in group if other != form) for group in SYNONYM_GROUPS for form in group
+}
 
 
 def normalize(text: str) -> str:
@@ -185,7 +232,7 @@ def tokens(text: str) -> list[str]:
 def content_units(question: str) -> list[str]:
     """Word-like units of the question that name its topic (kanji or katakana runs, Latin words)."""
     text = normalize(question)
-    text = _HIRAGANA.sub(" ", text)
+    text = _ASKING_JA.sub(" ", _HIRAGANA.sub(" ", text))
     units: list[str] = []
     for word in _LATIN.findall(text):
         if word not in STOP_EN and not word.isdigit() and len(word) > 1:
@@ -205,10 +252,12 @@ def name_like_units(question: str) -> list[str]:
     text = unicodedata.normalize("NFKC", question)
     names: list[str] = []
     japanese = bool(_CJK.search(text) or _HIRAGANA.search(text))
-    for match in re.finditer(r"[A-Za-z][A-Za-z0-9.+#-]*", text):
+    for match in re.finditer(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9.+#-]*", text):
         word = match.group(0).rstrip(".")
         lower = word.lower()
-        if lower in STOP_EN or lower in dates.MONTHS_EN or len(word) < 2:
+        if {lower, lower.removesuffix("s")} & STOP_EN or lower in dates.MONTHS_EN or len(word) < 2:
+            continue
+        if _QUANTITY.match(lower):  # 50k, 10ms, 3x: a number, not a name
             continue
         at_sentence_start = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in ".?!"
         capitalised = word[0].isupper() and not at_sentence_start
@@ -221,7 +270,9 @@ def name_like_units(question: str) -> list[str]:
 
 
 def translations(unit: str) -> tuple[str, ...]:
-    return (unit, *GLOSSARY_EN_JA.get(unit, ()))
+    """The unit and the forms notes may use for it (English→Japanese vocabulary, synonyms)."""
+    forms = (unit, *GLOSSARY_EN_JA.get(unit, ()), *SYNONYMS.get(unit, ()))
+    return tuple(dict.fromkeys(forms))
 
 
 SECTION_CUES: dict[SectionKind, re.Pattern[str]] = {
@@ -270,6 +321,12 @@ class LexicalIndex:
             norm = K1 * (1 - B + B * lengths[ids] / max(average, 1e-9))
             self.postings[term] = (ids, idf * freq * (K1 + 1) / (freq + norm))
         self.corpus_text = "\n".join(self.texts)
+        self.row = {p.id: i for i, p in enumerate(self.passages)}
+        latin = sum(len(word) for word in _LATIN.findall(self.corpus_text))
+        japanese = sum(len(run) for run in _CJK.findall(self.corpus_text)) + len(
+            "".join(_HIRAGANA.findall(self.corpus_text))
+        )
+        self.latin_share = latin / max(latin + japanese, 1)
 
     def search(
         self, query_terms: Sequence[str], k: int, date_range: tuple[dt.date, dt.date] | None = None
@@ -288,26 +345,55 @@ class LexicalIndex:
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(int(i), float(scores[i])) for i in ordered]
 
-    def coverage(self, units: Sequence[str], doc: int) -> float:
-        """Share of the question's content units found in one passage (partially, by bigrams)."""
+    def coverage(self, units: Sequence[str], doc: int, weights: Sequence[float] | None = None) -> float:
+        """Share of the question's content units found in one passage (partially, by bigrams),
+        each unit counted by `weights` (its specificity) when given."""
         if not units:
             return 0.0
         text = self.texts[doc]
-        total = 0.0
-        for unit in units:
-            best = 0.0
-            for form in translations(unit):
-                if form in text:
-                    best = 1.0
-                    break
-                grams = [form[i : i + 2] for i in range(len(form) - 1)] if _CJK.fullmatch(form) else []
-                if len(grams) >= 2:
-                    best = max(best, 0.5 * sum(g in text for g in grams) / len(grams))
-            total += best
-        return total / len(units)
+        weights = weights or [1.0] * len(units)
+        found = sum(weight * unit_match(unit, text) for unit, weight in zip(units, weights, strict=True))
+        return found / max(sum(weights), 1e-9)
 
     def mentions(self, word: str) -> bool:
         return word in self.corpus_text
+
+    def doc_freq(self, form: str) -> int:
+        """Passages holding every term of `form` (its bigrams, for Japanese): how common it is."""
+        terms = set(tokens(form))
+        if not terms:
+            return int(self.mentions(normalize(form)))
+        common: np.ndarray | None = None
+        for term in terms:
+            posting = self.postings.get(term)
+            if posting is None:
+                return 0
+            common = posting[0] if common is None else np.intersect1d(common, posting[0], assume_unique=True)
+        return 0 if common is None else len(common)
+
+    def specificity(self, unit: str) -> float:
+        """IDF of the unit's most common form; a unit no note uses gets the highest weight."""
+        freq = max(self.doc_freq(form) for form in translations(unit))
+        total = len(self.passages)
+        return math.log(1 + (total - freq + 0.5) / (freq + 0.5))
+
+    def speaks(self, unit: str) -> bool:
+        """Whether the notes are written (partly) in the unit's script: an English word missing from
+        Japanese notes says nothing about the topic, a Japanese word missing from them does."""
+        return (self.latin_share if _LATIN.fullmatch(unit) else 1 - self.latin_share) >= SCRIPT_SHARE
+
+
+def unit_match(unit: str, text: str) -> float:
+    """1 when one of the unit's forms is in `text`, up to 0.5 for a Japanese compound whose
+    bigrams are there apart (評価制度 against 評価 and 制度), else 0."""
+    best = 0.0
+    for form in translations(unit):
+        if form in text:
+            return 1.0
+        grams = [form[i : i + 2] for i in range(len(form) - 1)] if _CJK.fullmatch(form) else []
+        if len(grams) >= 2:
+            best = max(best, 0.5 * sum(g in text for g in grams) / len(grams))
+    return best
 
 
 # --------------------------------------------------------------------------- corpus
@@ -332,7 +418,7 @@ class Corpus:
             headings.update(meeting_headings)
             for passage in index.passages_of(meeting):
                 passages.append(passage)
-                contexts.append(index.context_text(passage, meeting_headings.get(passage.id, ""), None))
+                contexts.append(index.context_text(passage, meeting_headings.get(passage.id, ""), meeting.title))
         return cls(
             meetings=sorted(meetings, key=lambda m: (m.date, m.file)),
             lexical=LexicalIndex(passages, contexts),
@@ -438,14 +524,13 @@ def retrieve(
     query_terms = tokens(question)
     units = content_units(question)
     for unit in units:
-        for form in GLOSSARY_EN_JA.get(unit, ()):
+        for form in translations(unit)[1:]:
             query_terms.extend(tokens(form))
 
     lexical_hits = lexical.search(query_terms, pool, date_range) if mode != "dense" else []
     dense_hits = index.dense_search(settings, question, pool, date_range) if mode != "lexical" else []
 
     fused: dict[str, Hit] = {}
-    position = {p.id: i for i, p in enumerate(lexical.passages)}
     for rank, (doc, score) in enumerate(lexical_hits):
         passage = lexical.passages[doc]
         hit = fused.setdefault(passage.id, Hit(passage, 0.0))
@@ -462,7 +547,7 @@ def retrieve(
     for hit in fused.values():
         if hit.passage.section in cues:
             hit.score += SECTION_BOOST / (RRF_K + 1)
-        row = position.get(hit.passage.id)
+        row = lexical.row.get(hit.passage.id)
         if hit.lexical is None and row is not None:
             hit.coverage = lexical.coverage(units, row)
     ranked = sorted(fused.values(), key=lambda h: -h.score)
@@ -497,10 +582,25 @@ def _judge(
         return False, "unknown names: " + ", ".join(missing)
     if not units:
         return True, "no topic terms (date or meeting question)"
-    best_coverage = max(hit.coverage for hit in ranked[:5])
+    # Evidence of the topic, not of its generic words: each unit counts by how rare it is in the
+    # notes, so チーム or 手当 alone cannot carry a question about a team offsite or a remote allowance.
+    weights = [lexical.specificity(unit) for unit in units]
+    rows = [lexical.row[hit.passage.id] for hit in ranked[:5] if hit.passage.id in lexical.row]
+    best_coverage = max((lexical.coverage(units, row, weights) for row in rows), default=0.0)
     if best_coverage >= MIN_COVERAGE:
         return True, f"coverage {best_coverage:.2f}"
+    absent = [
+        (unit, weight)
+        for unit, weight in zip(units, weights, strict=True)
+        if lexical.speaks(unit) and not any(lexical.doc_freq(form) for form in translations(unit))
+    ]
+    absent_share = sum(weight for _, weight in absent) / max(sum(weights), 1e-9)
+    present = len(units) - len(absent)
+    # One missing subject (育児休暇, 在宅勤務) is a topic the notes lack; a long description with
+    # a few words the notes do use may be a paraphrase, which the dense retriever is left to judge.
+    if absent_share >= MAX_ABSENT_SHARE and (present < MIN_PRESENT or absent_share >= MOSTLY_ABSENT):
+        return False, "topic not in the notes: " + ", ".join(unit for unit, _ in absent)
     standout = dense_standout(dense_hits)
     if standout >= DENSE_STANDOUT:
-        return True, f"dense standout {standout:.2f}"
+        return True, f"dense standout {standout:.2f} (coverage {best_coverage:.2f})"
     return False, f"weak evidence (coverage {best_coverage:.2f}, dense standout {standout:.2f})"

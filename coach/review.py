@@ -24,7 +24,6 @@ from coach.engines.fallback import with_fallback
 from coach.engines.llm import LLMEngine
 from coach.errors import InputError
 from coach.grounding import ungrounded_numbers
-from coach.metrics import extract_metrics
 from coach.models import (
     ActionItem,
     CareerStep,
@@ -43,14 +42,17 @@ from coach.models import (
 )
 from coach.periods import resolve_period
 from coach.review_match import (
+    Figures,
     Line,
     LineIndex,
+    Match,
     clean_line,
     content_grams,
     dense_scores,
     match_claim,
     meeting_lines,
     sentences,
+    with_percent_wari,
 )
 from coach.store import Store
 from coach.text import detect_language, display_pct, format_number
@@ -80,6 +82,12 @@ _CITATION = re.compile(
 )
 _HEADING = re.compile(r"^\s*#")
 _MISSING_NUMBER = "[N]"
+# "No big results this sprint", "今週は特に成果なし": a report that there is nothing to report.
+_NOTHING_DONE = re.compile(
+    r"\bno (?:big |major |notable |real |significant )?(?:results?|progress|updates?|wins?|news)\b"
+    r"|\bnothing (?:new|major|to report)\b|成果(?:は)?(?:特に)?(?:なし|無し|ない)|特に(?:なし|無し)|進捗(?:なし|無し)",
+    re.IGNORECASE,
+)
 
 _TEXT: dict[str, dict[Language, str]] = {
     "results": {"ja": "## 成果", "en": "## Results"},
@@ -106,6 +114,29 @@ _TEXT: dict[str, dict[Language, str]] = {
         "ja": "未解決(期間内に決定の記録なし)",
         "en": "still open (no decision recorded in the period)",
     },
+    "title": {"ja": "# 自己評価ドラフト {start}〜{end}", "en": "# Self-evaluation draft {start} – {end}"},
+    "evidence": {"ja": "# 根拠", "en": "# Evidence"},
+    "evidence_results": {"ja": "## 成果(数値・強い順)", "en": "## Results (quantified, strongest first)"},
+    "not_shared": {"ja": "1on1で未共有", "en": "not shared in a 1on1"},
+    "evidence_follow": {
+        "ja": "## アクションの実行: 約束 {promised}件 / 完了 {done}件 / 未完了 {open}件{on_time}",
+        "en": "## Follow-through: promised {promised} / done {done} / open {open}{on_time}",
+    },
+    "evidence_on_time": {"ja": " / 期限内 {n}件", "en": " / on time {n}"},
+    "career": {"ja": "## キャリア意向の推移", "en": "## Career intent over time"},
+    "concerns": {"ja": "## 相談事項とその後", "en": "## Concerns and what became of them"},
+    "warnings": {"ja": "## 注意", "en": "## Notes"},
+    "none": {"ja": "(なし)", "en": "(none)"},
+    "check_title": {
+        "ja": "# 自己評価の事前チェック {start}〜{end}",
+        "en": "# Self-evaluation check {start} – {end}",
+    },
+    "unshared": {
+        "ja": "## 1on1で話していない内容({n}件): 評価面談の前に共有しましょう",
+        "en": "## Not shared in any 1on1 ({n}): raise these before the interview",
+    },
+    "differs": {"ja": "## 数値が記録と異なる({n}件)", "en": "## Numbers differ from the meetings ({n})"},
+    "shared": {"ja": "## 共有済み({n}件)", "en": "## Shared ({n})"},
 }
 
 
@@ -439,7 +470,11 @@ def _offline_draft(
     shared = [item for item in results if item.meetings]
     for item in shared[:MAX_DRAFT_RESULTS]:
         out.append(f"- {item.statement} {_cite(dates[f] for f in item.meetings)}")
-    unquantified = [c for c in candidates if not c.metrics and c.missing_metric and c.file]
+    unquantified = [
+        c
+        for c in candidates
+        if not c.metrics and c.missing_metric and c.file and not _NOTHING_DONE.search(c.statement)
+    ]
     for candidate in unquantified[-MAX_UNQUANTIFIED:]:
         statement = candidate.statement.rstrip("。.")
         suffix = "" if re.search(r"\d|\[N\]", statement) else _t("impact_missing", lang)
@@ -604,40 +639,11 @@ def build_review(period: Period, settings: Settings, progress: Progress | None =
 # --------------------------------------------------------------------------- markdown
 
 
-_MD: dict[str, dict[Language, str]] = {
-    "title": {"ja": "# 自己評価ドラフト {start}〜{end}", "en": "# Self-evaluation draft {start} – {end}"},
-    "evidence": {"ja": "# 根拠", "en": "# Evidence"},
-    "results": {"ja": "## 成果(数値・強い順)", "en": "## Results (quantified, strongest first)"},
-    "not_shared": {"ja": "1on1で未共有", "en": "not shared in a 1on1"},
-    "follow": {
-        "ja": "## アクションの実行: 約束 {promised}件 / 完了 {done}件 / 未完了 {open}件{on_time}",
-        "en": "## Follow-through: promised {promised} / done {done} / open {open}{on_time}",
-    },
-    "on_time": {"ja": " / 期限内 {n}件", "en": " / on time {n}"},
-    "career": {"ja": "## キャリア意向の推移", "en": "## Career intent over time"},
-    "concerns": {"ja": "## 相談事項とその後", "en": "## Concerns and what became of them"},
-    "warnings": {"ja": "## 注意", "en": "## Notes"},
-    "none": {"ja": "(なし)", "en": "(none)"},
-    "check_title": {
-        "ja": "# 自己評価の事前チェック {start}〜{end}",
-        "en": "# Self-evaluation check {start} – {end}",
-    },
-    "unshared": {
-        "ja": "## 1on1で話していない内容({n}件): 評価面談の前に共有しましょう",
-        "en": "## Not shared in any 1on1 ({n}): raise these before the interview",
-    },
-    "differs": {"ja": "## 数値が記録と異なる({n}件)", "en": "## Numbers differ from the meetings ({n})"},
-    "shared": {"ja": "## 共有済み({n}件)", "en": "## Shared ({n})"},
-}
 _PARTS: dict[str, dict[Language, str]] = {
     "timeframe": {"ja": "時期", "en": "timeframe"},
     "scope": {"ja": "範囲", "en": "scope"},
     "reason": {"ja": "理由", "en": "reason"},
 }
-
-
-def _m(key: str, language: Language, **values: object) -> str:
-    return _MD[key][language].format(**values)
 
 
 def _language_of(text: str) -> Language:
@@ -659,26 +665,33 @@ def _parts(has: IntentParts, language: Language) -> str:
 def to_markdown(review: Review) -> str:
     """The full report: the draft to paste into the sheet, then the evidence behind it."""
     lang = _language_of(review.draft)
-    out = [_m("title", lang, start=review.period.from_, end=review.period.to), "", review.draft.strip(), ""]
+    out = [_t("title", lang, start=review.period.from_, end=review.period.to), "", review.draft.strip(), ""]
     if review.warnings:
-        out += [_m("warnings", lang), *(f"- {w}" for w in review.warnings), ""]
-    out += [_m("evidence", lang), "", _m("results", lang)]
+        out += [_t("warnings", lang), *(f"- {w}" for w in review.warnings), ""]
+    out += [_t("evidence", lang), "", _t("evidence_results", lang)]
     for item in review.results:
-        where = ", ".join(item.meetings) or _m("not_shared", lang)
+        where = ", ".join(item.meetings) or _t("not_shared", lang)
         out.append(f"- {item.statement} [{where}]")
         out.extend(f"  - {_metric_line(metric)}" for metric in item.metrics)
     follow = review.follow_through
-    on_time = _m("on_time", lang, n=follow.on_time) if follow.on_time is not None else ""
+    on_time = _t("evidence_on_time", lang, n=follow.on_time) if follow.on_time is not None else ""
     out += [
         "",
-        _m("follow", lang, promised=follow.promised, done=follow.done, open=follow.open, on_time=on_time),
+        _t(
+            "evidence_follow",
+            lang,
+            promised=follow.promised,
+            done=follow.done,
+            open=follow.open,
+            on_time=on_time,
+        ),
     ]
     for action in follow.actions:
         box = "x" if action.status == "done" else " "
         due = f" ({action.due})" if action.due else ""
         closed = f" → {action.done_in}" if action.done_in else ""
         out.append(f"- [{box}] {action.action}{due} [{action.from_}{closed}]")
-    out += ["", _m("career", lang)]
+    out += ["", _t("career", lang)]
     previous = IntentParts(timeframe=False, scope=False, reason=False)
     for step in review.career:
         gained = IntentParts(
@@ -695,11 +708,11 @@ def to_markdown(review: Review) -> str:
             reason=previous.reason or step.has.reason,
         )
     if not review.career:
-        out.append(_m("none", lang))
-    out += ["", _m("concerns", lang)]
+        out.append(_t("none", lang))
+    out += ["", _t("concerns", lang)]
     out.extend(f"- {c.meeting} [{c.bucket}] {c.concern} → {c.outcome}" for c in review.concerns)
     if not review.concerns:
-        out.append(_m("none", lang))
+        out.append(_t("none", lang))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -719,16 +732,23 @@ def split_claims(text: str) -> list[str]:
     return claims
 
 
-def _number_detail(claim: str, lines: list[Line], material: _Material, language: Language) -> str | None:
-    """The numbers the meetings recorded, when the claim states others for the same thing."""
-    files = {line.file for line in lines}
-    meetings = [m for m in material.meetings if m.file in files]
-    evidence = "\n".join(_meeting_text(m) for m in meetings)
-    allowed = _change_values(metric for line in lines for metric in extract_metrics(line.text))
-    differing = ungrounded_numbers(_ISO_DATE.sub(" ", claim), evidence, allowed)
+def _number_detail(
+    claim: str, match: Match, figures: dict[Line, Figures], material: _Material, language: Language
+) -> str | None:
+    """The numbers the meetings recorded, when the claim states others for the same thing: a number
+    found nowhere in the meetings it matched, or one its best line states differently."""
+    files = {line.file for line in match.lines}
+    evidence = "\n".join(_meeting_text(m) for m in material.meetings if m.file in files)
+    allowed = [change for line in match.lines for change in figures[line].changes]
+    text = with_percent_wari(_ISO_DATE.sub(" ", claim))
+    differing = ungrounded_numbers(text, with_percent_wari(evidence), allowed)
+    best = figures[match.lines[0]]
+    differing += [
+        format_number(v) for v in Figures.of(claim).contradicted_by(best) if format_number(v) not in differing
+    ]
     if not differing:
         return None
-    recorded = "; ".join(_line_ref(line) for line in lines)
+    recorded = "; ".join(_line_ref(line) for line in match.lines)
     if language == "ja":
         return f"記録にない数値: {', '.join(differing)}。1on1の記録: {recorded}"
     return f"numbers not in the meetings: {', '.join(differing)}. The meetings recorded: {recorded}"
@@ -748,15 +768,18 @@ def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
         )
     material = _Material.of(meetings)
     language = _language_of(text)
-    dense = dense_scores(claims, material.index.lines, settings.embedding_cache_path)
+    lines = material.index.lines
+    dense = dense_scores(claims, lines, settings.embedding_cache_path)
+    figures = {line: Figures.of(line.text) for line in lines}
+    line_figures = [figures[line] for line in lines]
     checked: list[ClaimCheck] = []
     for claim, scores in zip(claims, dense, strict=True):
-        match = match_claim(claim, material.index, scores)
+        match = match_claim(claim, material.index, scores, line_figures)
         files = sorted({line.file for line in match.lines}, key=lambda f: material.dates[f])
         if not match.shared:
             checked.append(ClaimCheck(claim=claim, status="unshared"))
             continue
-        detail = _number_detail(claim, match.lines, material, language)
+        detail = _number_detail(claim, match, figures, material, language)
         if detail:
             checked.append(ClaimCheck(claim=claim, status="number_differs", meetings=files, detail=detail))
         else:
@@ -768,14 +791,14 @@ def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
 def check_markdown(check: ReviewCheck) -> str:
     """Unshared claims first: they are what the user must raise before the interview."""
     lang = _language_of("\n".join(c.claim for c in check.claims))
-    out = [_m("check_title", lang, start=check.period.from_, end=check.period.to), ""]
+    out = [_t("check_title", lang, start=check.period.from_, end=check.period.to), ""]
     groups = (
         ("unshared", [c for c in check.claims if c.status == "unshared"]),
         ("differs", [c for c in check.claims if c.status == "number_differs"]),
         ("shared", [c for c in check.claims if c.status == "shared"]),
     )
     for key, claims in groups:
-        out.append(_m(key, lang, n=len(claims)))
+        out.append(_t(key, lang, n=len(claims)))
         for claim in claims:
             where = f" [{', '.join(claim.meetings)}]" if claim.meetings else ""
             out.append(f"- {claim.claim}{where}")

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.models import Meeting
+from coach.text import canonical_unit, unit_scale
 
 _LATIN = r"[a-z][a-z0-9+#._-]*[a-z0-9+#]|[a-z]"
 _CJK = r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+"
@@ -43,8 +44,9 @@ _DATE_LIKE = re.compile(r"\d{4}[-/年.]\d{1,2}(?:[-/月.]\d{1,2}日?)?|\d{1,2}�
 
 # Where the best line must stand above the median to count as the same topic (dense only), and
 # the weaker margin that suffices when words or numbers also agree.
-DENSE_MARGIN = 0.06
-DENSE_MARGIN_WITH_SUPPORT = 0.035
+DENSE_MARGIN = 0.065
+DENSE_Z = 2.5
+DENSE_MARGIN_WITH_SUPPORT = 0.03
 LEXICAL_SHARED = 0.5
 LEXICAL_SUPPORT = 0.25
 RELATED = 0.34
@@ -194,12 +196,110 @@ class LineIndex:
 
 @dataclass(frozen=True)
 class Match:
-    """How a claim relates to the period's meetings."""
+    """How a claim relates to the period's meetings; `lines` best first."""
 
     shared: bool
     lines: list[Line]
     lexical: float
     margin: float
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers of one text, in the forms a claim and a note can agree on."""
+
+    values: frozenset[float]
+    quantities: frozenset[tuple[float, str]]
+    percents: frozenset[float]
+    pairs: frozenset[tuple[float, float]]
+    changes: frozenset[float]
+
+    @classmethod
+    def of(cls, text: str) -> Figures:
+        from coach.metrics import extract_metrics
+
+        metrics = [m for m in extract_metrics(text) if m.before is not None and m.after is not None]
+        changes: set[float] = set()
+        for metric in metrics:
+            if metric.change_pct is not None:
+                change = abs(metric.change_pct)
+                changes |= {change, round(change), round(change, 1)}
+        return cls(
+            values=frozenset(numbers(text)),
+            quantities=frozenset(quantities(text)),
+            percents=frozenset(percents(text)),
+            pairs=frozenset((m.before, m.after) for m in metrics),  # type: ignore[misc]
+            changes=frozenset(changes),
+        )
+
+    def agreement(self, line: Figures) -> float:
+        """How strongly the numbers say "same result": 0 (nothing shared) to 2 (the same before→after).
+
+        A before→after pair or two specific numbers in common is as good as a citation; one
+        specific number (or a stated change equal to the line's computed one) is evidence that
+        needs some agreement in meaning too; a shared small number (2, 4) is only a hint.
+        """
+        if self.pairs & line.pairs:
+            return 2.0
+        common = self.values & (line.values | line.changes)
+        telling = telling_numbers(common)
+        if len(telling) >= 2:
+            return 2.0
+        half_pair = any(
+            (b == lb) != (a == la) for b, a in self.pairs for lb, la in line.pairs
+        )  # the same metric measured again, or misquoted
+        if telling or half_pair or self.quantities & line.quantities:
+            return 1.0
+        return 0.4 if common else 0.0
+
+    def contradicted_by(self, line: Figures) -> list[float]:
+        """Claim numbers that the line states differently: the other end of a shared before→after,
+        or a percentage where the line's percentages (and changes) are all different."""
+        wrong: set[float] = set()
+        for before, after in self.pairs:
+            for line_before, line_after in line.pairs:
+                if before == line_before and after != line_after:
+                    wrong.add(after)
+                elif after == line_after and before != line_before:
+                    wrong.add(before)
+        if line.percents:
+            known = line.values | line.changes
+            wrong |= {p for p in self.percents if p not in known}
+        return sorted(wrong)
+
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
+_COUNTERS = {"件": "items", "回": "times", "times": "times", "名": "people", "人": "people"}
+_COUNTED = re.compile(
+    r"(\d+(?:\.\d+)?)\s?(ミリ秒|ms|秒|seconds?|secs?|分|minutes?|mins?|時間|hours?|hrs?|日間|日|days?|週間|weeks?"
+    r"|[ヶかカケ]月|months?|件|回|times|名|人|(?:people|persons?|engineers?|members?)\b)"
+)
+
+
+def quantities(text: str) -> set[tuple[float, str]]:
+    """Small numbers with what they count, in a form both languages share (6時間 = 6 hours = 360 min),
+    so that agreeing on "6 hours" says more than agreeing on a bare 6."""
+    found: set[tuple[float, str]] = set()
+    for value, unit in _COUNTED.findall(normalize(text)):
+        dimension, factor = unit_scale(canonical_unit(unit))
+        if dimension == "time":
+            found.add((float(value) * factor, dimension))
+        else:
+            found.add((float(value), _COUNTERS.get(unit, "people")))
+    return found
+
+
+def percents(text: str) -> set[float]:
+    """Percentages a text states, x割 read as x×10."""
+    clean = normalize(text).replace(",", "")
+    found = {float(value) for value in _PERCENT.findall(clean)}
+    found.update(float(value) * 10 for value in _WARI.findall(clean))
+    return found
+
+
+def with_percent_wari(text: str) -> str:
+    """x割 written as x×10% so that number checks read it as the percentage it is."""
+    return _WARI.sub(lambda m: f"{float(m.group(1)) * 10:g}%", normalize(text))
 
 
 def dense_scores(claims: Sequence[str], lines: Sequence[Line], cache_path: Path | None) -> np.ndarray:
@@ -212,24 +312,38 @@ def dense_scores(claims: Sequence[str], lines: Sequence[Line], cache_path: Path 
     return np.asarray(queries @ passages.T, dtype=np.float32)
 
 
-def match_claim(claim: str, index: LineIndex, dense: np.ndarray, max_lines: int = 3) -> Match:
-    """Decide whether `claim` was shared, and on which lines, from both signals (see module doc)."""
+def match_claim(
+    claim: str,
+    index: LineIndex,
+    dense: np.ndarray,
+    figures: Sequence[Figures],
+    max_lines: int = 3,
+) -> Match:
+    """Decide whether `claim` was shared, and on which lines, from words, meaning and numbers.
+
+    Dense scores are calibrated per claim against all lines of the period (see module doc): the
+    best line must stand out both in absolute margin over the median and relative to the spread
+    (z-score). Numbers bridge languages where words cannot: the same before→after in an English
+    claim and a Japanese note is strong evidence on its own.
+    """
     if not index.lines:
         return Match(False, [], 0.0, 0.0)
     lexical = index.coverages(claim)
-    margins = dense - float(np.median(dense))
-    claim_numbers = telling_numbers(numbers(claim))
-    line_numbers = [numbers(line.text) for line in index.lines]
-    common = np.array([len(claim_numbers & found) for found in line_numbers])
-    # One shared percentage is common by chance; two numbers, or one plus some shared words, is not.
-    agree = (common >= 2) | ((common >= 1) & (lexical >= NUMBER_WITH_WORDS))
-    supported = (lexical >= LEXICAL_SUPPORT) | agree
+    median = float(np.median(dense))
+    margins = dense - median
+    spread = max(float(dense.std()), 1e-6)
+    z = margins / spread
+    own = Figures.of(claim)
+    agree = np.array([own.agreement(line) for line in figures])
     strong = (
         (lexical >= LEXICAL_SHARED)
-        | (margins >= DENSE_MARGIN)
-        | (supported & (margins >= DENSE_MARGIN_WITH_SUPPORT))
+        | ((margins >= DENSE_MARGIN) & (z >= DENSE_Z))
+        | ((agree >= 2) & (margins > 0))
+        | ((agree >= 1) & ((margins >= DENSE_MARGIN_WITH_SUPPORT) | (lexical >= NUMBER_WITH_WORDS)))
+        | ((agree > 0) & (lexical >= NUMBER_WITH_WORDS) & (margins >= DENSE_MARGIN_WITH_SUPPORT))
+        | ((lexical >= LEXICAL_SUPPORT) & (margins >= DENSE_MARGIN_WITH_SUPPORT))
     )
     combined = lexical + margins / DENSE_MARGIN + agree * 0.5
-    order = [int(i) for i in np.argsort(-combined) if strong[i]]
+    order = [int(i) for i in np.argsort(-combined, kind="stable") if strong[i]]
     chosen = [index.lines[i] for i in order[:max_lines]]
     return Match(bool(chosen), chosen, float(lexical.max()), float(margins.max()))

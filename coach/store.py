@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -568,41 +569,33 @@ class Store:
     def star_entries(
         self, start: dt.date | None = None, end: dt.date | None = None
     ) -> list[tuple[str, dt.date, StarEntry]]:
-        where, args = _range("m.date", start, end)
-        with self.read() as db:
-            rows = db.execute(
-                "SELECT m.file, m.date, s.entry FROM star_entries s"
-                f" JOIN meetings m ON m.file = s.meeting {where} ORDER BY m.date, m.file, s.position",
-                args,
-            ).fetchall()
-        return [(f, dt.date.fromisoformat(d), StarEntry.model_validate_json(e)) for f, d, e in rows]
+        rows = self._derived("star_entries", "entry", start, end)
+        return [(f, d, StarEntry.model_validate_json(e)) for f, d, e in rows]
 
     def concerns(
         self, start: dt.date | None = None, end: dt.date | None = None
     ) -> list[tuple[str, dt.date, str, Bucket | None]]:
-        where, args = _range("m.date", start, end)
-        with self.read() as db:
-            rows = db.execute(
-                "SELECT m.file, m.date, c.text, c.bucket FROM concerns c"
-                f" JOIN meetings m ON m.file = c.meeting {where} ORDER BY m.date, m.file, c.position",
-                args,
-            ).fetchall()
-        return [(f, dt.date.fromisoformat(d), t, b) for f, d, t, b in rows]
+        return [(f, d, t, b) for f, d, t, b in self._derived("concerns", "text, bucket", start, end)]
 
     def career_intents(
         self, start: dt.date | None = None, end: dt.date | None = None
     ) -> list[tuple[str, dt.date, str, IntentParts | None]]:
+        rows = self._derived("career_intents", "text, has", start, end)
+        return [(f, d, t, IntentParts.model_validate_json(h) if h else None) for f, d, t, h in rows]
+
+    def _derived(
+        self, table: str, columns: str, start: dt.date | None, end: dt.date | None
+    ) -> list[tuple[Any, ...]]:
+        """Rows of a derived table with their meeting's file and date, in meeting order."""
         where, args = _range("m.date", start, end)
         with self.read() as db:
             rows = db.execute(
-                "SELECT m.file, m.date, c.text, c.has FROM career_intents c"
-                f" JOIN meetings m ON m.file = c.meeting {where} ORDER BY m.date, m.file, c.position",
+                f"SELECT m.file, m.date, {', '.join(f'x.{c.strip()}' for c in columns.split(','))}"
+                f" FROM {table} x JOIN meetings m ON m.file = x.meeting {where}"
+                " ORDER BY m.date, m.file, x.position",
                 args,
             ).fetchall()
-        return [
-            (f, dt.date.fromisoformat(d), t, IntentParts.model_validate_json(h) if h else None)
-            for f, d, t, h in rows
-        ]
+        return [(f, dt.date.fromisoformat(d), *rest) for f, d, *rest in rows]
 
     # -- what the user typed and prepared
 

@@ -160,7 +160,7 @@ _ALIASES = {
     "msec": "ms", "millisecond": "ms", "milliseconds": "ms", "sec": "s", "secs": "s", "second": "s",
     "seconds": "s", "mins": "min", "minute": "min", "minutes": "min", "hr": "h", "hrs": "h",
     "hour": "h", "hours": "h", "day": "days", "week": "weeks", "month": "months", "year": "years",
-    "リクエスト": "req", "requests": "req", "request": "req", "reqs": "req", "％": "%",
+    "リクエスト": "req", "rps": "req/s", "requests": "req", "request": "req", "reqs": "req", "％": "%",
     "percent": "%", "ポイント": "pt", "points": "pt", "point": "pt", "ドル": "$", "usd": "$",
     "USD": "$", "times": "x", "倍": "x",
 }  # fmt: skip

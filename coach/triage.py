@@ -12,13 +12,13 @@ import re
 from pydantic import BaseModel, Field
 
 from coach.config import EngineName, Settings
-from coach.engines.fallback import with_fallback
 from coach.engines.llm import LLMEngine
 from coach.engines.offline.triage import classify, deadline_in, split_concerns, suggestion, tagged_bucket
 from coach.errors import InputError
+from coach.grounding import ungrounded_numbers
 from coach.inputs import check_text
-from coach.intent import ungrounded
 from coach.models import Bucket, Language, TriageItem, TriageResult
+from coach.prepare import answer_and_keep
 from coach.store import Store
 from coach.text import detect_language
 
@@ -50,7 +50,7 @@ def _check(draft: TriageDraft, concerns: list[str]) -> TriageDraft:
         tagged = tagged_bucket(concern)
         if tagged is not None and item.bucket != tagged:
             problems.append(f"Concern {item.index} is tagged by the user as {tagged!r}; keep that bucket.")
-        invented = ungrounded(item.suggestion, concern)
+        invented = ungrounded_numbers(item.suggestion, concern)
         if invented:
             problems.append(
                 f"Concern {item.index}: numbers not in the concern: {', '.join(invented)}. "
@@ -84,30 +84,27 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
         )
     language = detect_language(text)
 
-    def offline() -> list[TriageItem]:
-        items = []
-        for concern in concerns:
-            bucket = classify(concern)
-            items.append(TriageItem(concern=concern, bucket=bucket, suggestion=suggestion(concern, bucket)))
-        return items
+    def offline() -> TriageResult:
+        buckets = [classify(concern) for concern in concerns]
+        items = [
+            TriageItem(concern=c, bucket=b, suggestion=suggestion(c, b))
+            for c, b in zip(concerns, buckets, strict=True)
+        ]
+        return TriageResult(language=language, engine="offline", items=items)
 
-    def llm(model: LLMEngine) -> list[TriageItem]:
+    def llm(model: LLMEngine) -> TriageResult:
         listing = "\n".join(f"{i}. {c}" for i, c in enumerate(concerns, 1))
         draft = model.structured(
             "triage", language, {"concerns": listing}, TriageDraft, lambda d: _check(d, concerns)
         )
         by_index = {item.index: item for item in draft.items}
-        return [
+        items = [
             TriageItem(concern=c, bucket=by_index[i].bucket, suggestion=by_index[i].suggestion)
             for i, c in enumerate(concerns, 1)
         ]
+        return TriageResult(language=language, engine=model.name, items=items)
 
-    outcome = with_fallback(settings, language, llm, offline)
-    result = TriageResult(
-        language=language, engine=outcome.engine, items=outcome.value, warnings=outcome.warnings
-    )
-    store.save_prep(store.load_prep().model_copy(update={"triage": result}))
-    return result
+    return answer_and_keep(settings, language, "triage", llm, offline)
 
 
 BUCKET_LABELS: dict[Language, dict[Bucket, str]] = {

@@ -9,21 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from coach.cli import main
-from coach.models import Meeting
+from tests.support import memory_index
 
-
-@pytest.fixture(autouse=True)
-def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import coach.index
-
-    files: list[str] = []
-
-    def index_meetings(settings: object, meetings: list[Meeting], progress: object = None) -> int:
-        files.extend(m.file for m in meetings)
-        return len(meetings)
-
-    monkeypatch.setattr(coach.index, "index_meetings", index_meetings)
-    return files
+indexed = memory_index.indexed  # autouse: meetings are recorded, not embedded
 
 
 def test_import_actions_done_and_export(meetings_dir: Path, tmp_path: Path, indexed: list[str]) -> None:

@@ -12,6 +12,7 @@ from coach import importer
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
 from coach.importer import export_dir, import_dir, parse_meeting, split_due
+from coach.models import ImportReport
 from coach.store import Store
 
 
@@ -31,6 +32,13 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def _import_files(tmp_path: Path, files: dict[str, str]) -> tuple[ImportReport, Store]:
+    """Import these notes into the test's own store."""
+    settings = _settings()
+    report = import_dir(_write(tmp_path / "notes", files), settings, index=False)
+    return report, Store.open(settings)
 
 
 def test_eval_meetings_give_exactly_the_expected_ledger(meetings_dir: Path, eval_dir: Path) -> None:
@@ -104,8 +112,8 @@ def test_export_then_import_loses_nothing(meetings_dir: Path, tmp_path: Path) ->
 
 
 def test_english_bold_headings_fullwidth_due_and_no_front_matter(tmp_path: Path) -> None:
-    folder = _write(
-        tmp_path / "notes",
+    report, store = _import_files(
+        tmp_path,
         {
             "2026-02-02 weekly.md": (
                 "Quick sync before the release.\n\n"
@@ -126,18 +134,16 @@ def test_english_bold_headings_fullwidth_due_and_no_front_matter(tmp_path: Path)
             "README.md": "not a meeting",
         },
     )
-    settings = _settings()
-    report = import_dir(folder, settings, index=False)
     assert any("README.md" in w for w in report.warnings)
 
-    meeting = Store.open(settings).meeting("2026-02-02 weekly.md")
+    meeting = store.meeting("2026-02-02 weekly.md")
     assert meeting is not None
     assert meeting.date == dt.date(2026, 2, 2) and meeting.preamble == "Quick sync before the release."
     assert [s.kind for s in meeting.sections] == ["results", "concerns", "actions"]
-    second = Store.open(settings).meeting("2026-02-16.md")
+    second = store.meeting("2026-02-16.md")
     assert second is not None and second.title == "Weekly 1on1"
 
-    ledger = {a.action: a for a in Store.open(settings).actions()}
+    ledger = {a.action: a for a in store.actions()}
     assert set(ledger) == {"Run the load test on staging", "Write the rollback runbook", "移行手順書を書く"}
     load = ledger["Run the load test on staging"]
     assert (load.status, load.done_in, load.due) == ("done", "2026-02-16.md", dt.date(2026, 2, 9))
@@ -149,8 +155,8 @@ def test_english_bold_headings_fullwidth_due_and_no_front_matter(tmp_path: Path)
 
 
 def test_negation_keeps_an_action_open_and_manager_items_are_the_managers(tmp_path: Path) -> None:
-    folder = _write(
-        tmp_path / "notes",
+    _report, store = _import_files(
+        tmp_path,
         {
             "2026-03-02.md": (
                 "---\nwith: 佐藤さん\n---\n"
@@ -168,9 +174,7 @@ def test_negation_keeps_an_action_open_and_manager_items_are_the_managers(tmp_pa
             ),
         },
     )
-    settings = _settings()
-    import_dir(folder, settings, index=False)
-    ledger = {a.action: a for a in Store.open(settings).actions()}
+    ledger = {a.action: a for a in store.actions()}
     assert ledger["設計レビュー会の立ち上げ案を作る"].status == "open"
     closed = ledger["障害対応の手順を整理する"]
     assert (closed.status, closed.done_in, closed.result) == ("done", "2026-03-16.md", "チームに展開した")
@@ -182,35 +186,31 @@ def test_negation_keeps_an_action_open_and_manager_items_are_the_managers(tmp_pa
 
 
 def test_checked_repeat_with_other_wording_is_the_same_action(tmp_path: Path) -> None:
-    folder = _write(
-        tmp_path / "notes",
+    _report, store = _import_files(
+        tmp_path,
         {
             "2026-04-01.md": "## TODO\n- [ ] オンボーディング資料を社内wikiに公開する (due 2026-04-10)\n",
             "2026-04-15.md": "## TODO\n- [x] オンボーディング資料を wiki に公開\n",
             "2026-04-29.md": "## TODO\n- [x] オンボーディング資料を社内wikiに公開する\n",
         },
     )
-    settings = _settings()
-    import_dir(folder, settings, index=False)
-    actions = Store.open(settings).actions()
+    actions = store.actions()
     assert len(actions) == 1
     assert (actions[0].status, actions[0].done_in) == ("done", "2026-04-15.md")
 
 
 def test_front_matter_date_wins_and_bad_yaml_is_a_warning(tmp_path: Path) -> None:
-    folder = _write(
-        tmp_path / "notes",
+    report, store = _import_files(
+        tmp_path,
         {
             "2026-05-01-sync.md": "---\ndate: 2026-05-02\ntitle: moved\n---\n## Decisions\n- ship it\n",
             "2026-05-15.md": "---\ntitle: [broken\nwith: x: y\n---\n## Decisions\n- hold\n",
         },
     )
-    settings = _settings()
-    report = import_dir(folder, settings, index=False)
     assert any("2026-05-15.md" in w and "YAML" in w for w in report.warnings)
-    dates = {m.file: m.date for m in Store.open(settings).meetings()}
+    dates = {m.file: m.date for m in store.meetings()}
     assert dates == {"2026-05-01-sync.md": dt.date(2026, 5, 2), "2026-05-15.md": dt.date(2026, 5, 15)}
-    broken = Store.open(settings).meeting("2026-05-15.md")
+    broken = store.meeting("2026-05-15.md")
     assert broken is not None and broken.section_text("decisions") == "- hold"
 
 
@@ -220,6 +220,27 @@ def test_due_dates_in_many_notations() -> None:
     assert split_due("Ship v2 (by Jan 20)", meeting_day) == ("Ship v2", dt.date(2027, 1, 20))
     assert split_due("資料を作る 12月20日まで", meeting_day) == ("資料を作る", dt.date(2026, 12, 20))
     assert split_due("No date here", meeting_day) == ("No date here", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "meeting_day", "expected"),
+    [
+        ("手順書を直す（期限: 3/14）", dt.date(2026, 3, 2), ("手順書を直す", dt.date(2026, 3, 14))),
+        ("手順書を直す 3月14日まで", dt.date(2026, 3, 2), ("手順書を直す", dt.date(2026, 3, 14))),
+        # carried over after its due date: still this year, not an error
+        ("Fix the alerts (due 3/13)", dt.date(2026, 3, 17), ("Fix the alerts", dt.date(2026, 3, 13))),
+        ("Fix the alerts by Friday", dt.date(2026, 3, 2), ("Fix the alerts", dt.date(2026, 3, 6))),
+        ("Fix the alerts by Friday", dt.date(2026, 3, 6), ("Fix the alerts", dt.date(2026, 3, 13))),
+        ("Fix the alerts (due next Mon)", dt.date(2026, 3, 4), ("Fix the alerts", dt.date(2026, 3, 9))),
+        ("資料を送る（期限: 金曜）", dt.date(2026, 3, 2), ("資料を送る", dt.date(2026, 3, 6))),
+        ("資料を送る 来週の水曜まで", dt.date(2026, 3, 2), ("資料を送る", dt.date(2026, 3, 11))),
+        ("Plan the work by month end", dt.date(2026, 3, 2), ("Plan the work by month end", None)),
+    ],
+)
+def test_due_without_a_year_or_as_a_weekday_is_read_from_the_meeting_date(
+    text: str, meeting_day: dt.date, expected: tuple[str, dt.date | None]
+) -> None:
+    assert split_due(text, meeting_day) == expected
 
 
 def test_parse_meeting_needs_a_date() -> None:

@@ -10,24 +10,12 @@ import pytest
 from coach import record as record_module
 from coach.config import load_settings
 from coach.importer import import_dir
-from coach.models import ActionItem, Meeting, MeetingRecord
+from coach.models import ActionItem, MeetingRecord
 from coach.record import save_record
 from coach.store import Store
+from tests.support import memory_index
 
-
-@pytest.fixture(autouse=True)
-def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record what would be indexed instead of embedding it (indexing has its own tests)."""
-    import coach.index
-
-    files: list[str] = []
-
-    def index_meetings(settings: object, meetings: list[Meeting], progress: object = None) -> int:
-        files.extend(m.file for m in meetings)
-        return len(meetings)
-
-    monkeypatch.setattr(coach.index, "index_meetings", index_meetings)
-    return files
+indexed = memory_index.indexed  # autouse: meetings are recorded, not embedded
 
 
 def _action(action: str, **fields: object) -> ActionItem:

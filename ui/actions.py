@@ -154,6 +154,29 @@ def importer() -> None:
         show_warnings(report.warnings)
 
 
+def search_index() -> None:
+    """Rebuild the derived chroma index from the store, with the core's progress shown."""
+    from coach.index import reindex
+    from coach.store import Store
+
+    st.subheader(t("actions.reindex"))
+    st.caption(t("actions.reindex_help"))
+    if not st.button(t("actions.reindex"), key="actions_reindex", icon=":material/refresh:"):
+        return
+    config = settings()
+    if not attempt(lambda: Store.open(config).meeting_files()):
+        st.info(t("actions.reindex_empty"), icon=":material/info:")
+        return
+
+    def run() -> int:
+        with progress_bar() as report:
+            return reindex(config, progress=report)
+
+    passages = attempt(run)
+    if passages is not None:
+        st.success(t("actions.reindexed", n=passages), icon=":material/check_circle:")
+
+
 def render() -> None:
     from coach.actions import actions_report
 
@@ -176,3 +199,5 @@ def render() -> None:
     opening(config)
     st.divider()
     importer()
+    st.divider()
+    search_index()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlparse
 
@@ -125,8 +126,16 @@ def sidebar() -> Settings:
             st.warning(notice)
         else:
             st.success(notice)
-        st.caption(f"{t('sidebar.data_dir')}: `{current.data_dir}`")
+        st.caption(f"{t('sidebar.data_dir')}: `{display_path(current.data_dir)}`")
     return current
+
+
+def display_path(path: Path) -> str:
+    """A path under the home directory as `~/…`: shorter, and no user name in screenshots."""
+    try:
+        return "~/" + path.expanduser().resolve().relative_to(Path.home().resolve()).as_posix()
+    except (ValueError, RuntimeError, OSError):
+        return str(path)
 
 
 def show_error(exc: BaseException) -> None:
@@ -211,5 +220,19 @@ def remember_prep(config: Settings, **parts: object) -> None:
     """Put one prepared part (rewrite, intent, triage) into the saved prep for the agenda."""
     from coach.store import Store
 
-    store = Store.open(config)
-    store.save_prep(store.load_prep().model_copy(update=parts))
+    Store.open(config).update_prep(**parts)
+
+
+def text_box(label: str, key: str, *, height: int, placeholder: str | None = None) -> str:
+    """A text area whose content survives page changes; labels and placeholders are i18n keys."""
+    return st.text_area(
+        t(label),
+        key=key,
+        height=height,
+        placeholder=t(placeholder) if placeholder else None,
+        persist_state=KEEP,
+    )
+
+
+def bullets(lines: list[str]) -> None:
+    st.markdown("\n".join(f"- {line}" for line in lines))

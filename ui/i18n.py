@@ -147,6 +147,32 @@ TEXTS: dict[str, dict[Language, str]] = {
     "prepare.slack": {"ja": "Slack 事前共有 (3 点)", "en": "Slack pre-share (three points)"},
     "prepare.opening": {"ja": "前回のアクションの報告", "en": "Progress on last meeting's actions"},
     "prepare.saved": {"ja": "保存しました。", "en": "Saved."},
+    "prepare.opening_none": {
+        "ja": "前回のアクションはありません。1on1 を記録するか議事録を取り込むと、ここに冒頭で話す報告が出ます。",
+        "en": "No actions from past meetings yet. Record a 1on1 or import meeting notes, and the "
+        "progress report to open with appears here.",
+    },
+    "prepare.followups": {"ja": "過去の関連する 1on1", "en": "Related past 1on1s"},
+    "prepare.followups_intro": {
+        "ja": "上のメモ・意向・懸念と同じ話題を扱った過去の回と、そのとき決まったこと。",
+        "en": "Past meetings that touched the topics above, with what was decided then.",
+    },
+    "prepare.followups_need_text": {
+        "ja": "上のどれかの欄にメモ・意向・懸念を入れると、同じ話題を扱った過去の 1on1 がここに出ます。",
+        "en": "Type notes, an intent or concerns above to see the past 1on1s on the same topics.",
+    },
+    "prepare.followups_no_meetings": {
+        "ja": "過去の 1on1 がまだありません。「記録」で記録するか、「アクション」で議事録を取り込んでください。",
+        "en": "No past 1on1s yet. Record one on the Record page, or import meeting notes on the "
+        "Actions page.",
+    },
+    "prepare.followups_none": {
+        "ja": "同じ話題を扱った過去の 1on1 は見つかりませんでした。",
+        "en": "No past 1on1 touched these topics.",
+    },
+    "prepare.followup_topic": {"ja": "関連した箇所", "en": "Where it came up"},
+    "prepare.followup_decided": {"ja": "そのとき決まったこと", "en": "Decided then"},
+    "prepare.followup_open": {"ja": "未完了のアクション", "en": "Still-open actions"},
     # ------------------------------------------------------------------ record
     "record.title": {"ja": "1on1 を記録する", "en": "Record the 1on1"},
     "record.intro": {
@@ -202,6 +228,19 @@ TEXTS: dict[str, dict[Language, str]] = {
         "ja": "取り込み完了: 新規 {imported} / 更新 {updated} / 変更なし {unchanged}",
         "en": "Imported {imported} new, {updated} updated, {unchanged} unchanged",
     },
+    "actions.reindex": {"ja": "検索インデックスを再構築", "en": "Rebuild search index"},
+    "actions.reindex_help": {
+        "ja": "「過去の 1on1 に質問」で見つかるはずの回が出ないときに。保存済みの全議事録から作り直します。",
+        "en": "When Ask misses a meeting it should find: rebuilds the index from every stored meeting.",
+    },
+    "actions.reindexed": {
+        "ja": "検索インデックスを再構築しました ({n} 件の断片)。",
+        "en": "Search index rebuilt ({n} passages).",
+    },
+    "actions.reindex_empty": {
+        "ja": "議事録がまだないので、索引するものがありません。先に議事録を取り込んでください。",
+        "en": "No meetings stored yet, so nothing to index. Import meeting notes first.",
+    },
     "actions.import_nothing": {
         "ja": "Markdown ファイルが見つかりません。.md か、.md を含む zip を選んでください。",
         "en": "No Markdown files found. Choose .md files or a zip that contains them.",
@@ -218,6 +257,19 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "ask.sources": {"ja": "出典", "en": "Sources"},
     "ask.open_meeting": {"ja": "この回の議事録を開く", "en": "Open this meeting"},
+    "ask.open_link": {"ja": "別タブで開く", "en": "Open in a new tab"},
+    "ask.meeting": {"ja": "議事録: {file}", "en": "Meeting: {file}"},
+    "ask.meeting_missing": {
+        "ja": "議事録 {file} は保存されていません。ファイル名を確かめるか、「アクション」で取り込み直してください。",
+        "en": "No stored meeting named {file}. Check the name, or import it again on the Actions page.",
+    },
+    "ask.close_meeting": {"ja": "閉じる", "en": "Close"},
+    "ask.empty": {
+        "ja": "まだ議事録がありません。「アクション」で過去の議事録を取り込むか、「記録」で 1on1 を記録すると"
+        "質問できるようになります。",
+        "en": "No meetings yet. Import past meeting notes on the Actions page, or record a 1on1, "
+        "and then ask about them here.",
+    },
     "ask.not_found": {
         "ja": "記録の中に答えが見つかりませんでした。",
         "en": "The answer is not in your meetings.",

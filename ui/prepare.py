@@ -1,16 +1,63 @@
-"""Prepare page: results, career intent, concerns, then the agenda to paste and pre-share."""
+"""Prepare page: results, career intent, concerns, related past 1on1s, then the agenda."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import streamlit as st
 
-from coach.models import Agenda, IntentResult, NextMeetingPrep, RewriteResult, TriageResult
+from coach.config import Settings
+from coach.models import Agenda, FollowUps, IntentResult, NextMeetingPrep, RewriteResult, TriageResult
 from ui import rewrite
-from ui.common import KEEP, attempt, copy_block, remember_prep, settings, show_warnings, t
+from ui.common import attempt, bullets, copy_block, remember_prep, settings, show_warnings, t, text_box
 
 NOTES_KEY = "in_prepare_notes"
 INTENT_KEY = "in_prepare_intent"
 CONCERNS_KEY = "in_prepare_concerns"
+FOLLOWUPS_KEY = "followups"
+#: How many past meetings to suggest: enough to cover a few topics, few enough to read before the 1on1.
+FOLLOWUPS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Step:
+    """One "type, press, see the result" step; its result is also saved as a part of the prep."""
+
+    title: str
+    label: str
+    placeholder: str
+    key: str
+    height: int
+    button: str
+    button_key: str
+    what: tuple[str, str]  # (en, ja) name of the input, for the empty-input message
+    part: str  # the NextMeetingPrep field, also the session key `<part>_result`
+
+
+INTENT = Step(
+    "prepare.step2",
+    "prepare.intent",
+    "prepare.intent_placeholder",
+    INTENT_KEY,
+    90,
+    "prepare.sharpen",
+    "prepare_sharpen",
+    ("intent", "キャリア意向"),
+    "intent",
+)
+CONCERNS = Step(
+    "prepare.step3",
+    "prepare.concerns",
+    "prepare.concerns_placeholder",
+    CONCERNS_KEY,
+    120,
+    "prepare.triage",
+    "prepare_triage",
+    ("concerns", "懸念事項"),
+    "triage",
+)
 
 
 def saved_prep() -> NextMeetingPrep:
@@ -21,48 +68,42 @@ def saved_prep() -> NextMeetingPrep:
     return prep or NextMeetingPrep()
 
 
+def run_step(step: Step, prep: NextMeetingPrep, flow: Callable[[str, Settings], Any]) -> Any:
+    """Draw the step's input and button; return this session's result, else the saved one."""
+    from coach.inputs import check_text
+
+    st.subheader(t(step.title))
+    raw = text_box(step.label, step.key, height=step.height, placeholder=step.placeholder)
+    if st.button(t(step.button), key=step.button_key):
+        config = settings()
+        result = attempt(lambda: flow(check_text(raw, what=step.what[0], what_ja=step.what[1]), config))
+        if result is not None:
+            st.session_state[f"{step.part}_result"] = result
+            attempt(lambda: remember_prep(config, **{step.part: result}))
+    return st.session_state.get(f"{step.part}_result") or getattr(prep, step.part)
+
+
 def step_results(prep: NextMeetingPrep) -> None:
     st.subheader(t("prepare.step1"))
     saved = st.session_state.get("rewrite_result") or prep.rewrite
     if isinstance(saved, RewriteResult) and saved.entries:
         st.caption(t("prepare.step1_saved", n=len(saved.entries)))
-    notes = st.text_area(
-        t("rewrite.notes"),
-        key=NOTES_KEY,
-        height=150,
-        placeholder=t("rewrite.placeholder"),
-        persist_state=KEEP,
-    )
+    notes = text_box("rewrite.notes", NOTES_KEY, height=150, placeholder="rewrite.placeholder")
     if st.button(t("rewrite.generate"), key="prepare_generate"):
         saved = rewrite.generate(notes) or saved
     if isinstance(saved, RewriteResult):
         with st.expander(t("rewrite.entries", n=len(saved.entries)), expanded=not saved.entries):
             show_warnings(saved.warnings)
+            if not saved.entries:
+                st.caption(t("rewrite.no_entries"))
             for entry in saved.entries:
                 st.markdown(f"- **{entry.title}**: {entry.statement}")
 
 
 def step_intent(prep: NextMeetingPrep) -> None:
-    from coach.inputs import check_text
     from coach.intent import sharpen_intent
 
-    st.subheader(t("prepare.step2"))
-    raw = st.text_area(
-        t("prepare.intent"),
-        key=INTENT_KEY,
-        height=90,
-        placeholder=t("prepare.intent_placeholder"),
-        persist_state=KEEP,
-    )
-    if st.button(t("prepare.sharpen"), key="prepare_sharpen"):
-        config = settings()
-        result = attempt(
-            lambda: sharpen_intent(check_text(raw, what="intent", what_ja="キャリア意向"), config)
-        )
-        if result is not None:
-            st.session_state["intent_result"] = result
-            attempt(lambda: remember_prep(config, intent=result))
-    shown = st.session_state.get("intent_result") or prep.intent
+    shown = run_step(INTENT, prep, sharpen_intent)
     if isinstance(shown, IntentResult):
         show_intent(shown)
 
@@ -78,38 +119,20 @@ def show_intent(result: IntentResult) -> None:
         )
     ]
     st.markdown(" ・ ".join(marks))
-    if result.drafts:
-        st.markdown(f"**{t('prepare.drafts')}**")
-        st.markdown("\n".join(f"- {draft}" for draft in result.drafts))
-    if result.questions:
-        st.markdown(f"**{t('questions.title')}**")
-        st.markdown("\n".join(f"- {question}" for question in result.questions))
-    if result.evidence:
-        st.markdown(f"**{t('prepare.evidence')}**")
-        st.markdown("\n".join(f"- {item}" for item in result.evidence))
+    for title, lines in (
+        ("prepare.drafts", result.drafts),
+        ("questions.title", result.questions),
+        ("prepare.evidence", result.evidence),
+    ):
+        if lines:
+            st.markdown(f"**{t(title)}**")
+            bullets(lines)
 
 
 def step_concerns(prep: NextMeetingPrep) -> None:
-    from coach.inputs import check_text
     from coach.triage import triage_concerns
 
-    st.subheader(t("prepare.step3"))
-    raw = st.text_area(
-        t("prepare.concerns"),
-        key=CONCERNS_KEY,
-        height=120,
-        placeholder=t("prepare.concerns_placeholder"),
-        persist_state=KEEP,
-    )
-    if st.button(t("prepare.triage"), key="prepare_triage"):
-        config = settings()
-        result = attempt(
-            lambda: triage_concerns(check_text(raw, what="concerns", what_ja="懸念事項"), config)
-        )
-        if result is not None:
-            st.session_state["triage_result"] = result
-            attempt(lambda: remember_prep(config, triage=result))
-    shown = st.session_state.get("triage_result") or prep.triage
+    shown = run_step(CONCERNS, prep, triage_concerns)
     if isinstance(shown, TriageResult):
         show_warnings(shown.warnings)
         rows = [
@@ -123,21 +146,84 @@ def step_concerns(prep: NextMeetingPrep) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
+def topics_of(prep: NextMeetingPrep) -> str:
+    """What the next 1on1 is about, one topic a line: the text typed on this page, and for an
+    empty box the part saved earlier (so the suggestions survive a restart of the app)."""
+    saved = {
+        NOTES_KEY: [e.title for e in prep.rewrite.entries] if prep.rewrite else [],
+        INTENT_KEY: [prep.intent.intent] if prep.intent else [],
+        CONCERNS_KEY: [i.concern for i in prep.triage.items] if prep.triage else [],
+    }
+    parts = [str(st.session_state.get(key) or "").strip() or "\n".join(saved[key]) for key in saved]
+    return "\n".join(part for part in parts if part.strip())
+
+
+def find_followups(topics: str, meetings: dict[str, str], config: Settings) -> FollowUps | None:
+    """Search again only when the topics or the stored meetings changed since the last search."""
+    from coach.followups import suggest_followups
+
+    fingerprint = (topics, tuple(sorted(meetings.items())))
+    cached = st.session_state.get(FOLLOWUPS_KEY)
+    if isinstance(cached, tuple) and cached[0] == fingerprint and isinstance(cached[1], FollowUps):
+        return cached[1]
+    found = attempt(lambda: suggest_followups(topics, config, k=FOLLOWUPS_SHOWN))
+    if found is not None:
+        st.session_state[FOLLOWUPS_KEY] = (fingerprint, found)
+    return found
+
+
+def step_followups(prep: NextMeetingPrep) -> None:
+    from coach.store import Store
+
+    st.subheader(t("prepare.followups"))
+    topics = topics_of(prep)
+    if not topics:
+        st.info(t("prepare.followups_need_text"), icon=":material/info:")
+        return
+    config = settings()
+    meetings = attempt(lambda: Store.open(config).meeting_files())
+    if meetings is not None and not meetings:
+        st.info(t("prepare.followups_no_meetings"), icon=":material/info:")
+    found = find_followups(topics, meetings, config) if meetings else None
+    if found is None:
+        return
+    if not found.results:
+        st.caption(t("prepare.followups_none"))
+        return
+    st.caption(t("prepare.followups_intro"))
+    for item in found.results:
+        with st.container(border=True):
+            st.markdown(f"**{item.meeting.isoformat()}** · `{item.file}`")
+            if item.topic:
+                st.markdown(f"{t('prepare.followup_topic')}: {item.topic}")
+            for title, lines in (
+                ("prepare.followup_decided", item.decided),
+                ("prepare.followup_open", item.open_actions),
+            ):
+                if lines:
+                    st.markdown(f"**{t(title)}**")
+                    bullets(lines)
+
+
 def step_agenda() -> None:
+    from coach.actions import opening_lines
     from coach.agenda import build_agenda
 
     st.subheader(t("prepare.agenda"))
+    config = settings()
+    st.markdown(f"**{t('prepare.opening')}**")
+    opening = attempt(lambda: opening_lines(config, config.language))
+    if opening:
+        bullets(opening)
+    elif opening is not None:
+        st.caption(t("prepare.opening_none"))
     if st.button(t("prepare.build_agenda"), type="primary", key="prepare_agenda"):
-        config = settings()
         agenda = attempt(lambda: build_agenda(config, language=config.language))
         if agenda is not None:
             st.session_state["agenda"] = agenda
     agenda = st.session_state.get("agenda")
     if not isinstance(agenda, Agenda):
         return
-    if agenda.opening:
-        st.markdown(f"**{t('prepare.opening')}**")
-        st.markdown("\n".join(f"- {line}" for line in agenda.opening))
     notion, slack = st.tabs([t("prepare.notion"), t("prepare.slack")])
     with notion:
         copy_block(agenda.markdown, "agenda.md", key="agenda_download_md")
@@ -154,5 +240,7 @@ def render() -> None:
     step_intent(prep)
     st.divider()
     step_concerns(prep)
+    st.divider()
+    step_followups(prep)
     st.divider()
     step_agenda()

@@ -17,6 +17,7 @@ from ui.common import (
     settings,
     show_warnings,
     t,
+    text_box,
 )
 
 NOTES_KEY = "in_rewrite_notes"
@@ -109,13 +110,7 @@ def show_result(result: RewriteResult, *, prefix: str = "star") -> RewriteResult
 def render() -> None:
     st.title(t("rewrite.title"))
     st.caption(t("rewrite.intro"))
-    notes = st.text_area(
-        t("rewrite.notes"),
-        key=NOTES_KEY,
-        height=220,
-        placeholder=t("rewrite.placeholder"),
-        persist_state=KEEP,
-    )
+    notes = text_box("rewrite.notes", NOTES_KEY, height=220, placeholder="rewrite.placeholder")
     buttons = st.container(horizontal=True)
     clicked = buttons.button(t("rewrite.generate"), type="primary", key="rewrite_generate")
     sample = sample_notes(st.session_state.get("lang", "en"))

@@ -6,12 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from pydantic import BaseModel
+
 from coach.config import Settings
 from coach.engines.llm import LLMEngine, LLMFailure
 from coach.errors import LLMError
 from coach.models import Language
 
 T = TypeVar("T")
+R = TypeVar("R", bound=BaseModel)
 
 OFFLINE = "offline"
 OFFLINE_FALLBACK = "offline (fallback)"
@@ -26,6 +29,12 @@ class FallbackOutcome(Generic[T]):
     @property
     def fell_back(self) -> bool:
         return self.engine == OFFLINE_FALLBACK
+
+
+def stamped(outcome: FallbackOutcome[R]) -> R:
+    """The result with the engine that answered and its notices: every flow result shows both."""
+    warnings = [*outcome.warnings, *getattr(outcome.value, "warnings", [])]
+    return outcome.value.model_copy(update={"engine": outcome.engine, "warnings": warnings})
 
 
 def fallback_notice(error: LLMError, language: Language) -> str:

@@ -7,17 +7,16 @@ starts by defining `SEED_MEETINGS = True`); Chromium is shared by the whole sess
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support.processes import free_port, running, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/lib/chromium/chromium")
@@ -40,12 +39,6 @@ expect.set_options(timeout=30_000)
 class AppServer:
     url: str
     data_dir: Path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
@@ -77,23 +70,6 @@ def seed_meetings(data_dir: Path) -> None:
         pytest.fail(f"coach import failed ({done.returncode}): {done.stderr[-2000:]}")
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"streamlit not healthy after {STARTUP_SECONDS}s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def app_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -113,20 +89,15 @@ def app_server(
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=server_env(data_dir), stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_healthy(url, process, log)
+    health = f"{url}/_stcore/health"
+    with running(
+        command,
+        ready=lambda process: wait_for_http(health, process, timeout=STARTUP_SECONDS, log=log),
+        log=log,
+        cwd=ROOT,
+        env=server_env(data_dir),
+    ):
         yield AppServer(url=url, data_dir=data_dir)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

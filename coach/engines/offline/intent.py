@@ -22,9 +22,9 @@ _PERIOD_JA = r"(?:年|年間|ヶ月|か月|カ月|ヵ月|ケ月|箇月|週間|�
 _PAST_JA = r"(?:直近|過去|この|ここ|前の|先の|昨|これまでの)\s*$"
 
 _TIMEFRAME_JA = [
-    r"(?:来|今|再来)(?:期|年度|年|四半期|クォーター|半期|月)(?:中|末|内)?",
+    r"(?:来|今|再来)(?:期|年度|年|四半期|クォーター|半期|月)(?:中|末|内|のうち)?",
     r"(?:来|今)(?:春|夏|秋|冬)",
-    r"(?:上|下)(?:期|半期)",
+    r"(?:上|下)(?:期|半期)(?:中|末|内|のうち)?",
     r"年(?:度)?(?:内|末)",
     r"期末",
     rf"{_NUM}\s*{_PERIOD_JA}\s*(?:以内|後|のうち|内|先|まで|ほど|程度|で|かけて)",
@@ -51,43 +51,62 @@ _TIMEFRAME_EN = [
     r"(?:q[1-4]|h[12])|\d{4}|the year|the quarter|the half)(?:\s*\d{4})?\b",
     r"\b(?:q[1-4]|h[12])(?:\s*\d{4})?\b",
     r"\bfy\s?\d{2,4}\b",
-    r"\b(?:year-end|end of (?:the |this |next )?(?:year|quarter|half))\b",
+    r"\b(?:year-end|end of (?:the |this |next )?(?:fiscal |financial |calendar )?(?:year|quarter|half|fy))\b",
 ]
 
 _VAGUE_OBJECT = re.compile(
-    r"もっと|何か|なにか|色々|いろいろ|いろんな|様々|大きな仕事|上流|的な|みたいな|など色々"
+    r"もっと|何か|なにか|色々|いろいろ|いろんな|様々|大きな|新しい|上流|的な|みたいな|など色々"
 )
 _SCOPE_VERB_JA = (
-    r"(?:リード|主導|推進|担当|取りまとめ|とりまとめ|統括|牽引|オーナー(?:シップ)?|責任者|立ち上げ|"
+    r"(?:リード|主導|推進|(?:主|メイン)?担当|取りまとめ|とりまとめ|統括|牽引|オーナー(?:シップ)?|責任者|立ち上げ|"
     r"マネジメント|マネージ|管理|設計|標準化|運営|育成)"
+)
+_ROLE_JA = (
+    r"(?:テックリード|チームリーダー|チームリード|エンジニアリングマネージャー|マネージャー|スタッフエンジニア|"
+    r"プリンシパルエンジニア|シニアエンジニア|リードエンジニア|アーキテクト|プロダクトマネージャー|スクラムマスター|"
+    r"グループリーダー|CTO|VPoE|EM|PdM|PM|SRE|TL)"
 )
 _SCOPE_JA = [
     r"\d+\s*(?:名|人)(?:程度|ほど|くらい|ぐらい|前後|規模)?(?:の|で)?[^、。\s]{0,10}(?:チーム|メンバー|組織|体制|グループ|部下)",
     r"\[N\]\s*(?:名|人)[^、。\s]{0,10}(?:チーム|メンバー)",
     rf"(?P<obj>[^、。\s]+?)(?:を|の)(?P<verb>{_SCOPE_VERB_JA})(?:を|に|し|する|した|として|役|者)",
-    r"(?P<obj2>[^、。\s]+?)を任され",
-    r"(?:テックリード|チームリーダー|チームリード|エンジニアリングマネージャー|マネージャー|スタッフエンジニア|"
-    r"プリンシパルエンジニア|シニアエンジニア|リードエンジニア|アーキテクト|プロダクトマネージャー|スクラムマスター|"
-    r"グループリーダー|リーダー|CTO|VPoE|EM|PdM|PM|SRE|TL)(?!的)"
+    # a responsibility handed over or carried (…を任されたい, オンコールを回せる, 10名を率いる)
+    r"(?P<obj>[^、。\s]+?)を(?:任され|任せ|担い|担う|受け持|引き継|回せ|回し|回す|率い)",
+    # taking part in a named area (採用に関わりたい); vague objects are dropped by _VAGUE_OBJECT
+    r"(?P<obj>[^、。\s]+?)に(?:関わ|携わ|参画|参加|入り|入れ|加わ)",
+    # a job title the user names, whatever particle follows (EMとして, SREに, マネージャーも)
+    rf"(?<![A-Za-z])(?P<role>{_ROLE_JA})(?!的|シップ)(?:として|に|へ|を|も|の(?:ポジション|役割|立場|ロール)|職|ロール)",
+    # a bare "leader" says nothing about what is led: only with a verb of taking the role
+    r"(?P<role>リーダー)(?!的|シップ)"
     r"(?:として|に(?:なり|昇格|挑戦|就|なる)|を(?:目指|務め|担|経験|やり|任)|職|のポジション|の役割|ロール|になって)",
 ]
+_SCOPE_VERB_EN = (
+    r"(?:lead|leading|own|owning|run|running|manage|managing|drive|driving|head|heading|architect|"
+    r"standardi[sz]e|standardi[sz]ing|take over|taking over|set up|build|building|"
+    r"mentor|mentoring|coach|coaching|train|training|onboard|onboarding|interview|interviewing|"
+    r"(?:get|be|getting|being) involved (?:in|with)|contribute to|contributing to|take part in|work on|working on)"
+)
+# something that can be handed to one person: a system, a process, a group of people
+_SCOPE_AREA_EN = (
+    r"(?:team|teams|service|services|system|systems|project|migration|platform|program|initiative|process|"
+    r"pipeline|architecture|infrastructure|stack|roadmap|area|domain|product|feature|squad|reviews?|"
+    r"code review|on-?call|rotation|rollout|redesign|rewrite|api|apis|backend|frontend|database|release|"
+    r"releases|hiring|interviews?|interviewing|onboarding|incident response|observability|testing|ci|"
+    r"security|design|function|practice|guild|chapter|planning|documentation|docs|juniors?|graduates?|"
+    r"new hires|interns?|candidates|engineers|developers|members)"
+)
 _SCOPE_EN = [
     r"\b(?:team|group|squad|org) of (?:\d+|two|three|four|five|six|seven|eight|nine|ten|\[n\])\b",
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|\[n\])[- ](?:person|people|engineer|member)s?"
     r"(?: \w+)? (?:team|group|squad)\b",
     r"\b\d+ (?:engineers|people|reports|direct reports|members)\b",
-    r"\b(?:lead|leading|own|owning|run|running|manage|managing|drive|driving|head|heading|architect|"
-    r"standardi[sz]e|standardi[sz]ing|take over|taking over|set up|build|building)"
-    r" (?:the |a |an |our |my |this |that |all )?(?:[\w/&-]+ ){0,4}?(?:team|teams|service|services|system|"
-    r"project|migration|platform|program|initiative|process|pipeline|architecture|infrastructure|stack|"
-    r"roadmap|area|domain|product|feature|squad|reviews?|code review|on-?call|rollout|redesign|rewrite|"
-    r"api|apis|backend|frontend|database|release|releases|hiring|onboarding|incident response|"
-    r"observability|testing|ci|security|design)\b",
-    r"\b(?:ownership of|responsible for|in charge of|trusted with|accountable for|own the|owner of)"
+    rf"\b{_SCOPE_VERB_EN} (?:the |a |an |our |my |this |that |all )?(?:[\w/&-]+ ){{0,4}}?{_SCOPE_AREA_EN}\b",
+    r"\b(?:ownership of|responsible for|in charge of|trusted with|accountable for|own the|owner of|"
+    r"take over|taking over)"
     r" (?!more\b|something\b|things\b|bigger\b|stuff\b)\w+",
-    r"\b(?:as|become|becoming|promoted to|promotion to|move into|moving into|step into|stepping into|"
+    r"\b(?:as|be|become|becoming|promoted to|promotion to|move into|moving into|step into|stepping into|"
     r"role as|position as|grow into|work as)"
-    r" (?:a |an |the )?(?:tech lead|team lead|staff engineer|principal engineer|senior engineer|"
+    r" (?:a |an |the )?(?:interim |acting |full-time |first-time |official )?(?:tech lead|team lead|staff engineer|principal engineer|senior engineer|"
     r"lead engineer|"
     r"engineering manager|em|manager|architect|product manager|sre|people manager|scrum master|"
     r"staff|principal|cto|director)\b",
@@ -95,15 +114,22 @@ _SCOPE_EN = [
 _REASON_JA = [
     r"(?:[るたいだすうくぐつぬむぶ]|ている|ていた|です|ます|ない|った|んだ|のだ|こと)\s*(?:から|ので)(?:だ|です|。|、|$|\s)",
     r"(?:ている|ていた|です|ます|ない|った|[るたいだ])\s*ので",
-    r"ため(?:に|、|。|です|だ|$|\s)",
+    r"(?:^|[^そ])(?:なので|なため|だから)",  # after a noun (異動予定なので); not そうなので
+    r"(?<!その)(?<!この)(?<!何の)(?<!なんの)ため(?:に|、|。|です|だ|$|\s)",
     r"理由|なぜなら|というのも|背景|きっかけ|起因|を踏まえ|を受けて|ことから",
 ]
 _REASON_EN = [
     r"\bbecause\b",
-    r"\bsince (?:i|we|our|my|the|it|there|this|that|they|you|most|many|several)\b",
+    # causal since, not the temporal one (since last year, since March, since I joined)
+    rf"\bsince (?!last\b|then\b|joining\b|early\b|yesterday\b|\d|{_MONTHS}\b|"
+    r"the (?:start|beginning|end|day|time)\b|(?:this|that) (?:year|quarter|month|week)\b|"
+    r"(?:i|we|they|he|she) (?:joined|started|came|moved|arrived)\b)\w",
+    # a sentence opening with an "as" clause that has a verb (As our team doubled, ...);
+    # "as a staff engineer" / "As the tech lead," name a role instead
+    r"(?:^|[.!?]\s+)as (?!a\b|an\b)(?:[\w'-]+ ){1,5}?(?:is|are|was|were|has|have|had|keeps?|kept|\w+ed)\b",
     r"\bso that\b",
     r"\bin order to\b",
-    r"\bgiven (?:that|the|our|my)\b",
+    r"\bgiven (?:that|the|our|my|how|what|all|these|this)\b",
     r"\bdue to\b",
     r"\b(?:that's|which is|this is) why\b",
     r"\bthe reason\b",
@@ -164,12 +190,12 @@ def _find_timeframe(text: str, language: Language) -> str | None:
 
 
 def _clean_object(obj: str, timeframe: str | None) -> str:
-    for marker in ("は", "では", "には", "も"):
+    for marker in ("は", "で", "も"):
         if marker in obj:
             obj = obj.rsplit(marker, 1)[1]
     if timeframe and timeframe in obj:
         obj = obj.split(timeframe, 1)[1]
-    return obj.lstrip("にでをのが、 ").strip()
+    return re.sub(r"^(?:までに|まで|[にでをのが、\s])+", "", obj).strip()
 
 
 _DESIRE_JA = re.compile(
@@ -209,7 +235,7 @@ def _scope_phrase_en(text: str, match: re.Match[str], timeframe: str | None) -> 
     phrase = re.sub(r"\s+", " ", phrase).strip(" ,")
     if not re.match(
         r"(?:be|lead|own|run|manage|drive|head|architect|standardi|take|set|build|become|move|"
-        r"step|grow|work|get|have|do|make|start|join)",
+        r"step|grow|work|get|have|do|make|start|join|mentor|coach|train|onboard|contribute)",
         phrase,
         re.IGNORECASE,
     ):
@@ -223,17 +249,22 @@ def _find_scope(text: str, language: Language, timeframe: str | None) -> str | N
     for pattern in _RULES["scope"][language]:
         for match in pattern.finditer(text):
             groups = match.groupdict()
-            obj = groups.get("obj") or groups.get("obj2")
+            obj = groups.get("obj")
             if language == "en":
                 if re.search(r"\b(?:more|something|bigger)\b", match.group(0), re.IGNORECASE):
                     continue
                 return _scope_phrase_en(text, match, timeframe)
+            role = groups.get("role")
+            if role is not None and not match.group(0).endswith("として"):
+                return f"{role}の役割"  # マネージャーも / SREに / PMへの転向: the title is the scope
             if obj is None:
                 return _scope_phrase_ja(text, match.start(), timeframe) or match.group(0)
             cleaned = _clean_object(obj, timeframe)
             if not cleaned or _VAGUE_OBJECT.search(cleaned) or len(cleaned) < 2:
                 continue
-            begin = match.start("obj" if groups.get("obj") else "obj2") + obj.rfind(cleaned)
+            if "verb" not in groups:  # …を任されたい / …に関わりたい: the object is the scope
+                return cleaned
+            begin = match.start("obj") + obj.rfind(cleaned)
             return _scope_phrase_ja(text, begin, timeframe)
     return None
 
@@ -256,7 +287,13 @@ def _reason_clause(text: str, match: re.Match[str], language: Language) -> str:
         head = text[start : match.start()].strip(" ,")
         return "because " + head[0].lower() + head[1:] if head else "because [reason]"
     if language == "en":
-        clause = text[match.start() : sentence_end].lstrip(", ").rstrip(" .")
+        begin = match.start() + len(re.match(r"[\s.!?,]*", match.group(0)).group(0))  # type: ignore[union-attr]
+        start = max(text.rfind(ch, 0, begin) for ch in ".!?\n") + 1
+        stop = re.compile(r"[.!?](?:\s|$)").search(text, begin)
+        end = stop.start() if stop else len(text)
+        if not text[start:begin].strip() and "," in text[begin:end]:
+            end = text.index(",", begin)  # a leading "As …, I want …": the cause ends at the comma
+        clause = text[begin:end].rstrip(" .")
         return clause[0].lower() + clause[1:] if clause else clause
     keyword = re.match(r"理由|なぜなら|というのも|背景", marker)
     if keyword:
@@ -339,7 +376,7 @@ def _scope_placeholder(analysis: IntentAnalysis) -> str:
 def _ja_time(timeframe: str | None) -> str:
     if timeframe is None:
         return "[時期]までに"
-    if re.search(r"(?:以内|後|まで|中|末|内|先|頃|ごろ)$", timeframe):
+    if re.search(r"(?:以内|後|まで|中|末|内|先|頃|ごろ|うち)$", timeframe):
         return timeframe + ("に" if not timeframe.endswith("に") else "")
     return timeframe + "は"
 

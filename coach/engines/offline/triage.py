@@ -13,59 +13,80 @@ import re
 from coach.models import Bucket, Language
 from coach.text import detect_language
 
-_TAGS: list[tuple[re.Pattern[str], Bucket]] = [
-    (
-        re.compile(r"^\s*[【\[(（]\s*(?:報告|共有|fyi|report|update|info|status)\s*[】\])）]\s*:?\s*", re.I),
-        "self",
-    ),
-    (
-        re.compile(
-            r"^\s*[【\[(（]\s*(?:相談|依頼|お願い|要相談|ask|help|request|support|question)\s*[】\])）]\s*:?\s*",
-            re.I,
-        ),
-        "support",
-    ),
-    (
-        re.compile(
-            r"^\s*[【\[(（]\s*(?:エスカレーション|エスカレ|組織課題|escalate|escalation|org)\s*[】\])）]\s*:?\s*",
-            re.I,
-        ),
-        "org",
-    ),
-]
+_TAG_WORDS: dict[Bucket, str] = {
+    "self": r"報告|共有|fyi|report|update|info|status",
+    "support": r"相談|依頼|お願い|要相談|ask|help|request|support|question",
+    "org": r"エスカレーション|エスカレ|組織課題|escalate|escalation|org",
+}
+
+
+def _tag(words: str) -> re.Pattern[str]:
+    """`【相談】…`, `[ask] …`, and the unbracketed `相談: …` / `FYI: …` people also write."""
+    return re.compile(
+        rf"^\s*(?:[【\[(（]\s*(?:{words})\s*[】\])）]\s*[:：]?|(?:{words})\s*[:：])\s*", re.IGNORECASE
+    )
+
+
+_TAGS: list[tuple[re.Pattern[str], Bucket]] = [(_tag(words), bucket) for bucket, words in _TAG_WORDS.items()]
 
 _ORG = re.compile(
-    r"会社全体|全社|組織全体|組織的|組織の|組織として|部門全体|部署全体|事業部|部門間|部署間|チーム間|"
-    r"複数(?:の)?チーム|全チーム|制度|人事|方針|ポリシー|経営|ヘッドカウント|人員計画|増員計画|"
+    r"会社全体|会社(?:として|的|が|の(?:方針|制度|ルール))|全社|組織全体|組織的|組織の|組織として|事業部|"
+    r"(?:部署|部門|事業部|チーム)(?:ごと|毎|間|横断|を(?:また|跨|越え))|各(?:チーム|部署|部門)|"
+    r"全(?:チーム|部署|部門)|部門全体|部署全体|横断的|複数(?:の)?チーム|制度|人事|方針|ポリシー|経営|上層部|"
+    r"ヘッドカウント|人員計画|増員計画|"
     r"(?:中途|新卒|エンジニア|人材)採用|採用(?:活動|面接|計画|枠|人数|基準|市場|が難航|に苦戦|が進ま|にも影響|に影響)|"
-    r"離職|退職者が|給与|報酬|昇格基準|"
-    r"\b(?:company-wide|companywide|across the company|org-wide|organi[sz]ation(?:al)?|department|division|"
-    r"policy|policies|hiring|headcount|across teams|cross-team|all teams|every team|reorg|"
-    r"compensation|salary|salaries|promotion (?:process|criteria)|career ladder|leadership team|executives?|"
-    r"attrition|company)\b",
+    r"拠点(?:ごと|間)|オーナー不在|管轄が(?:曖昧|不明)|責任(?:範囲|分界)が(?:曖昧|不明|決まっていない)|"
+    r"離職|退職(?:が|者)|給与|報酬|手当|昇給|昇進|昇格基準|賞与|ボーナス|福利厚生|等級|評価基準|キャリアラダー|"
+    r"\b(?:company-wide|companywide|across the company|org-wide|organi[sz]ations?(?:al)?|departments?|"
+    r"divisions?|polic(?:y|ies)|hiring|headcount|across teams|cross-team|"
+    r"reorgs?|(?:engineering|eng|product|whole|entire) org|across the (?:whole|entire)|"
+    r"compensation|salary|salaries|(?:salary|pay) bands?|(?:on-?call|overtime) pay|bonus(?:es)?|"
+    r"promotion (?:process|criteria)|career ladder|leadership team|(?:upper|senior|executive|top) "
+    r"(?:management|leadership)|executives?|attrition|turnover|backfill(?:ing|ed)?|resignations?|"
+    r"(?:engineers|people|members|colleagues|teammates|developers|seniors) (?:have |has )?(?:quit|left|resigned)|"
+    r"(?:any|every|each|all) teams?|between (?:\w+ )?(?:offices|sites|locations|teams|departments|orgs)|"
+    r"benefits|(?:nobody|no one) owns|no clear owner|company)\b",
     re.IGNORECASE,
 )
 _ASK = re.compile(
-    r"してほしい|して欲しい|してもらえ|していただけ|いただけ|もらえ(?:ない|ます|ると)|ください|下さい|お願い|"
-    r"相談したい|相談させ|承認|許可|決裁|可否|どうすれば|すべきか|べきでしょうか|"
-    r"\b(?:could you|can you|would you|will you|please|approve|approval|permission|sign-?off|"
+    r"してほしい|して欲しい|てほしい|て欲しい|がほしい|が欲しい|してもらえ|していただけ|いただけ|"
+    r"もらえ(?:ない|ます|ると|るか)|ください|下さい|お願い|相談したい|相談させ|承認|許可|決裁|可否|どうすれば|"
+    r"どうするか|べきか|べきでしょうか|決めてほしい|"
+    r"\b(?:could you|can you|would you|will you|can we|could we|can i|could i|may i|please|approve|approval|"
+    r"permission|sign-?off|is it ok|would it be ok|is there (?:budget|room|a way)|"
     r"need (?:your|help|support|a decision|guidance)|help me|how should i|should i|need help)\b",
     re.IGNORECASE,
 )
+# signs the user cannot clear it alone: these veto a "handling it" reading
 _NEEDS_HELP = re.compile(
     r"予算|判断|アドバイス|助言|支援|サポート|協力|調整|優先(?:度|順位)|リソース|人手が足り|手が回ら|困って|"
-    r"詰まって|ブロック|"
-    r"\b(?:budget|advice|guidance|unblock|blocked|decide|decision|prioriti[sz]|priority|funding|resources|"
-    r"stuck|overloaded|too much)\b",
+    r"詰まって|ブロック|間に合わ|返事がない|返答がない|進まない|見通しが立たない|わからない|分からない|"
+    r"\b(?:budget|advice|guidance|unblock|(?:am|'m|is|are|was|were|been|got|getting) blocked|blocked (?:by|on)|"
+    r"decide|decision|prioriti[sz]|priority|funding|resources|stuck|overloaded|too much|can't|cannot|"
+    r"unable|no answer|no response|unless|miss(?:ing)? the deadline)\b",
     re.IGNORECASE,
 )
+# signs the user is handling it: done, under way, planned, or already decided by them
 _SELF = re.compile(
-    r"対応中|対応済|自分で|自力で|解決済|解決した|対処して|対処中|進めて(?:いる|います)|見込み|予定です|しました|"
-    r"完了|落ち着い|共有です|報告です|問題ありません|"
-    r"\b(?:i'm handling|i am handling|i'll handle|i will handle|i'm on it|handled|resolved|fixed|"
-    r"working on it|on track|under control|fyi|just to let you know|no action needed|i've set up|i set up|"
-    r"i've started|i started)\b",
+    r"対応中|対応済|自分で|自力で|解決済|解決した|対処して|対処中|見込み|予定です|完了|落ち着い|共有です|報告です|"
+    r"問題ありません|予定通り|計画通り|順調|進んで(?:いる|います)|[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]済み?(?:です|で|。|、|$)|"
+    # an object the user acts on, in progress or done (…を進めている, …をまとめた); not waiting or being asked
+    r"を(?:(?![待探求迷悩困]|[らさ]れ)[^、。をが])+?(?:ている|ています|ておる|ており|てある|ました|た(?:。|、|$|ので|が))|"
+    r"(?<!相談)(?<!お願い)[\u4e00-\u9fff]{2}します(?:。|$)|"
+    r"\b(?:i(?:'ve| have| had)? (?:already |just |now |also )?(?!need|ask|tried|want|request|rais|escalat|reach|"
+    r"flagg|ping|email|messag|notic|reali[sz]|wonder|struggl|fail|worr|feel|heard)(?:\w+ed|set up|wrote|built|"
+    r"made|found|put|took|sent|ran|moved|split|cut|rewrote|shipped)|"
+    r"i(?:'m| am) (?:now |already |currently )?(?!struggl|wait|wonder|try|trying|getting|having|worry|drown|los|"
+    r"fall|consider|think|hop|look|ask|going to need)\w+ing|i(?:'ll| will) (?!need|have to|ask)\w+|"
+    r"i'm handling|i am handling|i'm on it|handled|resolved|fixed|working on it|on track|under control|fyi|"
+    r"just to let you know|no action needed|heads-? ?up|(?:have|has) a plan|(?:plan|workaround|fix) in place|"
+    r"under ?way|in progress|(?:is|are) (?:done|fixed|resolved|arranged|sorted|covered)|done and|"
+    r"should (?:recover|improve|settle|stabili[sz]e|be (?:fine|back|done|fixed)))\b",
     re.IGNORECASE,
+)
+# the last contrast decides: "behind, but I have a plan" is handled; "handling it, but can't keep up" is not
+_CONTRAST = re.compile(
+    r"\b(?:but|however|though|although|yet)\b|が、|けど|けれど|ものの|一方(?:で)?、?", re.IGNORECASE
 )
 _BULLET = re.compile(r"^\s*(?:[-*+]\s*\[[ xX]\]|[-*+•・●○◦▪︎]|\d+[.)．）]|[(（]\d+[)）]|[①-⑳])\s*")
 _DATE = re.compile(
@@ -112,7 +133,10 @@ def classify(concern: str) -> Bucket:
         return "org"
     if _ASK.search(text):
         return "support"
-    if _SELF.search(text) and not _NEEDS_HELP.search(text):
+    tail = _CONTRAST.split(text)[-1]
+    if _NEEDS_HELP.search(tail):
+        return "support"
+    if _SELF.search(tail) or (_SELF.search(text) and not _NEEDS_HELP.search(text)):
         return "self"
     return "support"  # a concern brought to the 1on1 without a sign of handling it needs the manager
 

@@ -1,0 +1,437 @@
+"""Held-out notes written for this round, unlike the shared dev set in domain and wording.
+
+Each case states how many entries the notes hold, every metric the code should read (a pair with
+before/after/unit/change, or a stated change with no before), parts of the STAR split that must
+or must not be filled, and whether a percentage the notes state disagrees with the computed one.
+`.venv/bin/pytest -q tests/test_rewrite_heldout.py` prints one line per case; the share of cases
+passing is the held-out accuracy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from coach.config import load_settings
+from coach.grounding import ungrounded_numbers
+from coach.models import Metric, RewriteResult
+from coach.rewrite import rewrite_notes
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One metric: `before=None` means a stated change (`by 35%`) kept without a before/after."""
+
+    after: float
+    before: float | None = None
+    units: tuple[str, ...] = ("",)
+    pct: float | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    notes: str
+    lang: str
+    entries: int
+    metrics: tuple[Expect, ...] = ()
+    filled: dict[str, str] = field(default_factory=dict)  # part -> text it must contain
+    empty: tuple[str, ...] = ()  # parts that must stay empty (listed in `missing`)
+    warn: str = ""  # a stated percentage that disagrees with the computed change
+
+
+CASES = [
+    Case(
+        "ja-faq",
+        "問い合わせ対応で同じ質問が多発していた。FAQページを作成し、チャットボットに連携した。"
+        "月の問い合わせ件数が450件から270件になった。",
+        "ja",
+        1,
+        (Expect(270, 450, ("件", "件/月"), -40.0, "問い合わせ件数"),),
+        {"situation": "多発", "action": "FAQ", "result": "270件"},
+    ),
+    Case(
+        "ja-bullets-three",
+        "- E2Eテストを並列化、実行時間 40分→12分\n- 障害振り返り会のファシリテーションを担当\n"
+        "- 社内勉強会でTypeScriptの型について発表",
+        "ja",
+        3,
+        (Expect(12, 40, ("分",), -70.0, "実行時間"),),
+    ),
+    Case(
+        "ja-slack-batch",
+        "[09:12] sato: 請求バッチがまた朝までに終わってない\n"
+        "[09:40] me: 集計クエリにインデックス追加して、バッチを3並列にしました\n"
+        "[15:05] me: 今朝のバッチ、6時間かかってたのが1時間半で終わりました",
+        "ja",
+        1,
+        (Expect(1.5, 6, ("時間",), -75.0),),
+        {"situation": "請求バッチ", "action": "インデックス"},
+    ),
+    Case(
+        "ja-fullwidth-per-day",
+        "ＡＰＩのエラー件数を１日５０件から５件に減らした。リトライ処理とタイムアウト値を見直した。",
+        "ja",
+        1,
+        (Expect(5, 50, ("件/日",), -90.0, "エラー件数"),),
+        {"action": "リトライ"},
+    ),
+    Case(
+        "ja-double",
+        "通知配信ワーカーを非同期化し、処理できる件数が毎分600件から2倍になった。",
+        "ja",
+        1,
+        (Expect(1200, 600, ("件/分", "件/min"), 100.0),),
+    ),
+    Case(
+        "ja-half",
+        "レビュー待ちの時間が平均2日あったが、レビュー当番制を導入して半分になった。",
+        "ja",
+        1,
+        (Expect(1, 2, ("日",), -50.0, "レビュー待ち"),),
+        {"situation": "レビュー待ち", "action": "当番制"},
+    ),
+    Case(
+        "ja-30pct-off",
+        "ピッキングリスト生成のクエリを最適化した結果、月の残業時間が40時間から3割減った。",
+        "ja",
+        1,
+        (Expect(28, 40, ("時間", "時間/月"), -30.0, "残業時間"),),
+    ),
+    Case(
+        "ja-stated-change-only",
+        "ナレッジベースを整備し、一次回答までの時間を40%削減。",
+        "ja",
+        1,
+        (Expect(40, None, ("%",), None, "一次回答"),),
+    ),
+    Case(
+        "ja-incidents-per-month",
+        "本番障害が月4回ほど起きていた。監視とロールバック手順を整備して、直近3ヶ月は月1回以下に抑えられている。",
+        "ja",
+        1,
+        (Expect(1, 4, ("回/月",), -75.0, "障害"),),
+        {"situation": "本番障害", "action": "整備"},
+    ),
+    Case(
+        "ja-half-day",
+        "環境構築に新メンバー1人あたり3日かかっていた。Dev Containerを用意して半日で終わるようにした。",
+        "ja",
+        1,
+        (Expect(0.5, 3, ("日",), -83.33, "環境構築"),),
+        {"situation": "3日かかっていた", "action": "Dev Container"},
+    ),
+    Case(
+        "ja-slack-fullwidth-csv",
+        "[１０:０５] 鈴木: 管理画面のCSV出力、重すぎてタイムアウトしてます…\n"
+        "[１０:２０] 自分: ストリーミング出力に変えます\n"
+        "[１８:３０] 自分: 対応完了。10万行の出力が９０秒→１２秒になりました",
+        "ja",
+        1,
+        (Expect(12, 90, ("秒",), -86.67),),
+        {"situation": "タイムアウト"},
+    ),
+    Case(
+        "ja-stated-pct-wrong",
+        "画像配信をWebPに変換し、ページの転送量を2.4MBから1.5MBに削減(50%削減)。",
+        "ja",
+        1,
+        (Expect(1.5, 2.4, ("MB",), -37.5, "転送量"),),
+        warn="50",
+    ),
+    Case(
+        "ja-stated-pct-right",
+        "CIのキャッシュを見直し、ビルド時間を18分→12分に短縮（約33%短縮）",
+        "ja",
+        1,
+        (Expect(12, 18, ("分",), -33.33, "ビルド時間"),),
+    ),
+    Case(
+        "ja-was-now",
+        "以前は手動で1日2時間かけてレポートを作っていたが、スクリプト化して今は10分で済んでいる。",
+        "ja",
+        1,
+        (Expect(10, 120, ("分", "分/日"), -91.67),),
+        {"action": "スクリプト化"},
+    ),
+    Case(
+        "ja-mentor-no-number",
+        "新人の田中さんのメンターを任された。毎週30分の1on1でコードレビューの観点を伝えている。",
+        "ja",
+        1,
+        (),
+        {"task": "メンター", "action": "伝えている"},
+    ),
+    Case(
+        "ja-mixed-units",
+        "デプロイパイプラインのDockerビルドをマルチステージ化。build 9min → 4min、イメージサイズ 850MB → 310MB",
+        "ja",
+        1,
+        (Expect(4, 9, ("min",), -55.56, "build"), Expect(310, 850, ("MB",), -63.53, "イメージサイズ")),
+    ),
+    Case(
+        "ja-alert-name-from-context",
+        "誤検知の多いアラートを整理し、重複を統合した。週200件→50件に減った",
+        "ja",
+        1,
+        (Expect(50, 200, ("件/週",), -75.0, "アラート"),),
+        {"action": "整理", "result": "50件"},
+        ("situation",),
+    ),
+    Case(
+        "ja-slack-notify-per-day",
+        "監視ルールを棚卸しして不要な通知を停止。Slack通知 1日500件→120件",
+        "ja",
+        1,
+        (Expect(120, 500, ("件/日",), -76.0, "Slack通知"),),
+    ),
+    Case(
+        "ja-target-excluded",
+        "目標はエラー率0.1%以下。リトライ間隔を調整して、現状は0.5%→0.3%まで改善。",
+        "ja",
+        1,
+        (Expect(0.3, 0.5, ("%",), -40.0, "エラー率"),),
+        {"task": "目標"},
+    ),
+    Case(
+        "ja-cost-about",
+        "外注していた脆弱性診断を内製化。年間コストを約600万円から150万円に削減し、診断担当を2名育成した。",
+        "ja",
+        1,
+        (Expect(150, 600, ("万円",), -75.0, "コスト"),),
+    ),
+    Case(
+        "ja-people",
+        "勉強会の参加者が毎回5人程度だったが、テーマを公募制にしたところ平均18人に増えた。",
+        "ja",
+        1,
+        (Expect(18, 5, ("人",), 260.0, "参加者"),),
+        {"action": "公募制"},
+    ),
+    Case(
+        "ja-h-to-min",
+        "夜間バッチの実行時間 3.5h → 50min。パーティション単位で並列実行するように変更した。",
+        "ja",
+        1,
+        (Expect(50, 210, ("min",), -76.19, "実行時間"),),
+    ),
+    Case(
+        "en-pages-per-week",
+        "Our on-call rotation was getting paged constantly by noisy disk alerts. I rewrote the alert rules "
+        "and added auto-remediation for log rotation. Pages went from 45 per week to 8 per week.",
+        "en",
+        1,
+        (Expect(8, 45, ("", "/week"), -82.22, "Pages"),),
+        {"situation": "paged constantly", "action": "rewrote the alert rules", "result": "45"},
+    ),
+    Case(
+        "en-cdn-bullets",
+        "- moved image CDN to Cloudflare\n- egress bill $12k/mo -> $4.5k/mo\n- cache hit ratio 61% -> 93%",
+        "en",
+        1,
+        (
+            Expect(4500, 12000, ("$/month", "$"), -62.5, "egress bill"),
+            Expect(93, 61, ("%",), 52.46, "cache hit ratio"),
+        ),
+    ),
+    Case(
+        "en-was-now",
+        "Flaky tests: failure rate on main was 18%, now 3% after I quarantined the worst offenders "
+        "and fixed the shared fixture.",
+        "en",
+        1,
+        (Expect(3, 18, ("%",), -83.33, "failure rate"),),
+    ),
+    Case(
+        "en-stated-pct-wrong",
+        "Rewrote the PDF export worker in Go. Export time went from 40s to 25s (50% faster).",
+        "en",
+        1,
+        (Expect(25, 40, ("s",), -37.5, "Export time"),),
+        warn="50",
+    ),
+    Case(
+        "en-stated-pct-right",
+        "Reduced the Docker image size from 1.2GB to 400MB, a 67% reduction.",
+        "en",
+        1,
+        (Expect(400, 1200, ("MB",), -66.67, "image size"),),
+    ),
+    Case(
+        "en-reduced-by",
+        "Reduced p99 latency of the search API by 35% by adding a read replica.",
+        "en",
+        1,
+        (Expect(35, None, ("%",), None, "p99 latency"),),
+    ),
+    Case(
+        "en-slack-export",
+        "[14:02] Dana: the nightly export timed out again\n[14:10] me: I'll split it by region\n"
+        "[16:45] me: done, export now finishes in 22 min instead of 2h",
+        "en",
+        1,
+        (Expect(22, 120, ("min",), -81.67, "export"),),
+        {"situation": "timed out"},
+    ),
+    Case(
+        "en-rps-up-from",
+        "Tuned the gunicorn workers and connection pool; the checkout service now handles 1,800 rps, "
+        "up from 650 rps.",
+        "en",
+        1,
+        (Expect(1800, 650, ("req/s",), 176.92),),
+    ),
+    Case(
+        "en-version-is-no-metric",
+        "Led the upgrade of our Postgres cluster from 12 to 15 with zero downtime.\n\n"
+        "Mentored two new grads through their first on-call shifts.",
+        "en",
+        2,
+        (),
+    ),
+    Case(
+        "en-goal-excluded",
+        "Goal was to get signup conversion above 5%. Ran A/B tests on the form layout and removed two "
+        "optional fields. Conversion went from 3.2% to 4.1%.",
+        "en",
+        1,
+        (Expect(4.1, 3.2, ("%",), 28.13, "Conversion"),),
+        {"task": "Goal", "action": "Ran A/B tests"},
+    ),
+    Case(
+        "en-pt-restated",
+        "Added contract tests for the billing API. Test coverage went from 62% to 81% (+19 pt).",
+        "en",
+        1,
+        (Expect(81, 62, ("%",), 30.65, "Test coverage"),),
+    ),
+    Case(
+        "en-standup-three",
+        "- shipped dark mode for the mobile app\n"
+        "- fixed memory leak in websocket server: RSS 2.1GB -> 600MB\n"
+        "- interviewed 3 candidates for the SRE role",
+        "en",
+        3,
+        (Expect(600, 2100, ("MB",), -71.43, "RSS"),),
+    ),
+    Case(
+        "en-no-metric-situation",
+        "The team kept stepping on each other's migrations, so I introduced a migration lock and wrote "
+        "a short guide for it.",
+        "en",
+        1,
+        (),
+        {"situation": "kept stepping", "action": "introduced"},
+    ),
+    Case(
+        "en-k-users",
+        "Grew weekly active users of the internal dashboard from 1.2k to 3.4k by adding Slack digests.",
+        "en",
+        1,
+        (Expect(3400, 1200, ("",), 183.33, "weekly active users"),),
+    ),
+    Case(
+        "en-times-faster",
+        "Search indexing is 3x faster after I switched to bulk writes.",
+        "en",
+        1,
+        (Expect(3, None, ("x",), None, "indexing"),),
+    ),
+    Case(
+        "en-no-situation",
+        "Moved our container builds to BuildKit; image build went from 11 min to 4 min. "
+        "Also added a weekly dependency update bot.",
+        "en",
+        1,
+        (Expect(4, 11, ("min",), -63.64, "image build"),),
+        {"action": "BuildKit", "result": "11 min"},
+        ("situation",),
+    ),
+    Case(
+        "en-alerts-name-from-context",
+        "Consolidated duplicate alerts and tuned thresholds; went from 300 a week to 90.",
+        "en",
+        1,
+        (Expect(90, 300, ("", "/week"), -70.0, "alerts"),),
+    ),
+    Case(
+        "en-ms-last-month",
+        "p95 for /orders was 850 ms last month, now 210 ms after I added a covering index.",
+        "en",
+        1,
+        (Expect(210, 850, ("ms",), -75.29, "p95"),),
+    ),
+]
+
+
+def _same(metric: Metric, expected: Expect) -> bool:
+    if expected.before is None:
+        values_match = metric.before is None and metric.after == pytest.approx(expected.after)
+    else:
+        values_match = metric.before == pytest.approx(expected.before) and metric.after == pytest.approx(
+            expected.after
+        )
+    pct_match = (
+        metric.change_pct is None
+        if expected.pct is None
+        else metric.change_pct is not None and abs(metric.change_pct - expected.pct) <= 0.01
+    )
+    return (
+        values_match
+        and pct_match
+        and metric.unit in expected.units
+        and expected.name.lower() in metric.name.lower()
+    )
+
+
+def check(case: Case, result: RewriteResult) -> list[str]:
+    """Every way the result misses the case, empty when it holds."""
+    problems = []
+    if result.language != case.lang:
+        problems.append(f"language {result.language}")
+    if len(result.entries) != case.entries:
+        problems.append(f"{len(result.entries)} entries, expected {case.entries}")
+    metrics = [m for e in result.entries for m in e.metrics]
+    for expected in case.metrics:
+        if not any(_same(m, expected) for m in metrics):
+            problems.append(f"metric {expected} not in {[m.model_dump() for m in metrics]}")
+    if len(metrics) != len(case.metrics):
+        problems.append(f"{len(metrics)} metrics, expected {len(case.metrics)}")
+    for entry in result.entries:
+        if any(m.source not in case.notes for m in entry.metrics):
+            problems.append("a metric source is not a substring of the notes")
+        allowed = [v for m in entry.metrics for v in (m.change_pct, m.before, m.after) if v is not None]
+        texts = [entry.title, entry.situation, entry.task, entry.action, entry.result, entry.statement]
+        invented = [n for text in texts + entry.questions for n in ungrounded_numbers(text, case.notes, allowed)]
+        if invented:
+            problems.append(f"numbers not in the notes: {invented}")
+        if not case.metrics and "metric" not in entry.missing:
+            problems.append("no metric, but 'metric' is not missing")
+    if result.entries:
+        first = result.entries[0]
+        for part, words in case.filled.items():
+            if words.lower() not in getattr(first, part).lower():
+                problems.append(f"{part}={getattr(first, part)!r} lacks {words!r}")
+        for part in case.empty:
+            if getattr(first, part) or part not in first.missing:
+                problems.append(f"{part}={getattr(first, part)!r} should be empty and missing")
+    pct_warnings = [w for w in result.warnings if "%" in w]
+    if case.warn and not any(case.warn in w for w in pct_warnings):
+        problems.append(f"no warning about the stated {case.warn}%: {result.warnings}")
+    if not case.warn and result.warnings:
+        problems.append(f"unexpected warnings {result.warnings}")
+    return problems
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_heldout_case(case: Case) -> None:
+    result = rewrite_notes(case.notes, load_settings())
+    assert check(case, result) == [], result.model_dump_json(indent=1)
+
+
+def test_the_set_is_large_and_bilingual() -> None:
+    assert len(CASES) >= 30
+    assert {c.lang for c in CASES} == {"ja", "en"}
+    assert len({c.id for c in CASES}) == len(CASES)
