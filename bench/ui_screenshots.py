@@ -118,7 +118,7 @@ def shoot(lang: str, out: Path, docs: bool) -> None:
             page = context.new_page()
             for name in PAGES:
                 started = time.perf_counter()
-                page.goto(f"{url}/{name}")
+                page.goto(f"{url}/{'' if name == PAGES[0] else name}")  # the default page lives at /
                 page.get_by_test_id("stSidebar").wait_for(timeout=120_000)
                 settle(page)
                 try:

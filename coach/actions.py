@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from coach.config import Settings
 from coach.models import ActionItem, ActionsReport, Language
-from coach.store import Store
+from coach.store import DROPPED, Store
 
 
 def actions_report(
@@ -54,6 +54,10 @@ def opening_lines(settings: Settings, language: Language, as_of: dt.date | None 
 def _line(action: ActionItem, language: Language, today: dt.date) -> str:
     name = _sentence(action.action)
     due = action.due.isoformat() if action.due else None
+    if action.status == "done" and action.result == DROPPED:
+        if language == "ja":
+            return f"前回約束した{name}は不要になったため取りやめました。"
+        return f"Last time I promised {name}: dropped, it is no longer needed."
     if action.status == "done":
         if language == "ja":
             result = _sentence(action.result) if action.result else "[結果を一言で]"

@@ -7,9 +7,9 @@ Nothing is generated here: every line comes from the saved prep or the action le
 
 from __future__ import annotations
 
-import importlib
 import re
 
+from coach.actions import opening_lines
 from coach.config import Settings
 from coach.engines.offline.intent import analyse
 from coach.engines.offline.triage import strip_tag
@@ -69,16 +69,6 @@ def _language(prep: NextMeetingPrep, settings: Settings) -> Language:
     return settings.language
 
 
-def _opening(settings: Settings, language: Language) -> list[str]:
-    """Open/done actions since last time, when the action ledger (coach/actions.py) is present."""
-    try:
-        actions = importlib.import_module("coach.actions")
-    except ImportError:
-        return []
-    lines = actions.opening_lines(settings, language)
-    return [str(line) for line in lines]
-
-
 def _short(text: str, limit: int = 28) -> str:
     text = re.split(r"[。.!?！？\n]", strip_tag(text).strip(), maxsplit=1)[0]
     text = re.sub(
@@ -101,10 +91,14 @@ def _slack_topics(prep: NextMeetingPrep, language: Language) -> list[str]:
         titles = [e.title for e in prep.rewrite.entries[:2] if e.title]
         joiner = "・" if language == "ja" else " and "
         topics.append(topic("results", joiner.join(titles) or prep.rewrite.entries[0].statement))
+    concerns: list[str] = []
     if prep.triage and prep.triage.items:
         order: list[Bucket] = ["support", "org", "self"]
-        first = min(prep.triage.items, key=lambda item: order.index(item.bucket))
-        topics.append(topic(first.bucket, first.concern))
+        ranked = sorted(prep.triage.items, key=lambda item: order.index(item.bucket))
+        concerns = [topic(item.bucket, item.concern) for item in ranked]
+    # three points when there is material for three: more concerns stand in for a missing part
+    room = max(1, 3 - len(topics) - (1 if prep.intent else 0))
+    topics += concerns[:room]
     if prep.intent:
         analysis = analyse(prep.intent.intent) if prep.intent.intent else None
         if analysis and analysis.scope:
@@ -158,7 +152,7 @@ def render(prep: NextMeetingPrep, language: Language, opening: list[str]) -> str
 def build_agenda(settings: Settings, language: Language | None = None) -> Agenda:
     prep = Store.open(settings).load_prep()
     language = language or _language(prep, settings)
-    opening = _opening(settings, language)
+    opening = opening_lines(settings, language)
     return Agenda(
         language=language,
         markdown=render(prep, language, opening),

@@ -1,10 +1,13 @@
 """Markdown meeting notes in and out, and the action ledger computed from them.
 
-Notes come as one file per meeting (`YYYY-MM-DD*.md`), with optional YAML front matter as
-Notion and Obsidian write it. Sections are recognised by their headings in Japanese or English;
-checklist items become actions; a later meeting closes an earlier action with a checked item or
-with prose that reports it done (without negation). The ledger is recomputed from every stored
-meeting in date order, so re-importing gives the same ledger.
+Notes come as one file per meeting (`YYYY-MM-DD*.md`), with optional YAML front matter, a
+Notion property block (`Date: …`, `参加者: …`), Notion toggles and Obsidian callouts and wiki
+links. Sections are recognised by their headings in Japanese or English; checklist items become
+actions (due from `期限: 3/14`, `due Mar 14`, `by Friday`, `📅 2026-03-14`; owner from `@Sam`,
+`Sam to …`, `(Manager)`, `佐藤さん: …`); a later meeting closes an earlier action with a checked
+item or with prose that reports it done (without negation), or reports it no longer needed: then
+it is closed with the result `dropped`. The ledger is recomputed from every stored meeting in
+date order, so re-importing gives the same ledger.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from coach.errors import CoachError, InputError
 from coach.inputs import check_text
 from coach.models import ActionItem, ImportReport, Meeting, MeetingSection, Owner, SectionKind
 from coach.store import (
+    DROPPED,
     ChecklistItem,
     LedgerEntry,
     Store,
@@ -732,7 +736,6 @@ _DROPPED = re.compile(
     r"|不要(?:に|と|です|だ|$)|必要なくなっ|必要がなくなっ|中止|取りやめ|取り止め|見送(?:り|っ|る)|やめ(?:た|ました|る)|なしになっ"
     r"|キャンセル"
 )
-DROPPED = "dropped"
 _IRREGULAR_PAST = {
     "begin": "began begun",
     "bring": "brought",
@@ -821,7 +824,7 @@ def _own_past(action: str) -> re.Pattern[str] | None:
             forms.add(verb[:-1] + "ied")
         else:
             forms.add(verb + "ed")
-            if re.search(r"[^aeiou][aeiou][bdgkmnprt]$", verb):
+            if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", verb):
                 forms.add(verb + verb[-1] + "ed")
         return re.compile(rf"\b(?:{'|'.join(sorted(forms))})\b")
     if match := re.search(r"([\u4e00-\u9fff々]+)(?:する|します|[うくぐすつぬぶむる])$", text):
@@ -839,12 +842,16 @@ _FUTURE_JA = re.compile(r"来週|来月|次回|今後|明日|予定|つもり|�
 def _verdict(action: str, clause: str) -> str | None:
     """`done`, `dropped`, `not` (explicitly not done yet) or None (says nothing) about the action."""
     text = _nfkc(clause).lower()
-    action_text = _nfkc(action).lower()
-    if (dropped := _DROPPED.search(text)) and dropped.group(0) not in action_text:
+    own = _own_past(action)
+    dropped = _DROPPED.search(text)
+    if (
+        dropped
+        and dropped.group(0) not in _nfkc(action).lower()
+        and not (own and own.search(dropped.group(0)))
+    ):
         return DROPPED
     if _says_not(text):
         return "not"
-    own = _own_past(action)
     noun_stop = bool(_NOUN_STOP.search(text.rstrip("。. "))) and not _FUTURE_JA.search(text)
     if _says_done(text) or (own and own.search(text)) or noun_stop:
         return "done"

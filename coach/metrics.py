@@ -175,13 +175,19 @@ class MetricMatch:
     before_text: str
     after_text: str
     delta: bool = False
+    before_at: int = -1
+    after_at: int = -1
     stated: str = ""
     stated_pct: float | None = None
+    stated_ratio: float | None = None
 
     @property
     def stated_differs(self) -> bool:
-        """The notes' own percentage is further from the computed change than rounding explains."""
-        pct = self.metric.change_pct
+        """The notes' own change (`44%`, `4x`) is further from the computed one than rounding explains."""
+        before, after, pct = self.metric.before, self.metric.after, self.metric.change_pct
+        if self.stated_ratio is not None and before and after and before * after > 0:
+            actual = max(before / after, after / before)
+            return abs(actual - self.stated_ratio) > 0.05 * self.stated_ratio
         if self.stated_pct is None or pct is None:
             return False
         tolerance = 5.0 if self.stated_pct % 10 == 0 and "約" in self.stated else 1.0
@@ -224,7 +230,8 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
         if restated is not None:
             index = matches.index(restated)
             stated = text[quantity.start : quantity.end].strip()
-            matches[index] = replace(restated, stated=stated, stated_pct=quantity.value)
+            value = {"stated_ratio" if quantity.unit == "x" else "stated_pct": quantity.value}
+            matches[index] = replace(restated, stated=stated, **value)
             continue  # "→90件に減った(70%削減)": the change of the pair just before, said again
         if quantity.delta_marker:
             matches.append(_delta_metric(text, namer, quantity))
@@ -233,8 +240,8 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
 
 
 def _restated_pair(folded: str, matches: list[MetricMatch], quantity: Quantity) -> MetricMatch | None:
-    """The pair whose change `quantity` states again, when it is a percentage right after it."""
-    if quantity.unit != "%":
+    """The pair whose change `quantity` states again (`(70%削減)`, `(4x faster)`) right after it."""
+    if quantity.unit not in ("%", "x"):
         return None
     for match in matches:
         gap = quantity.start - match.end
@@ -242,7 +249,7 @@ def _restated_pair(folded: str, matches: list[MetricMatch], quantity: Quantity) 
             continue
         if _SENTENCE_END.search(folded, match.end, quantity.start):
             continue
-        if quantity.delta_marker or match.metric.unit != "%":
+        if quantity.delta_marker or match.metric.unit not in ("%", "x"):
             return match
     return None
 
@@ -275,7 +282,7 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
         if start < consumed:
             continue  # the 30 of 2時間30分, already read
         previous = folded[start - 1] if start else ""
-        if previous.isascii() and (previous.isalpha() or previous in "-/:.+_#"):
+        if previous and previous.isascii() and (previous.isalpha() or previous in "-/:.+_#"):
             continue  # P95, v2, EC2, N+1, 2026-01-20, 10:32
         if previous == "月" and match.group("num") and folded[start - 2 : start - 1].isdigit():
             continue  # the day of 1月20日
@@ -305,9 +312,9 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
                 end = unit_match.end()
                 if _SKIP_AFTER.match(folded, end):
                     continue  # 1秒あたり, 1日当たり: a rate, not a quantity
+                value, unit, end = _compound(folded, value, unit, end)
                 if unit in _PERIODS and value == 1 and folded[end : end + 1].isdigit():
                     continue  # the 1日 of 1日50件: a rate, read with the next number
-                value, unit, end = _compound(folded, value, unit, end)
             elif unit_match is None and folded.startswith("月", end):
                 continue  # a month: 3月
         per = _PER_AT.match(folded, end)
@@ -476,12 +483,20 @@ def _pair_metric(text: str, namer: _Namer, before: Quantity, after: Quantity) ->
         source=text[start:end],
         qualifier=after.qualifier or before.qualifier,  # type: ignore[arg-type]
     )
-    return MetricMatch(metric, start, end, _words(text, before), _words(text, after))
+    return MetricMatch(
+        metric,
+        start,
+        end,
+        _words(text, before),
+        _words(text, after),
+        before_at=before.start,
+        after_at=after.start,
+    )
 
 
 def _delta_metric(text: str, namer: _Namer, quantity: Quantity) -> MetricMatch:
     """A stated change with no before/after: kept as the amount, never turned into a percentage."""
-    name = namer.name(quantity.start, quantity.unit)
+    name = namer.name(quantity.start, quantity.unit, change=True)
     metric = Metric(
         name=name + ("(変化量)" if namer.language == "ja" else " (change)"),
         after=quantity.value,
@@ -490,7 +505,7 @@ def _delta_metric(text: str, namer: _Namer, quantity: Quantity) -> MetricMatch:
         qualifier=quantity.qualifier,  # type: ignore[arg-type]
     )
     words = _words(text, quantity)
-    return MetricMatch(metric, quantity.start, quantity.end, "", words, delta=True)
+    return MetricMatch(metric, quantity.start, quantity.end, "", words, delta=True, after_at=quantity.start)
 
 
 def _words(text: str, quantity: Quantity) -> str:
@@ -525,7 +540,8 @@ _NOT_NAMES = _wordset(
     " now currently today done result results overall total it this that then"
 )
 _NOUN_TAIL = re.compile(r"[ァ-ヶーA-Za-z0-9\u4e00-\u9fff]{2,}$")
-_JA_OBJECT = re.compile(r"(?P<obj>[^\s、。,.を:：]{2,30})を")
+_JA_OBJECT = re.compile(r"(?P<obj>[^\s、。,.をはが:：]{2,30})(?:を|は|が)")
+_JA_VERB_END = re.compile(r"(?:[てでたし]|ように|ところ)$")
 _EN_PARTS = re.compile(r"[,;]|\band\b|\bthen\b", re.IGNORECASE)
 _EN_BOUNDARY = frozenset({"to", "for", "in", "on", "with", "by", "from", "at", "into", "so", "because"})
 _FALLBACK_NAMES = {
@@ -567,7 +583,8 @@ class _Namer:
         self.targets = [q for q in quantities if q.target]
         self.language = language
 
-    def name(self, at: int, unit: str) -> str:
+    def name(self, at: int, unit: str, change: bool = False) -> str:
+        """`change`: the quantity is an amount of change (`40%削減`), so `%` says nothing of the name."""
         local = self._label(at)
         if local:
             return local
@@ -579,7 +596,7 @@ class _Namer:
                 label = self._label(target.start)
                 if label:
                     return label
-        context = self._context(at, unit)
+        context = self._context(at, "" if change and unit == "%" else unit)
         return context or _fallback_name(unit, self.language)
 
     def _between(self, a: int, b: int) -> str:
@@ -594,7 +611,7 @@ class _Namer:
         chunk = _RATE_PREFIX.sub("", chunk)
         chunk = _LABEL_PREFIX.sub("", chunk)
         label = _japanese_label(chunk) if _CJK.search(chunk) else _english_label(chunk)
-        return "" if label.lower() in _NOT_NAMES else label
+        return "" if label.lower() in _NOT_NAMES or _JA_VERB_END.search(label) else label
 
     def _context(self, at: int, unit: str) -> str:
         """The thing acted on in the clauses before, from the previous sentence on."""
@@ -620,7 +637,10 @@ def _is_noun_unit(base: str) -> bool:
 
 
 def _japanese_object(context: str) -> str:
-    """The noun most talked about among the objects (`…を`) of `context`; ties go to the first."""
+    """The noun most talked about among the objects and subjects (`…を`, `…は`) of `context`.
+
+    Ties go to the first: the head of the first object (`誤検知の多いアラートを整理` → アラート).
+    """
     candidates: list[str] = []
     for match in _JA_OBJECT.finditer(context):
         pieces = match.group("obj").split("の")

@@ -40,6 +40,7 @@ from coach.models import (
 )
 
 ClosedBy = str  # "checkbox" | "prose" | "manual"
+DROPPED = "dropped"  # the result of an action closed because it is no longer needed
 
 
 class ChecklistItem(BaseModel):

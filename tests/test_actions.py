@@ -67,3 +67,22 @@ def test_opening_lines_leave_a_placeholder_for_a_missing_result(meetings_dir: Pa
 def test_empty_store_has_no_opening_lines() -> None:
     assert opening_lines(load_settings(), "en") == []
     assert actions_report(load_settings()).actions == []
+
+
+def test_a_dropped_action_opens_the_meeting_as_dropped_not_done(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "2026-03-02.md").write_text(
+        "## Action items\n- [ ] Migrate the staging cluster to the new VPC\n"
+    )
+    (folder / "2026-03-09.md").write_text(
+        "The staging cluster migration to the new VPC is no longer needed.\n\n## Action items\n- [ ] Other\n"
+    )
+    settings = load_settings()
+    import_dir(folder, settings, index=False)
+    dropped = next(a for a in actions_report(settings).actions if a.action.startswith("Migrate"))
+    assert (dropped.status, dropped.done_in, dropped.result) == ("done", "2026-03-09.md", "dropped")
+    en = opening_lines(settings, "en", as_of=dt.date(2026, 3, 5))
+    ja = opening_lines(settings, "ja", as_of=dt.date(2026, 3, 5))
+    assert any("dropped" in line and "Migrate" in line for line in en)
+    assert any("取りやめ" in line for line in ja) and not any("完了" in line for line in ja)

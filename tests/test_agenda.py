@@ -65,6 +65,22 @@ def test_agenda_english_numbered_slack() -> None:
     assert "2) career: own the payments service" in agenda.slack
 
 
+def test_slack_keeps_three_points_when_results_are_missing() -> None:
+    settings = load_settings()
+    triage_concerns(
+        "- I fixed the flaky deploy script\n"
+        "- Can we get a second on-call person for nights?\n"
+        "- Hiring is frozen across the company",
+        settings,
+    )
+    sharpen_intent("Next half I'd like to mentor two juniors on the team.", settings)
+    slack = build_agenda(settings).slack
+    assert "1) ask about Can we get a second on-call person" in slack
+    assert "2) escalation: Hiring is frozen" in slack
+    assert "3) career: mentor two juniors" in slack and "4)" not in slack
+    assert "FYI" not in slack, "a report-only concern is the last to take a point"
+
+
 def test_empty_prep_says_what_to_do() -> None:
     agenda = build_agenda(load_settings(), language="ja")
     assert agenda.markdown.count("未準備") == 3

@@ -290,7 +290,42 @@ def test_progress_is_reported_per_file(meetings_dir: Path) -> None:
         ("監視ダッシュボードを整備する", "監視ダッシュボードは来週完了予定", False),
         ("採用計画を作る", "採用計画は作成済みだが、予算の確保はまだ", True),
         ("予算を確保する", "採用計画は作成済みだが、予算の確保はまだ", False),
+        ("Write the migration plan", "Shipped the migration plan to the team on Friday", True),
+        ("Confirm the Q2 headcount", "Sam confirmed the Q2 headcount: one backend hire", True),
+        ("Introduce me to the data lead", "Sam introduced me to Lee, the data lead", True),
+        ("Set up a sync with Lee", "The sync with Lee is set up", True),
+        ("Set up a sync with Lee", "Set up a sync agenda for Lee next", False),
+        (
+            "Write the rollout proposal",
+            "Rollout proposal: still working on it, first draft is half done",
+            False,
+        ),
+        ("Write the rollout proposal", "Started the rollout proposal", False),
+        ("先輩に話を聞く", "先輩2人から話を聞けた", True),
+        ("先輩に話を聞く", "先輩に話を聞きたい", False),
+        ("障害振り返り会を主催する", "障害振り返り会を5/8に開催、参加者14名", True),
+        ("障害振り返り会を主催する", "障害振り返り会を来週に開催", False),
+        ("障害振り返り会を主催する", "障害振り返り会の開催を検討", False),
     ],
 )
 def test_prose_closure_rules(action: str, sentence: str, closes: bool) -> None:
     assert importer._closing(action, sentence)[0] is closes
+
+
+@pytest.mark.parametrize(
+    ("action", "sentence"),
+    [
+        ("Migrate the staging cluster to the new VPC", "The staging cluster migration is no longer needed"),
+        ("Ask for a WG charter example", "The WG charter example is not needed anymore"),
+        ("旧APIの移行手順を書く", "旧APIの移行手順は不要になった"),
+        ("旧APIの移行手順を書く", "旧APIの移行手順の作成は中止"),
+    ],
+)
+def test_dropped_actions_close_as_dropped(action: str, sentence: str) -> None:
+    assert importer._closure(action, sentence)[0] == importer.DROPPED
+
+
+def test_dropping_as_the_action_itself_is_done_not_dropped() -> None:
+    assert importer._closure("Drop the legacy orders table", "Dropped the legacy orders table")[0] == "done"
+    assert importer._closure("Cancel the unused licences", "Cancelled the unused licences")[0] == "done"
+    assert importer._closure("キャンセル処理を直す", "キャンセル処理はまだ直していない")[0] is None

@@ -59,15 +59,15 @@ _INTRO = re.compile(r"^[^\d。.]{1,30}[:：]\s*$")
 # --------------------------------------------------------------------------- clause classes
 
 _TARGET = re.compile(
-    r"目標|目指|めざ|ターゲット|狙い|任され|求められ|担当することに|target|goal|aim\b|objective|"
-    r"needed to|asked to|my job|was tasked|responsible for",
+    r"目標|目指|めざ|ターゲット|狙い|任され|求められ|担当|役割|target|goal|aim\b|objective|"
+    r"needed to|asked to|my job|was tasked|responsible for|\bowned\b|in charge of|my role",
     re.IGNORECASE,
 )
 _ACTION_JA = re.compile(
     r"実施|実装|導入|解消|追加|自動化|見直|移行|切り替|切替|廃止|作成|整備|書き直|対応し|設計|構築|改修|分割|並列|統合|"
-    r"主導|リード|担当|刷新|開発|置き換|置換|最適化|整理|共有|提案|作った|作り|書いた|調査|特定|修正|検証|チューニング|"
-    r"がんば|頑張|取り組|進め|立ち上|サポート|支援|教え|メンタ|レビューし|ペア|始め|公開|リリースし|まとめ|"
-    r"ようにした|変更|設定し|貼り直|入れた|化しました|化した"
+    r"主導|リード|刷新|開発|置き換|置換|最適化|整理|共有|提案|作った|作っ|作り|書いた|書い|調査|特定|修正|検証|チューニング|"
+    r"がんば|頑張|取り組|進め|立ち上|サポート|支援|教え|伝え|メンタ|レビューし|ペア|始め|公開|リリースし|まとめ|"
+    r"ようにした|変更|設定し|貼り直|入れた|(?<!悪)化し|用意|変え|加え|分け|止め|停止|棚卸|調整|計測|用い|使っ|作業し"
 )
 _ACTION_EN = re.compile(
     r"^(?:i|we)\s+\w+|^(?:\w+ed|rewrote|wrote|built|ran|led|made|set up|split|cut|moved|shipped|drove|took|"
@@ -76,9 +76,11 @@ _ACTION_EN = re.compile(
     re.IGNORECASE,
 )
 _PROBLEM = re.compile(
-    r"遅い|遅く|遅かった|高い|高かった|問題|課題が|不満|障害|多発|多すぎ|手作業|手動|毎回|かかっていた|かかる|"
-    r"足りな|不足|困って|失敗|漏れ|できなかった|属人|煩雑|負荷|声が上が|kept|slow|problem|issue|manual|"
-    r"too (?:many|much|slow)|expensive|missing|failing|flaky|broke|outage|complain|pain|bottleneck",
+    r"遅い|遅く|遅かった|高い|高かった|問題|課題が|不満|障害|多発|頻発|多すぎ|重すぎ|重い|重く|手作業|手動|毎回|"
+    r"かかっていた|かかる|足りな|不足|困って|失敗|漏れ|できなかった|属人|煩雑|負荷|声が上が|タイムアウト|詰まっ|溜ま|"
+    r"追いつかな|[てで]い?ない|kept|slow|problem|issue|manual|too (?:many|much|slow|long)|expensive|missing|"
+    r"failing|flaky|broke|outage|complain|pain|bottleneck|\bagain\b|constantly|piling|timed? out|"
+    r"(?:was|were) (?:getting|being|always)",
     re.IGNORECASE,
 )
 _RESULT = re.compile(
@@ -90,8 +92,15 @@ _RESULT = re.compile(
 _DID = re.compile(
     r"\b(?:\w{3,}ed|rewrote|wrote|built|led|made|set up|split|shipped|drove|began|started)\b", re.IGNORECASE
 )
-_CLAUSE_JA = re.compile(r"[。．！？!?\n]|、|して(?![いおるたくま])|→(?!\s*[\d約~])")
+_CLAUSE_JA = re.compile(
+    r"[。．！？!?\n]|、|して(?![いおるたくま])|たところ|した結果|したことで|→(?!\s*[\d約~])"
+)
 _CLAUSE_EN = re.compile(r"[.!?](?=\s|$)|;|,(?=\s)|\n|(?:→|->)(?!\s*[\d~])")
+_LEAD = re.compile(
+    r"^\s*(?:あと|また|それと|それから|ちなみに|そこで|なので|でも|also|and|so|then|but|plus)\b\s*[、,]?\s*",
+    re.IGNORECASE,
+)
+_DONE_JA = re.compile(r"(?<!か)(?:た|ている|てる|ています|ました)[。．.!！]?\s*$")
 _CONTINUATION = re.compile(
     r"^(?:→|=>|その結果|結果|結果的に|おかげで|so\b|which\b|as a result|resulting|then\b)", re.IGNORECASE
 )
@@ -278,17 +287,29 @@ def _metric_only(body: str) -> bool:
 # --------------------------------------------------------------------------- STAR
 
 
-def _classify(clause: str, language: Language, holds_result: bool | None = None) -> Part | None:
+def _classify(
+    clause: str, language: Language, holds_result: bool | None = None, holds_before: bool = False
+) -> Part | None:
+    """The STAR part of one clause.
+
+    A clause holding only the *before* value of a metric (`2時間かかっていた`, `p95 was 850ms`) is
+    the situation; one holding the after value or a stated change is the result.
+    """
+    clause = _LEAD.sub("", clause.strip())
     if _TARGET.search(clause):
         return "task"
     if holds_result if holds_result is not None else bool(find_metrics(clause, language)):
         return "result"
-    if _ACTION_JA.search(clause) or _ACTION_EN.search(clause.strip()):
+    if holds_before:
+        return "situation"
+    if _ACTION_JA.search(clause) or _ACTION_EN.search(clause):
         return "action"
     if _PROBLEM.search(clause):
         return "situation"
     if _RESULT.search(clause):
         return "result"
+    if language == "ja" and _DONE_JA.search(clause):
+        return "action"
     return None
 
 
@@ -306,12 +327,9 @@ def _clauses(text: str, start: int, end: int, language: Language) -> list[tuple[
     return [(s, e) for s, e in spans if text[s:e].strip(" 、。,.;\n\t")]
 
 
-_FILLER = re.compile(r"^(?:あと|また|それと|それから|ちなみに|also|and|plus)\s*[、,]?\s*", re.IGNORECASE)
-
-
 def _tidy(fragment: str) -> str:
     fragment = " ".join(line.strip() for line in fragment.splitlines() if line.strip())
-    return _FILLER.sub("", fragment.strip(" 、,;→")).rstrip(" →")
+    return _LEAD.sub("", fragment.strip(" 、,;→")).rstrip(" →")
 
 
 @dataclass
@@ -320,7 +338,10 @@ class _Draft:
     first_clause: str = ""
 
 
-def _star(text: str, group: _Group, language: Language, metric_ends: list[int]) -> _Draft:
+def _star(text: str, group: _Group, language: Language, matches: list[MetricMatch], offset: int) -> _Draft:
+    """Each clause of the group into its STAR part; `matches` index into the text from `offset`."""
+    result_at = [offset + m.after_at for m in matches]
+    before_at = [offset + m.before_at for m in matches if m.before_at >= 0]
     draft = _Draft()
     for unit in group.units:
         if unit.label is not None:
@@ -332,8 +353,9 @@ def _star(text: str, group: _Group, language: Language, metric_ends: list[int]) 
         for start, end in _clauses(text, unit.start, unit.end, language):
             clause = text[start:end]
             draft.first_clause = draft.first_clause or _tidy(clause)
-            holds_result = any(start < at <= end for at in metric_ends)
-            part = _classify(clause, language, holds_result)
+            holds_result = any(start <= at < end for at in result_at)
+            holds_before = any(start <= at < end for at in before_at)
+            part = _classify(clause, language, holds_result, holds_before)
             if part is None:
                 if last is None:
                     pending.append(clause)
@@ -584,8 +606,6 @@ def extract_entries(text: str, language: Language | None = None) -> list[StarEnt
         if _is_caption(text[start:end], language):
             continue
         matches = find_metrics(text[start:end], language)
-        metric_ends = [start + m.end for m in matches]
-        entries.append(
-            build_entry(text[start:end], matches, _star(text, group, language, metric_ends), language)
-        )
+        draft = _star(text, group, language, matches, start)
+        entries.append(build_entry(text[start:end], matches, draft, language))
     return entries
