@@ -119,6 +119,10 @@ class ActionItem(Contract):
     from_: str = Field(alias="from", description="File name of the meeting that opened it.")
     done_in: str | None = Field(default=None, description="File name of the meeting that closed it.")
     result: str | None = None
+    closed_on: dt.date | None = Field(
+        default=None,
+        description="When it was closed: the closing meeting's date, or the day it was marked done.",
+    )
     id: int | None = None
 
 

@@ -360,13 +360,12 @@ def _results(candidates: list[_Candidate], material: _Material) -> list[ReviewRe
 
 def _follow_through(store: Store, material: _Material, period: Period) -> FollowThrough:
     """My actions opened in the period, as they stood at its end (closed later = still open then)."""
-    later = {m.file: m.date for m in store.meetings(period.from_, None)}
     promised: list[ActionItem] = []
     done = on_time = with_due = 0
     for action in store.actions(owner="me"):
         if action.from_ not in material.dates:
             continue
-        closed = later.get(action.done_in or "")
+        closed = action.closed_on
         if action.status == "done" and closed is not None and closed <= period.to:
             done += 1
             if action.due is not None:
@@ -374,7 +373,7 @@ def _follow_through(store: Store, material: _Material, period: Period) -> Follow
                 on_time += closed <= action.due
             promised.append(action)
         else:
-            promised.append(action.model_copy(update={"status": "open", "done_in": None}))
+            promised.append(action.model_copy(update={"status": "open", "done_in": None, "closed_on": None}))
     return FollowThrough(
         promised=len(promised),
         done=done,

@@ -185,6 +185,12 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_action_closed_on(db: sqlite3.Connection) -> None:
+    """Manual closures have no closing meeting: remember the day instead (for the review's period cut)."""
+    db.execute("ALTER TABLE actions ADD COLUMN closed_on TEXT")
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -314,7 +320,11 @@ def _derive(db: sqlite3.Connection, stored: StoredMeeting, kinds: str) -> None:
 # --------------------------------------------------------------------------- the store
 
 MEETING_COLUMNS = "file, date, with_name, title, preamble"
-ACTION_COLUMNS = "id, action, owner, due, status, from_meeting, done_in, result"
+# The day an action was closed: the closing meeting's date, else the day it was marked done by hand.
+ACTION_COLUMNS = (
+    "a.id, a.action, a.owner, a.due, a.status, a.from_meeting, a.done_in, a.result,"
+    " COALESCE((SELECT c.date FROM meetings c WHERE c.file = a.done_in), a.closed_on)"
+)
 
 
 class Store:
@@ -531,7 +541,7 @@ class Store:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with self.read() as db:
             rows = db.execute(
-                "SELECT a.id, a.action, a.owner, a.due, a.status, a.from_meeting, a.done_in, a.result"
+                f"SELECT {ACTION_COLUMNS}"
                 f" FROM actions a JOIN meetings m ON m.file = a.from_meeting {where}"
                 " ORDER BY m.date, a.from_meeting, a.id",
                 args,
@@ -541,7 +551,7 @@ class Store:
     def action(self, action_id: int) -> ActionItem | None:
         with self.read() as db:
             row = db.execute(
-                f"SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?",
+                f"SELECT {ACTION_COLUMNS} FROM actions a WHERE a.id = ?",
                 (action_id,),
             ).fetchone()
         return _action(row) if row else None
@@ -556,8 +566,9 @@ class Store:
                 )
             if row[0] == "open":
                 db.execute(
-                    "UPDATE actions SET status = 'done', closed_by = 'manual', result = ? WHERE id = ?",
-                    (result or row[1], action_id),
+                    "UPDATE actions SET status = 'done', closed_by = 'manual', result = ?, closed_on = ?"
+                    " WHERE id = ?",
+                    (result or row[1], dt.date.today().isoformat(), action_id),
                 )
             elif result:
                 db.execute("UPDATE actions SET result = ? WHERE id = ?", (result, action_id))
@@ -719,8 +730,10 @@ def _meeting(row: tuple[str, str, str | None, str | None, str], sections: list[M
     )
 
 
-def _action(row: tuple[int, str, str, str | None, str, str, str | None, str | None]) -> ActionItem:
-    action_id, action, owner, due, status, from_meeting, done_in, result = row
+def _action(
+    row: tuple[int, str, str, str | None, str, str, str | None, str | None, str | None],
+) -> ActionItem:
+    action_id, action, owner, due, status, from_meeting, done_in, result, closed_on = row
     return ActionItem.model_validate(
         {
             "id": action_id,
@@ -731,5 +744,6 @@ def _action(row: tuple[int, str, str, str | None, str, str, str | None, str | No
             "from": from_meeting,
             "done_in": done_in,
             "result": result,
+            "closed_on": _date(closed_on) if status == "done" else None,
         }
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -244,3 +245,23 @@ def test_draft_problems_name_each_defect() -> None:
     assert draft_problems(good, source, [-43.75], ["2026-01-06"], ["## 今後の目標"]) == [
         "missing heading: ## 今後の目標"
     ]
+
+
+def test_an_action_marked_done_by_hand_counts_as_done_from_that_day(meetings_dir: Path) -> None:
+    """A manual closure has no closing meeting: the review cuts it by the day it was marked done."""
+    settings = load_settings()
+    import_dir(str(meetings_dir), settings, index=False)
+    store = Store.open(settings)
+    still_open = [a for a in store.actions(owner="me", status="open") if a.from_ == "2026-06-09.md"]
+    assert still_open, "the dev meetings leave an action of 2026-06-09 open"
+    marked = store.mark_done(still_open[0].id or 0, result="done by hand")
+    assert marked.closed_on == dt.date.today() and marked.done_in is None
+
+    this_year = resolve_period("2026-01-01", dt.date.today().isoformat(), None)
+    counted = {a.action: a.status for a in build_review(this_year, settings).follow_through.actions}
+    assert counted[marked.action] == "done"
+    first_half = resolve_period("2026-01-01", "2026-06-30", None)
+    follow = build_review(first_half, settings).follow_through
+    assert (follow.promised, follow.done, follow.open) == (15, 11, 4), (
+        "closed after the period: still open then"
+    )
