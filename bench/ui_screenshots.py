@@ -71,9 +71,16 @@ def fill_page(page: Page, name: str, typed: dict[str, str]) -> None:
         page.locator("[data-testid=stTextInput] input").first.fill(typed["period"])
         page.locator("[data-testid=stTextInput] input").first.press("Enter")
         settle(page)
-        page.locator("[data-testid=stBaseButton-secondary]").first.click()
+        page.locator("[data-testid=stButton] button").first.click()
         page.get_by_test_id("stImage").first.wait_for(timeout=120_000)
     page.wait_for_timeout(500)  # let the last rerun start before waiting for it to finish
+    settle(page)
+
+
+def full_height(page: Page) -> None:
+    """Streamlit scrolls inside its main block, so a full-page shot needs a viewport that tall."""
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('section, [data-testid]')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1280, "height": max(900, min(int(height) + 40, 6000))})
     settle(page)
 
 
@@ -126,7 +133,9 @@ def shoot(lang: str, out: Path, docs: bool) -> None:
                 except Exception:
                     page.screenshot(path=str(out / f"{lang}-{name}-FAILED.png"), full_page=True)
                     raise
+                full_height(page)
                 page.screenshot(path=str(out / f"{lang}-{name}.png"), full_page=True)
+                page.set_viewport_size({"width": 1280, "height": 900})
                 print(f"{lang} {name:<8} {time.perf_counter() - started:6.2f} s")
                 if docs and lang == "ja" and name == "rewrite":
                     page.set_viewport_size({"width": 1280, "height": 1500})

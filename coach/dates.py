@@ -112,15 +112,20 @@ def _day(text: str, today: dt.date) -> DateRange | None:
     return None
 
 
+def _months(year_text: str | None, first_month: int, count: int, today: dt.date) -> DateRange:
+    """`count` months from `first_month` of the named year, else of the latest such month begun."""
+    year = int(year_text) if year_text else _latest_year(first_month, today)
+    start = dt.date(year, first_month, 1)
+    return start, month_range(*_shift_month(start, count - 1))[1]
+
+
 def _month(text: str, today: dt.date) -> DateRange | None:
     ja = _JA_MONTH.search(text)
     if ja and 1 <= int(ja[2]) <= 12:
-        month = int(ja[2])
-        return month_range(int(ja[1]) if ja[1] else _latest_year(month, today), month)
+        return _months(ja[1], int(ja[2]), 1, today)
     en = _EN_MONTH.search(text)
     if en and not (en[1] == "may" and not re.search(r"\b(in|during|of|since)\s+may\b", text)):
-        month = MONTHS_EN[en[1]]
-        return month_range(int(en[2]) if en[2] else _latest_year(month, today), month)
+        return _months(en[2], MONTHS_EN[en[1]], 1, today)
     return None
 
 
@@ -128,11 +133,7 @@ def _quarter(text: str, today: dt.date) -> DateRange | None:
     found = _QUARTER.search(text)
     if not found:
         return None
-    quarter = int(found[2] or found[4])
-    year_text = found[1] or found[3]
-    first_month = 3 * (quarter - 1) + 1
-    year = int(year_text) if year_text else _latest_year(first_month, today)
-    return month_range(year, first_month)[0], month_range(year, first_month + 2)[1]
+    return _months(found[1] or found[3], 3 * (int(found[2] or found[4]) - 1) + 1, 3, today)
 
 
 def _half(text: str, today: dt.date) -> DateRange | None:
@@ -142,21 +143,13 @@ def _half(text: str, today: dt.date) -> DateRange | None:
     if ja:
         first = ja[2] in {"上期", "上半期"}
         calendar_half = ja[2] in {"上半期", "下半期"}  # 上半期 commonly means the calendar half
-        start_month = (1 if first else 7) if calendar_half else (4 if first else 10)
-        year = int(ja[1]) if ja[1] else _latest_year(start_month, today)
-        return dt.date(year, start_month, 1), month_range(*_shift_month(dt.date(year, start_month, 1), 5))[1]
+        return _months(ja[1], (1 if first else 7) if calendar_half else (4 if first else 10), 6, today)
     en = _HALF_EN.search(text)
     if en:
-        first = en[2] == "1" or en[3] == "first"
-        start_month = 1 if first else 7
-        year = int(en[1]) if en[1] else _latest_year(start_month, today)
-        return dt.date(year, start_month, 1), dt.date(year, start_month + 5, 30 if first else 31)
+        return _months(en[1], 1 if en[2] == "1" or en[3] == "first" else 7, 6, today)
     return None
 
 
 def _year(text: str, today: dt.date) -> DateRange | None:
     found = _YEAR.search(text)
-    if not found:
-        return None
-    year = int(found[1] or found[2])
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return _months(found[1] or found[2], 1, 12, today) if found else None

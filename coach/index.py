@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from coach.config import Settings
 from coach.embedding import E5EmbeddingFunction
 from coach.errors import StoreError
-from coach.models import Meeting, Passage
+from coach.models import Meeting, Passage, SectionKind
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -34,29 +34,19 @@ _clients_lock = threading.Lock()
 
 def passages_of(meeting: Meeting) -> list[Passage]:
     """The preamble (position 0, when there is one) and each non-empty section, in order."""
-    passages: list[Passage] = []
-    if meeting.preamble.strip():
-        passages.append(
-            Passage(
-                id=f"{meeting.file}#0",
-                meeting=meeting.date,
-                file=meeting.file,
-                section="other",
-                text=meeting.preamble.strip(),
-            )
+    parts: list[tuple[int, SectionKind, str]] = [(0, "other", meeting.preamble)]
+    parts += [(position, s.kind, s.text) for position, s in enumerate(meeting.sections, start=1)]
+    return [
+        Passage(
+            id=f"{meeting.file}#{position}",
+            meeting=meeting.date,
+            file=meeting.file,
+            section=kind,
+            text=text.strip(),
         )
-    for position, section in enumerate(meeting.sections, start=1):
-        if section.text.strip():
-            passages.append(
-                Passage(
-                    id=f"{meeting.file}#{position}",
-                    meeting=meeting.date,
-                    file=meeting.file,
-                    section=section.kind,
-                    text=section.text.strip(),
-                )
-            )
-    return passages
+        for position, kind, text in parts
+        if text.strip()
+    ]
 
 
 def headings_of(meeting: Meeting) -> dict[str, str]:

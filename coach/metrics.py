@@ -230,8 +230,10 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
         if restated is not None:
             index = matches.index(restated)
             stated = text[quantity.start : quantity.end].strip()
-            value = {"stated_ratio" if quantity.unit == "x" else "stated_pct": quantity.value}
-            matches[index] = replace(restated, stated=stated, **value)
+            if quantity.unit == "x":
+                matches[index] = replace(restated, stated=stated, stated_ratio=quantity.value)
+            else:
+                matches[index] = replace(restated, stated=stated, stated_pct=quantity.value)
             continue  # "→90件に減った(70%削減)": the change of the pair just before, said again
         if quantity.delta_marker:
             matches.append(_delta_metric(text, namer, quantity))
@@ -605,7 +607,7 @@ class _Namer:
     def _label(self, at: int) -> str:
         clause_start = _segment_start(self.clauses, at)
         chunk = self.folded[max(clause_start, at - 60) : at]
-        chunk = _LABEL_CUT.split(chunk)[-1]
+        chunk = next((p for p in reversed(_LABEL_CUT.split(chunk)) if p.strip()), "")
         if at - 60 > clause_start:
             chunk = re.sub(r"^\S*\s?", "", chunk, count=1)  # the window cut a word in two
         chunk = _RATE_PREFIX.sub("", chunk)
@@ -656,7 +658,7 @@ def _japanese_object(context: str) -> str:
 def _english_object(context: str) -> str:
     """The first object in `context` (`Consolidated duplicate alerts and …` → duplicate alerts)."""
     for part in _EN_PARTS.split(context):
-        words = re.findall(r"[A-Za-z0-9][\w\-+]*", part)
+        words = [w for w in re.findall(r"[A-Za-z0-9][\w\-+]*", part) if not w[0].isdigit()]
         while words and words[0].lower() in {"i", "we", "also", "so", "then", "and"}:
             words.pop(0)
         if words and (words[0].lower() in _EN_STOP or words[0].lower().endswith("ed")):

@@ -418,7 +418,9 @@ class Corpus:
             headings.update(meeting_headings)
             for passage in index.passages_of(meeting):
                 passages.append(passage)
-                contexts.append(index.context_text(passage, meeting_headings.get(passage.id, ""), meeting.title))
+                contexts.append(
+                    index.context_text(passage, meeting_headings.get(passage.id, ""), meeting.title)
+                )
         return cls(
             meetings=sorted(meetings, key=lambda m: (m.date, m.file)),
             lexical=LexicalIndex(passages, contexts),

@@ -100,15 +100,24 @@ _WARN_STATEMENT = (
     "LLMの一言サマリーに根拠のない数値があったため、メモの数値から作り直しました。",
     "The LLM's statement had numbers not in your notes, so it was rebuilt from your notes' numbers.",
 )
+_PART_NAMES = {
+    "situation": ("状況", "Situation"),
+    "task": ("課題", "Task"),
+    "action": ("行動", "Action"),
+    "result": ("結果", "Result"),
+}
 _FIELD_NAMES = {
     "title": ("タイトル", "title"),
-    "situation": ("状況", "situation"),
-    "task": ("課題", "task"),
-    "action": ("行動", "action"),
-    "result": ("結果", "result"),
+    **{part: (ja, en.lower()) for part, (ja, en) in _PART_NAMES.items()},
     "statement": ("一言サマリー", "statement"),
     "questions": ("質問", "questions"),
 }
+_WARN_STATED = (
+    "メモにある変化「{stated}」は、{before}→{after} からコードで計算した {pct}% と合いません。"
+    "計算値を使いました。メモの数値を確かめてください。",
+    "Your notes say {stated}, but {before} → {after} is a {pct}% change as computed; the computed value "
+    "is used. Please check the numbers in your notes.",
+)
 _PCT_TOKEN = re.compile(r"\s?[%％]")
 
 
@@ -149,8 +158,27 @@ def _ground(
     return text, True
 
 
-def _llm_entries(engine: LLMEngine, notes: str, language: Language) -> RewriteResult:
-    matches = find_metrics(notes, language)
+def stated_change_warnings(matches: list[MetricMatch], language: Language) -> list[str]:
+    """One warning per change the notes state (`(50%削減)`) that the computed change contradicts."""
+    index = 0 if language == "ja" else 1
+    warnings = []
+    for match in matches:
+        pct = match.metric.change_pct
+        if match.stated_differs and pct is not None:
+            warnings.append(
+                _WARN_STATED[index].format(
+                    stated=match.stated,
+                    before=match.before_text,
+                    after=match.after_text,
+                    pct=("-" if pct < 0 else "+") + display_pct(pct),
+                )
+            )
+    return warnings
+
+
+def _llm_entries(
+    engine: LLMEngine, notes: str, language: Language, matches: list[MetricMatch]
+) -> RewriteResult:
     draft = engine.structured(
         "rewrite",
         language,
@@ -234,7 +262,8 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
     if engine is not None:
         settings = settings.with_engine(engine)
     language = detect_language(notes)
-    warnings: list[str] = []
+    matches = find_metrics(notes, language)
+    warnings = stated_change_warnings(matches, language)
     store = None
     input_id: int | None = None
     try:
@@ -250,7 +279,7 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
     outcome = with_fallback(
         settings,
         language,
-        lambda llm: _llm_entries(llm, notes, language),
+        lambda llm: _llm_entries(llm, notes, language, matches),
         lambda: _offline_result(notes, language),
     )
     result = outcome.value.model_copy(
@@ -259,8 +288,7 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
     if store is not None:
         try:
             store.save_rewrite(result, input_id)
-            prep = store.load_prep()
-            store.save_prep(prep.model_copy(update={"rewrite": result}))
+            store.update_prep(rewrite=result)
         except Exception as exc:
             result = result.model_copy(update={"warnings": [*result.warnings, _store_warning(exc, language)]})
     return result
@@ -271,10 +299,7 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
 _MD = {
     "heading": ("# 成果の整理(STAR)", "# Results in STAR form"),
     "statement": ("一言で", "In one line"),
-    "situation": ("状況", "Situation"),
-    "task": ("課題", "Task"),
-    "action": ("行動", "Action"),
-    "result": ("結果", "Result"),
+    **_PART_NAMES,
     "metrics": ("数値", "Numbers"),
     "table": (
         "| 指標 | 前 | 後 | 変化 | メモの記述 |",

@@ -133,6 +133,19 @@ INTENTS: list[tuple[str, str]] = [
     ("In two years I want to be an engineering manager, given how much I enjoy mentoring.", "tsr"),
     ("I want to be a better communicator at some point.", ""),
     ("Over the coming year, I'd like to drive the migration off our legacy monolith.", "ts"),
+    # --- a third batch, aimed at false positives of the widened rules (9/12 before its fixes)
+    ("もっと良いチームに入りたい", ""),
+    ("来期からデータ分析チームに加わりたい。事業の数字に近い仕事がしたいので", "tsr"),
+    ("いずれ何かのオーナーになれたら", ""),
+    ("I'd like to take over more things.", ""),
+    ("I've wanted to be a tech lead since I joined.", "s"),
+    ("Since joining I've grown a lot and want to keep learning.", ""),
+    ("今期中に、レビュー文化の定着を推進したい", "ts"),
+    ("By year-end I want to lead our accessibility audit, because two customers complained.", "tsr"),
+    ("I want to work on interesting problems.", ""),
+    ("そのため、来年はSREチームに異動したい", "ts"),
+    ("5年後にはCTOになっていたい", "ts"),
+    ("I'd like to get better at public speaking.", ""),
 ]
 
 # (concern, bucket)
@@ -221,6 +234,17 @@ CONCERNS: list[tuple[str, str]] = [
     ("Test coverage is low, but I'm adding tests as I touch each module", "self"),
     ("The company still has no parental leave policy for contractors", "org"),
     ("Need someone senior to review my design doc before Thursday", "support"),
+    # --- a third batch (9/10 before its fixes)
+    ("I asked the infra team for a bigger DB two weeks ago and still no answer", "support"),
+    ("I'll miss the Friday deadline unless we drop the export feature", "support"),
+    ("The alerting noise is down 40% after I tuned the thresholds", "self"),
+    ("Salary reviews happen only once a year here", "org"),
+    ("レビュー依頼を何度もしているが返事がない", "support"),
+    ("CIの待ち時間は自分でキャッシュを入れて半分にした", "self"),
+    ("退職するメンバーの引き継ぎ先を決めてほしい", "support"),
+    ("部署間で同じ機能を重複して作っている", "org"),
+    ("I'm worried the launch date is unrealistic", "support"),
+    ("Quick update: the search reindex finished overnight", "self"),
 ]
 
 

@@ -54,8 +54,18 @@ CASES: list[Case] = [
     Case("How often does the new team deploy now?", "crosslingual", m("08-04"), fact="週5回"),
     Case("Is individual coding output enough to get promoted?", "crosslingual", m("03-31"), fact="実装量"),
     Case("What advice did I get about becoming a team lead?", "crosslingual", m("03-03", "06-09")),
-    Case("How many production incidents happened before the postmortem?", "crosslingual", m("03-17"), fact="4件"),
-    Case("What did I change to fix the inventory API timeouts?", "crosslingual", m("05-12"), fact="コネクションプール"),
+    Case(
+        "How many production incidents happened before the postmortem?",
+        "crosslingual",
+        m("03-17"),
+        fact="4件",
+    ),
+    Case(
+        "What did I change to fix the inventory API timeouts?",
+        "crosslingual",
+        m("05-12"),
+        fact="コネクションプール",
+    ),
     Case("When does the new team officially start?", "crosslingual", m("06-09"), fact="7月"),
     # action status
     Case("オンボーディング資料はwikiに公開できた?", "action_status", m("04-28", "04-14"), fact="公開した"),
@@ -67,8 +77,14 @@ CASES: list[Case] = [
     # several meetings
     Case("How did the alert noise problem evolve?", "multi_meeting", m("02-03", "02-17"), fact="90件"),
     Case("HTTPクライアント刷新の提案はその後どうなった?", "multi_meeting", m("01-20", "02-17"), fact="承認"),
-    Case("チームリードを目指す中でどんな節目があった?", "multi_meeting", m("03-03", "06-09", "03-31", "06-23")),
-    Case("How did the lint automation go from trial to rollout?", "multi_meeting", m("03-31", "04-14", "04-28", "05-26")),
+    Case(
+        "チームリードを目指す中でどんな節目があった?", "multi_meeting", m("03-03", "06-09", "03-31", "06-23")
+    ),
+    Case(
+        "How did the lint automation go from trial to rollout?",
+        "multi_meeting",
+        m("03-31", "04-14", "04-28", "05-26"),
+    ),
     # dates relative to as_of
     Case("5月に報告した成果は?", "temporal", m("05-12", "05-26"), as_of="2026-08-20"),
     Case("What was decided in January?", "temporal", m("01-06", "01-20"), as_of="2026-08-20"),
@@ -147,9 +163,7 @@ def test_questions_never_discussed_are_not_found(outcomes: list[Outcome]) -> Non
     # missing from Japanese notes says nothing), so a couple still rest on the dense scores alone.
     false_found = [(o.case.question, o.reason) for o in outcomes if not o.case.gold and o.found]
     assert len(false_found) <= 2, false_found
-    assert all(not o.found for o in outcomes if not o.case.gold and o.case.question.isascii() is False), [
-        (o.case.question, o.reason) for o in outcomes if not o.case.gold and o.found
-    ]
+    assert all(question.isascii() for question, _ in false_found), false_found
 
 
 def test_offline_answers_quote_the_fact(dev: Settings) -> None:

@@ -142,15 +142,21 @@ class LLMServer:
         return _completion({"role": "assistant", "content": content}, "stop")
 
 
-def _completion(message: dict[str, Any], finish_reason: str) -> Response:
-    body = {
+def _envelope(kind: str, choice: dict[str, Any]) -> dict[str, Any]:
+    """What every OpenAI chat answer wraps its one choice in, whole or streamed."""
+    choice = {"index": 0, **choice, "logprobs": None}
+    return {
         "id": "chatcmpl-test",
-        "object": "chat.completion",
+        "object": kind,
         "created": int(time.time()),
         "model": MODEL,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        "choices": [choice],
     }
+
+
+def _completion(message: dict[str, Any], finish_reason: str) -> Response:
+    body = _envelope("chat.completion", {"message": message, "finish_reason": finish_reason})
+    body["usage"] = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
     return Response(json.dumps(body, ensure_ascii=False), status=200, content_type="application/json")
 
 
@@ -161,13 +167,7 @@ def _error(status: int, message: str) -> Response:
 
 def _sse(chunks: list[str]) -> Response:
     def chunk(delta: dict[str, Any], finish: str | None) -> str:
-        data = {
-            "id": "chatcmpl-test",
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": MODEL,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
-        }
+        data = _envelope("chat.completion.chunk", {"delta": delta, "finish_reason": finish})
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     events = [chunk({"role": "assistant", "content": ""}, None)]

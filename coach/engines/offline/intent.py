@@ -22,7 +22,7 @@ _PERIOD_JA = r"(?:年|年間|ヶ月|か月|カ月|ヵ月|ケ月|箇月|週間|�
 _PAST_JA = r"(?:直近|過去|この|ここ|前の|先の|昨|これまでの)\s*$"
 
 _TIMEFRAME_JA = [
-    r"(?:来|今|再来)(?:期|年度|年|四半期|クォーター|半期|月)(?:中|末|内|のうち)?",
+    r"(?:来|今|再来)(?:期|年度|年|四半期|クォーター|半期|月)(?:中|末|内|のうち|から)?",
     r"(?:来|今)(?:春|夏|秋|冬)",
     r"(?:上|下)(?:期|半期)(?:中|末|内|のうち)?",
     r"年(?:度)?(?:内|末)",
@@ -55,7 +55,7 @@ _TIMEFRAME_EN = [
 ]
 
 _VAGUE_OBJECT = re.compile(
-    r"もっと|何か|なにか|色々|いろいろ|いろんな|様々|大きな|新しい|上流|的な|みたいな|など色々"
+    r"もっと|何か|なにか|色々|いろいろ|いろんな|様々|大きな|新しい|良い|いい|面白い|上流|的な|みたいな|など色々"
 )
 _SCOPE_VERB_JA = (
     r"(?:リード|主導|推進|(?:主|メイン)?担当|取りまとめ|とりまとめ|統括|牽引|オーナー(?:シップ)?|責任者|立ち上げ|"
@@ -73,7 +73,7 @@ _SCOPE_JA = [
     # a responsibility handed over or carried (…を任されたい, オンコールを回せる, 10名を率いる)
     r"(?P<obj>[^、。\s]+?)を(?:任され|任せ|担い|担う|受け持|引き継|回せ|回し|回す|率い)",
     # taking part in a named area (採用に関わりたい); vague objects are dropped by _VAGUE_OBJECT
-    r"(?P<obj>[^、。\s]+?)に(?:関わ|携わ|参画|参加|入り|入れ|加わ)",
+    r"(?P<obj>[^、。\s]+?)に(?:関わ|携わ|参画|参加|入り|入れ|加わ|異動|移り|転籍)",
     # a job title the user names, whatever particle follows (EMとして, SREに, マネージャーも)
     rf"(?<![A-Za-z])(?P<role>{_ROLE_JA})(?!的|シップ)(?:として|に|へ|を|も|の(?:ポジション|役割|立場|ロール)|職|ロール)",
     # a bare "leader" says nothing about what is led: only with a verb of taking the role
@@ -104,6 +104,9 @@ _SCOPE_EN = [
     r"\b(?:ownership of|responsible for|in charge of|trusted with|accountable for|own the|owner of|"
     r"take over|taking over)"
     r" (?!more\b|something\b|things\b|bigger\b|stuff\b)\w+",
+    # a lead/run/drive verb on a definite thing of the user's world (lead our accessibility audit)
+    r"\b(?:lead|leading|run|running|drive|driving|head|heading) (?:our|the|this|that) "
+    r"(?!more\b|way\b|show\b|numbers\b)[a-z][\w-]+",
     r"\b(?:as|be|become|becoming|promoted to|promotion to|move into|moving into|step into|stepping into|"
     r"role as|position as|grow into|work as)"
     r" (?:a |an |the )?(?:interim |acting |full-time |first-time |official )?(?:tech lead|team lead|staff engineer|principal engineer|senior engineer|"
@@ -191,11 +194,11 @@ def _find_timeframe(text: str, language: Language) -> str | None:
 
 def _clean_object(obj: str, timeframe: str | None) -> str:
     for marker in ("は", "で", "も"):
-        if marker in obj:
+        if marker in obj.replace("もっと", ""):
             obj = obj.rsplit(marker, 1)[1]
     if timeframe and timeframe in obj:
         obj = obj.split(timeframe, 1)[1]
-    return re.sub(r"^(?:までに|まで|[にでをのが、\s])+", "", obj).strip()
+    return re.sub(r"^(?:までに|まで|から|[にでをのが、\s])+", "", obj).strip()
 
 
 _DESIRE_JA = re.compile(
@@ -260,7 +263,7 @@ def _find_scope(text: str, language: Language, timeframe: str | None) -> str | N
             if obj is None:
                 return _scope_phrase_ja(text, match.start(), timeframe) or match.group(0)
             cleaned = _clean_object(obj, timeframe)
-            if not cleaned or _VAGUE_OBJECT.search(cleaned) or len(cleaned) < 2:
+            if not cleaned or _VAGUE_OBJECT.search(obj) or len(cleaned) < 2:
                 continue
             if "verb" not in groups:  # …を任されたい / …に関わりたい: the object is the scope
                 return cleaned

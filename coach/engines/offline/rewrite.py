@@ -23,7 +23,7 @@ PARTS: tuple[Part, ...] = ("situation", "task", "action", "result")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _NUMBERED = re.compile(r"^\s*(?:[(（]\d{1,2}[)）]|\d{1,2}[).、）]|\d{1,2}\.(?=\s)|[①-⑳])\s*")
 _BULLET = re.compile(r"^\s*(?:[-*+・•●◦▪■□◆◇>]|- \[[ xX]\]|\[[ xX]\])\s*")
-_SLACK = re.compile(r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?\]\s*[^:：\n]{1,40}[:：]\s*")
+_SLACK = re.compile(r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?\]\s*(?P<who>[^:：\n]{1,40})[:：]\s*")
 _LABEL = re.compile(
     r"(?P<label>状況|背景|課題|目標|タスク|行動|対応|アクション|やったこと|結果|成果|"
     r"situation|background|context|problem|task|goal|action|actions|result|results|outcome|impact)\s*[:：]\s*",
@@ -67,7 +67,7 @@ _ACTION_JA = re.compile(
     r"実施|実装|導入|解消|追加|自動化|見直|移行|切り替|切替|廃止|作成|整備|書き直|対応し|設計|構築|改修|分割|並列|統合|"
     r"主導|リード|刷新|開発|置き換|置換|最適化|整理|共有|提案|作った|作っ|作り|書いた|書い|調査|特定|修正|検証|チューニング|"
     r"がんば|頑張|取り組|進め|立ち上|サポート|支援|教え|伝え|メンタ|レビューし|ペア|始め|公開|リリースし|まとめ|"
-    r"ようにした|変更|設定し|貼り直|入れた|(?<!悪)化し|用意|変え|加え|分け|止め|停止|棚卸|調整|計測|用い|使っ|作業し"
+    r"ようにした|にした|変更|設定し|貼り直|入れた|(?<!悪)化し|用意|変え|加え|分け|止め|停止|棚卸|調整|計測|用い|使っ|作業し|発表|登壇|面接|執筆"
 )
 _ACTION_EN = re.compile(
     r"^(?:i|we)\s+\w+|^(?:\w+ed|rewrote|wrote|built|ran|led|made|set up|split|cut|moved|shipped|drove|took|"
@@ -80,7 +80,7 @@ _PROBLEM = re.compile(
     r"かかっていた|かかる|足りな|不足|困って|失敗|漏れ|できなかった|属人|煩雑|負荷|声が上が|タイムアウト|詰まっ|溜ま|"
     r"追いつかな|[てで]い?ない|kept|slow|problem|issue|manual|too (?:many|much|slow|long)|expensive|missing|"
     r"failing|flaky|broke|outage|complain|pain|bottleneck|\bagain\b|constantly|piling|timed? out|"
-    r"(?:was|were) (?:getting|being|always)",
+    r"(?:was|were|been) (?:always |constantly |still )?\w+ing\b",
     re.IGNORECASE,
 )
 _RESULT = re.compile(
@@ -100,7 +100,12 @@ _LEAD = re.compile(
     r"^\s*(?:あと|また|それと|それから|ちなみに|そこで|なので|でも|also|and|so|then|but|plus)\b\s*[、,]?\s*",
     re.IGNORECASE,
 )
-_DONE_JA = re.compile(r"(?<!か)(?:た|ている|てる|ています|ました)[。．.!！]?\s*$")
+_WAS_JA = re.compile(
+    r"(?:ていた|てた|でいた|ていました|だった|でした|かった)(?:が|けど|ので|ため)?[。．.、,]?\s*$"
+)
+_DONE_JA = re.compile(
+    r"(?:(?<!か)(?:た|ている|てる|ています|ました)[。．.!！]?|[\u4e00-\u9fffァ-ヶー]し[、,]?)\s*$"
+)
 _CONTINUATION = re.compile(
     r"^(?:→|=>|その結果|結果|結果的に|おかげで|so\b|which\b|as a result|resulting|then\b)", re.IGNORECASE
 )
@@ -172,6 +177,7 @@ class _Unit:
     end: int
     kind: str
     label: Part | None = None
+    speaker: str = ""
 
 
 @dataclass
@@ -193,11 +199,11 @@ def _units(text: str) -> list[_Unit]:
         if not body.strip():
             blank_before = True
             continue
-        kind, offset = "prose", 0
+        kind, offset, speaker = "prose", 0, ""
         if _HEADING.match(body) or _INTRO.match(body):
             kind = "heading"
         elif marker := _SLACK.match(body):
-            kind, offset = "slack", marker.end()
+            kind, offset, speaker = "slack", marker.end(), marker.group("who").strip().lower()
         elif marker := _NUMBERED.match(body):
             kind, offset = "numbered", marker.end()
         elif marker := _BULLET.match(body):
@@ -219,7 +225,9 @@ def _units(text: str) -> list[_Unit]:
         if continues:
             units[-1].end = end
         elif start < end:
-            units.append(_Unit(start, end, "paragraph" if kind == "prose" and blank_before else kind, part))
+            units.append(
+                _Unit(start, end, "paragraph" if kind == "prose" and blank_before else kind, part, speaker)
+            )
             if kind == "prose" and not blank_before:
                 units[-1].kind = "prose"
         blank_before = False
@@ -265,10 +273,22 @@ def _starts_new(text: str, group: _Group, unit: _Unit, previous: _Unit | None) -
         return True
     if unit.kind == "prose":
         return False
+    if _replies(unit, previous) and not _LEAD.match(body):
+        return False
     group_text = " ".join(text[u.start : u.end] for u in group.units)
     if all(_classify(text[u.start : u.end], detect_language(group_text)) == "situation" for u in group.units):
         return False
     return not (_topic_words(body) & _topic_words(group_text))
+
+
+def _replies(unit: _Unit, previous: _Unit | None) -> bool:
+    """A message answering the one before it (another speaker) is part of the same thread."""
+    return (
+        previous is not None
+        and unit.kind == previous.kind == "slack"
+        and bool(unit.speaker)
+        and unit.speaker != previous.speaker
+    )
 
 
 def _metric_only(body: str) -> bool:
@@ -308,6 +328,8 @@ def _classify(
         return "situation"
     if _RESULT.search(clause):
         return "result"
+    if language == "ja" and _WAS_JA.search(clause):
+        return "situation"  # 殺到していた: how things were before
     if language == "ja" and _DONE_JA.search(clause):
         return "action"
     return None
@@ -589,8 +611,13 @@ def build_entry(body: str, matches: list[MetricMatch], draft: _Draft, language: 
     )
 
 
-def _is_caption(body: str, language: Language) -> bool:
-    """A lone short line such as `weekly notes` / `今週` titles the notes; it is no piece of work."""
+def _is_caption(body: str, group: _Group, language: Language) -> bool:
+    """A lone short line such as `weekly notes` / `今週` titles the notes; it is no piece of work.
+
+    An item of a list (bullet, numbered, message) is a piece of work however short.
+    """
+    if len(group.units) > 1 or group.units[0].kind not in ("paragraph", "prose"):
+        return False
     if "\n" in body.strip() or len(body.strip()) > 24 or any(ch.isdigit() for ch in body):
         return False
     return _classify(body, language, holds_result=False) is None
@@ -603,7 +630,7 @@ def extract_entries(text: str, language: Language | None = None) -> list[StarEnt
     entries = []
     for group in _groups(text, _units(text)):
         start, end = group.units[0].start, group.units[-1].end
-        if _is_caption(text[start:end], language):
+        if _is_caption(text[start:end], group, language):
             continue
         matches = find_metrics(text[start:end], language)
         draft = _star(text, group, language, matches, start)

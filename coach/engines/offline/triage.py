@@ -23,7 +23,8 @@ _TAG_WORDS: dict[Bucket, str] = {
 def _tag(words: str) -> re.Pattern[str]:
     """`【相談】…`, `[ask] …`, and the unbracketed `相談: …` / `FYI: …` people also write."""
     return re.compile(
-        rf"^\s*(?:[【\[(（]\s*(?:{words})\s*[】\])）]\s*[:：]?|(?:{words})\s*[:：])\s*", re.IGNORECASE
+        rf"^\s*(?:[【\[(（]\s*(?:{words})\s*[】\])）]\s*[:：]?|(?:(?:quick|short|brief|small)\s+)?(?:{words})\s*[:：])\s*",
+        re.IGNORECASE,
     )
 
 
@@ -80,7 +81,7 @@ _SELF = re.compile(
     r"fall|consider|think|hop|look|ask|going to need)\w+ing|i(?:'ll| will) (?!need|have to|ask)\w+|"
     r"i'm handling|i am handling|i'm on it|handled|resolved|fixed|working on it|on track|under control|fyi|"
     r"just to let you know|no action needed|heads-? ?up|(?:have|has) a plan|(?:plan|workaround|fix) in place|"
-    r"under ?way|in progress|(?:is|are) (?:done|fixed|resolved|arranged|sorted|covered)|done and|"
+    r"under ?way|in progress|(?:finished|completed|shipped|merged|deployed|landed|went live|is live|recovered)|(?:is|are) (?:done|fixed|resolved|arranged|sorted|covered)|done and|"
     r"should (?:recover|improve|settle|stabili[sz]e|be (?:fine|back|done|fixed)))\b",
     re.IGNORECASE,
 )
