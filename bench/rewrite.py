@@ -1,4 +1,4 @@
-"""Offline rewrite timings: each dev note, and one large paste (linearity check).
+"""Offline rewrite timings: each dev note, the held-out notes, and large pastes (linearity check).
 
     .venv/bin/python bench/rewrite.py [--repeat 20]
 
@@ -12,12 +12,14 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from coach.rewrite import extract_entries
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 DEV = Path(os.environ.get("COACH_SHARED_DIR", ROOT.parent / "shared")) / "eval" / "rewrite_dev.jsonl"
 
 
@@ -59,6 +61,13 @@ def main() -> None:
             f"  max {max(timings):6.2f} ms"
         )
     print(f"dev set: median {statistics.median(all_timings):.2f} ms, max {max(all_timings):.2f} ms per note")
+    from tests.test_rewrite_heldout import CASES
+
+    heldout = [t for case in CASES for t in _time(case.notes, args.repeat)]
+    print(
+        f"held-out set ({len(CASES)} notes): median {statistics.median(heldout):.2f} ms,"
+        f" p95 {statistics.quantiles(heldout, n=20)[-1]:.2f} ms, max {max(heldout):.2f} ms per note"
+    )
     for size in (100 * 1024, 400 * 1024):
         paste = _paste(size, notes)
         elapsed = min(_time(paste, 3))

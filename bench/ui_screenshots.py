@@ -79,7 +79,9 @@ def fill_page(page: Page, name: str, typed: dict[str, str]) -> None:
 
 def full_height(page: Page) -> None:
     """Streamlit scrolls inside its main block, so a full-page shot needs a viewport that tall."""
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('section, [data-testid]')].map(e => e.scrollHeight))")
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('section, [data-testid]')].map(e => e.scrollHeight))"
+    )
     page.set_viewport_size({"width": 1280, "height": max(900, min(int(height) + 40, 6000))})
     settle(page)
 
@@ -108,41 +110,43 @@ def shoot(lang: str, out: Path, docs: bool) -> None:
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
     ]  # fmt: skip
     log = home / "streamlit.log"
-    with running(
-        command,
-        ready=lambda p: wait_for_http(f"{url}/_stcore/health", p, log=log),
-        log=log,
-        cwd=ROOT,
-        env=env,
+    with (
+        running(
+            command,
+            ready=lambda p: wait_for_http(f"{url}/_stcore/health", p, log=log),
+            log=log,
+            cwd=ROOT,
+            env=env,
+        ),
+        sync_playwright() as playwright,
     ):
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"]
-            )
-            context = browser.new_context(
-                locale=f"{lang}-JP" if lang == "ja" else "en-GB", viewport={"width": 1280, "height": 900}
-            )
-            page = context.new_page()
-            for name in PAGES:
-                started = time.perf_counter()
-                page.goto(f"{url}/{'' if name == PAGES[0] else name}")  # the default page lives at /
-                page.get_by_test_id("stSidebar").wait_for(timeout=120_000)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"]
+        )
+        context = browser.new_context(
+            locale=f"{lang}-JP" if lang == "ja" else "en-GB", viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        for name in PAGES:
+            started = time.perf_counter()
+            page.goto(f"{url}/{'' if name == PAGES[0] else name}")  # the default page lives at /
+            page.get_by_test_id("stSidebar").wait_for(timeout=120_000)
+            settle(page)
+            try:
+                fill_page(page, name, TYPED[lang])
+            except Exception:
+                page.screenshot(path=str(out / f"{lang}-{name}-FAILED.png"), full_page=True)
+                raise
+            full_height(page)
+            page.screenshot(path=str(out / f"{lang}-{name}.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 900})
+            print(f"{lang} {name:<8} {time.perf_counter() - started:6.2f} s")
+            if docs and lang == "ja" and name == "rewrite":
+                page.set_viewport_size({"width": 1280, "height": 1500})
                 settle(page)
-                try:
-                    fill_page(page, name, TYPED[lang])
-                except Exception:
-                    page.screenshot(path=str(out / f"{lang}-{name}-FAILED.png"), full_page=True)
-                    raise
-                full_height(page)
-                page.screenshot(path=str(out / f"{lang}-{name}.png"), full_page=True)
+                page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
                 page.set_viewport_size({"width": 1280, "height": 900})
-                print(f"{lang} {name:<8} {time.perf_counter() - started:6.2f} s")
-                if docs and lang == "ja" and name == "rewrite":
-                    page.set_viewport_size({"width": 1280, "height": 1500})
-                    settle(page)
-                    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
-                    page.set_viewport_size({"width": 1280, "height": 900})
-            browser.close()
+        browser.close()
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from coach import index, retrieval
 from coach.config import Settings
 from coach.errors import LLMError
+from coach.index import lines_of
 from coach.inputs import check_text
 from coach.models import AskResult, Language, SearchHit, SearchResults, SectionKind, Source
 
@@ -26,8 +27,6 @@ MAX_SOURCES = 4
 LINES_PER_SOURCE = 2
 RELATIVE_CUTOFF = 0.55  # a meeting joins the answer when its fused score is this share of the best
 CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
-_SENTENCE_END = re.compile(r"(?<=[。!?!?])")
-_BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
 
 NOT_FOUND = {
     "ja": "過去の1on1のメモには見つかりませんでした。",
@@ -48,21 +47,6 @@ def _check(question: str) -> str:
 # --------------------------------------------------------------------------- excerpts
 
 
-def lines_of(text: str) -> list[str]:
-    """Bullets as they are, prose split into sentences: the units an answer quotes."""
-    out: list[str] = []
-    for raw in text.splitlines():
-        bullet = _BULLET.match(raw)
-        line = _BULLET.sub("", raw).strip()
-        if not line:
-            continue
-        if bullet:
-            out.append(line)
-        else:
-            out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
-    return out
-
-
 @dataclass
 class Line:
     text: str
@@ -71,14 +55,35 @@ class Line:
     follows: bool = False  # the next sentence of the same passage as the line before it
 
 
-# Questions that ask for a number or a reason: the line that answers holds one.
-_ASKS_NUMBER = re.compile(
-    r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時月年]|何時間|何か月|何ヶ月|週何|月何"
-    r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)"
-)
-_ASKS_REASON = re.compile(r"なぜ|なんで|どうして|理由|\bwhy\b|reason")
-_HAS_NUMBER = re.compile(r"\d")
-_HAS_REASON = re.compile(r"ため|から|理由|because|since|due to")
+# What a question asks for, and the mark of a line that gives it: a number, a reason, what was
+# done (the Action line of a STAR entry), how it ended (its Result line). (question, line, weight)
+ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str], float]] = [
+    (
+        re.compile(
+            r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時月年]|何時間|何か月|何ヶ月"
+            r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)"
+        ),
+        re.compile(r"\d"),
+        0.5,
+    ),
+    (
+        re.compile(r"なぜ|なんで|どうして|理由|\bwhy\b|reason"),
+        re.compile(r"ため|から|理由|because|since|due to"),
+        1.0,
+    ),
+    (
+        re.compile(
+            r"何をした|どう(?:対応|対処|解決|直)|どうやって|what did (?:i|we) (?:do|change|fix)|how did (?:i|we) (?:fix|solve|handle)"
+        ),
+        re.compile(r"^(?:行動|対応|対策|action)\s*[:：]"),
+        1.0,
+    ),
+    (
+        re.compile(r"結果|成果|どうなった|outcome|result|how did .* (?:go|end)"),
+        re.compile(r"^(?:結果|result)\s*[:：]|結果"),
+        0.5,
+    ),
+]
 
 
 def best_lines(
@@ -105,15 +110,13 @@ def best_lines(
     dense = embedder.embed([line.text for line in lines], "passage") @ query
     dense_z = (dense - dense.mean()) / max(float(dense.std()), 1e-6)
     cues = retrieval.cued_sections(question)
-    wants_number = bool(_ASKS_NUMBER.search(retrieval.normalize(question)))
-    wants_reason = bool(_ASKS_REASON.search(retrieval.normalize(question)))
+    wanted = [(mark, weight) for asks, mark, weight in ASKS_FOR if asks.search(retrieval.normalize(question))]
     prior = np.array(
         [
             1.0 * (line.section in cues)
             + 0.3 * line.retrieved
             - 0.5 * (line.section == "actions" and "actions" not in cues)
-            + 0.5 * (wants_number and bool(_HAS_NUMBER.search(text)))
-            + 1.0 * (wants_reason and bool(_HAS_REASON.search(text)))
+            + sum(weight for mark, weight in wanted if mark.search(text))
             for line, text in zip(lines, texts, strict=True)
         ]
     )

@@ -9,6 +9,7 @@ collection and rebuilds it, which is also the fix for an index that got out of s
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,8 +28,11 @@ Progress = Callable[[int, int, str], None]
 COLLECTION = "meetings"
 UPSERT_BATCH = 256
 PREAMBLE_HEADING = ""
+_SENTENCE_END = re.compile(r"(?<=[。!?!?])")
+_BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
 
 _clients: dict[str, ClientAPI] = {}
+_collections: dict[str, Collection] = {}
 _clients_lock = threading.Lock()
 
 
@@ -47,6 +51,21 @@ def passages_of(meeting: Meeting) -> list[Passage]:
         for position, kind, text in parts
         if text.strip()
     ]
+
+
+def lines_of(text: str) -> list[str]:
+    """Bullets as they are, prose split into sentences: the units an answer quotes."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        bullet = _BULLET.match(raw)
+        line = _BULLET.sub("", raw).strip()
+        if not line:
+            continue
+        if bullet:
+            out.append(line)
+        else:
+            out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return out
 
 
 def headings_of(meeting: Meeting) -> dict[str, str]:
@@ -71,7 +90,7 @@ def _client(settings: Settings) -> ClientAPI:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    key = settings.chroma_url or str(settings.chroma_dir)
+    key = _key(settings)
     with _clients_lock:
         if key in _clients:
             return _clients[key]
@@ -116,9 +135,20 @@ def embedding_function(settings: Settings) -> E5EmbeddingFunction:
     return E5EmbeddingFunction(settings.embedding_cache_path)
 
 
-def collection(settings: Settings) -> Collection:
+def _key(settings: Settings) -> str:
+    return settings.chroma_url or str(settings.chroma_dir)
+
+
+def collection(settings: Settings, fresh: bool = False) -> Collection:
+    """The meetings collection, opened once per process (each query would otherwise pay for a
+    get-or-create round trip); `fresh` re-opens it after another process rebuilt it."""
+    key = _key(settings)
+    with _clients_lock:
+        cached = None if fresh else _collections.get(key)
+    if cached is not None:
+        return cached
     try:
-        return _client(settings).get_or_create_collection(
+        opened = _client(settings).get_or_create_collection(
             COLLECTION,
             embedding_function=embedding_function(settings),  # type: ignore[arg-type]
             configuration={"hnsw": {"space": "cosine"}},
@@ -127,12 +157,15 @@ def collection(settings: Settings) -> Collection:
         raise
     except Exception as exc:
         raise _index_error(settings, exc) from exc
+    with _clients_lock:
+        _collections[key] = opened
+    return opened
 
 
 def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Progress | None = None) -> int:
     """Upsert the passages of `meetings`; delete those a meeting no longer has. Returns passages written."""
     meetings = list(meetings)
-    target = collection(settings)
+    target = collection(settings, fresh=True)
     ef = embedding_function(settings)
     written = 0
     try:
@@ -154,6 +187,9 @@ def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Pr
                 flush_part = batch[offset : offset + UPSERT_BATCH]
                 _upsert(target, ef, flush_part)
                 written += len(flush_part)
+            # Answers quote lines chosen by their similarity to the question: embed them now, into
+            # the cache, so that the first question about a meeting does not wait for the model.
+            ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
             if progress:
                 for done in range(start + 1, start + len(chunk) + 1):
                     progress(done, len(meetings), meetings[done - 1].file)
@@ -175,7 +211,7 @@ def _upsert(target: Collection, ef: E5EmbeddingFunction, batch: Sequence[tuple[P
 
 def remove_meetings(settings: Settings, files: Sequence[str]) -> None:
     """Drop every passage of these meeting files (a meeting deleted from the store)."""
-    target = collection(settings)
+    target = collection(settings, fresh=True)
     for file in files:
         target.delete(where={"file": file})
 
@@ -187,6 +223,8 @@ def reindex(settings: Settings, progress: Progress | None = None) -> int:
     meetings = Store.open(settings).meetings()
     client = _client(settings)
     try:
+        with _clients_lock:
+            _collections.pop(_key(settings), None)
         if any(c.name == COLLECTION for c in client.list_collections()):
             client.delete_collection(COLLECTION)
     except Exception as exc:
@@ -207,22 +245,25 @@ def dense_search(
     date_range: tuple[dt.date, dt.date] | None = None,
 ) -> list[tuple[Passage, float]]:
     """Top-k passages by cosine similarity (1 = identical), optionally within a date range."""
-    target = collection(settings)
     where: dict[str, Any] | None = None
     if date_range:
         where = {"$and": [{"ymd": {"$gte": ymd(date_range[0])}}, {"ymd": {"$lte": ymd(date_range[1])}}]}
-    try:
-        total = target.count()
-        if total == 0 or k <= 0:
-            return []
-        found = target.query(
-            query_texts=[query],
-            n_results=min(k, total),
-            where=where,  # type: ignore[arg-type]
-            include=["documents", "metadatas", "distances"],
-        )
-    except Exception as exc:
-        raise _index_error(settings, exc) from exc
+    if k <= 0:
+        return []
+    for attempt in range(2):
+        try:
+            found = collection(settings, fresh=attempt > 0).query(
+                query_texts=[query],
+                n_results=k,  # chroma returns fewer when the collection (or the date range) holds fewer
+                where=where,  # type: ignore[arg-type]
+                include=["documents", "metadatas", "distances"],
+            )
+            break
+        except StoreError:
+            raise
+        except Exception as exc:  # e.g. the collection was rebuilt by another process: re-open once
+            if attempt:
+                raise _index_error(settings, exc) from exc
     ids = found["ids"][0]
     documents = (found["documents"] or [[]])[0]
     metadatas = (found["metadatas"] or [[]])[0]

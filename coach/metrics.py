@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass, replace
 
 from coach.models import Language, Metric
-from coach.text import NUMBER, canonical_unit, change_pct, common_unit, detect_language, fold, unit_scale
+from coach.text import (
+    NUMBER,
+    canonical_unit,
+    change_pct,
+    common_unit,
+    detect_language,
+    fold,
+    format_number,
+    unit_scale,
+)
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -32,6 +41,7 @@ _UNIT = (
 _QUANTITY = re.compile(
     rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z]))?|(?P<half>半)(?=日|年|時間)|(?P<halved>半分|半減)"
 )
+_NUMBER_AT = re.compile(rf"{NUMBER}[kKM]?")
 _UNIT_AT = re.compile(rf"[ \u00a0]?(?P<unit>{_UNIT})")
 _CURRENCY = {"$": "$", "¥": "円", "€": "€", "£": "£"}
 _PER_AT = re.compile(
@@ -485,14 +495,11 @@ def _pair_metric(text: str, namer: _Namer, before: Quantity, after: Quantity) ->
         source=text[start:end],
         qualifier=after.qualifier or before.qualifier,  # type: ignore[arg-type]
     )
+    before_text, after_text = _words(text, before), _words(text, after)
+    if _applies_ratio(before, after):
+        after_text = _NUMBER_AT.sub(format_number(after_value), fold(before_text), count=1)  # 40時間 → 28時間
     return MetricMatch(
-        metric,
-        start,
-        end,
-        _words(text, before),
-        _words(text, after),
-        before_at=before.start,
-        after_at=after.start,
+        metric, start, end, before_text, after_text, before_at=before.start, after_at=after.start
     )
 
 

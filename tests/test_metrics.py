@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from coach.metrics import extract_metrics
+from coach.metrics import extract_metrics, find_metrics
 from coach.models import Metric
 from tests.conftest import load_jsonl
 
@@ -60,6 +60,16 @@ def test_dev_set_metrics(case: dict[str, Any]) -> None:
         ("アラートが週300件→90件に減った(70%削減)", 300, 90, "件/週", -70.0),
         ("デプロイ頻度が週2回→週5回に", 2, 5, "回/週", 150.0),
         ("セットアップを3日から半日に短縮", 3, 0.5, "日", -83.33),
+        ("処理件数が毎分600件から2倍になった", 600, 1200, "件/min", 100.0),
+        ("残業時間が40時間から3割減った", 40, 28, "時間", -30.0),
+        ("待ち時間が平均2日あったが、当番制にして半分になった", 2, 1, "日", -50.0),
+        ("集計が1時間30分から45分に", 90, 45, "分", -50.0),
+        ("6時間かかってたのが1時間半で終わった", 6, 1.5, "時間", -75.0),
+        ("egress $12k/mo -> $4.5k/mo", 12000, 4500, "$/month", -62.5),
+        ("pages went from 45 per week to 8 per week", 45, 8, "/week", -82.22),
+        ("1,800 rps, up from 650 rps", 650, 1800, "req/s", 176.92),
+        ("障害が月4回ほど起きていた。今は月1回以下に抑えている", 4, 1, "回/月", -75.0),
+        ("エラー件数を１日５０件から５件に", 50, 5, "件/日", -90.0),
     ],
 )
 def test_formats(notes: str, before: float, after: float, unit: str, pct: float) -> None:
@@ -113,3 +123,34 @@ def test_spans_are_exact_substrings_with_full_width_text() -> None:
     (metric,) = extract_metrics(notes)
     assert metric.source in notes and "１２０" in metric.source
     assert (metric.before, metric.after, metric.change_pct) == (120, 45, -62.5)
+
+
+def test_a_ratio_without_a_before_stays_a_stated_change() -> None:
+    (metric,) = extract_metrics("スループットが2倍になった")
+    assert (metric.before, metric.after, metric.unit, metric.change_pct) == (None, 2, "x", None)
+    assert extract_metrics("Led the upgrade of Postgres from 12 to 15") == []
+
+
+def test_a_stated_percentage_is_checked_against_the_computed_change() -> None:
+    (right,) = find_metrics("Reduced image size from 1.2GB to 400MB, a 67% reduction.")
+    assert right.stated == "67%" and not right.stated_differs
+    (wrong,) = find_metrics("Export time went from 40s to 25s (50% faster).")
+    assert wrong.stated_pct == 50 and wrong.stated_differs
+    assert wrong.metric.change_pct == -37.5
+    (ratio,) = find_metrics("p95 went from 800ms to 200ms (3x faster)")
+    assert ratio.stated_differs
+
+
+def test_names_from_context_when_the_clause_has_none() -> None:
+    (alerts,) = extract_metrics(
+        "アラートのしきい値を見直し、重複アラートを統合。週300件→90件に減った(70%削減)"
+    )
+    assert alerts.name == "アラート件数"
+    (target,) = extract_metrics("目標はエラー率0.1%以下。現状は0.5%→0.3%まで改善。")
+    assert target.name == "エラー率"
+    (english,) = extract_metrics(
+        "Consolidated duplicate alerts and tuned thresholds; went from 300 a week to 90."
+    )
+    assert english.name == "duplicate alerts"
+    (of,) = extract_metrics("Reduced p99 latency of the search API by 35% by adding a read replica.")
+    assert of.name == "p99 latency (change)"

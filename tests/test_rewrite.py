@@ -176,3 +176,39 @@ def test_a_heading_only_paste_returns_a_warning_not_a_crash() -> None:
     result = rewrite_notes("## 今週\n", load_settings())
     assert isinstance(result, RewriteResult)
     assert result.entries == [] and result.warnings
+
+
+def test_star_parts_are_not_stuffed_with_another_role() -> None:
+    (entry,) = extract_entries(
+        "Migrated CI to GitHub Actions; build time went from 14 min to 6 min. Also set up flaky-test quarantine."
+    )
+    assert entry.situation == "" and "situation" in entry.missing
+    assert "flaky-test quarantine" in entry.action and "Migrated CI" in entry.action
+    assert "14 min to 6 min" in entry.result
+    (before_only,) = extract_entries(
+        "リリースが手作業で毎回2時間かかっていた。デプロイを自動化して15分になった。"
+    )
+    assert "2時間かかっていた" in before_only.situation
+    assert "自動化" in before_only.action and "15分" in before_only.result
+    (role,) = extract_entries("新人のメンターを任された。毎週30分の1on1で観点を伝えている。")
+    assert "メンター" in role.task and "伝えている" in role.action
+
+
+def test_a_slack_reply_stays_in_its_thread() -> None:
+    notes = (
+        "[14:02] dana: the nightly export timed out again\n[14:10] me: I'll split it by region\n"
+        "[16:45] me: done, export now finishes in 22 min instead of 2h"
+    )
+    (entry,) = extract_entries(notes)
+    assert "timed out" in entry.situation
+    assert entry.metrics[0].change_pct == -81.67
+
+
+def test_a_contradicting_stated_percentage_is_a_warning_in_both_languages() -> None:
+    english = rewrite_notes("Export time went from 40s to 25s (50% faster).", load_settings())
+    (warning,) = english.warnings
+    assert "50%" in warning and "40s" in warning and "-38%" in warning
+    assert english.entries[0].metrics[0].change_pct == -37.5
+    japanese = rewrite_notes("転送量を2.4MBから1.5MBに削減(50%削減)。", load_settings())
+    assert len(japanese.warnings) == 1 and "50%" in japanese.warnings[0]
+    assert rewrite_notes("ビルド時間を18分→12分に短縮（約33%短縮）", load_settings()).warnings == []

@@ -363,6 +363,85 @@ CASES = [
         1,
         (Expect(210, 850, ("ms",), -75.29, "p95"),),
     ),
+    Case(
+        "ja-onboarding-per-person",
+        "新卒研修の資料が古く、毎年質問が殺到していた。研修資料を全面改訂し、"
+        "質問対応の時間が1人あたり週5時間から週1時間になった。",
+        "ja",
+        1,
+        (Expect(1, 5, ("時間/週",), -80.0),),
+        {"situation": "古く", "action": "改訂"},
+    ),
+    Case(
+        "en-slack-am-pm",
+        "[9:01 AM] priya: staging deploys are taking forever today\n"
+        "[9:15 AM] me: looking, the docker layer cache was disabled\n"
+        "[11:30 AM] me: re-enabled the cache and pinned base images; deploys back to 7 min from 25 min",
+        "en",
+        1,
+        (Expect(7, 25, ("min",), -72.0),),
+        {"situation": "forever"},
+    ),
+    Case(
+        "ja-kara-ni-rate",
+        "社内ポータルの検索精度を改善。検索からの離脱率を35%から21%に下げた。",
+        "ja",
+        1,
+        (Expect(21, 35, ("%",), -40.0, "離脱率"),),
+    ),
+    Case(
+        "en-bullets-label-colon",
+        "- added HTTP/2 keep-alive to the payments client\n- p99 1400ms → 380ms\n- timeouts per day: 120 → 9",
+        "en",
+        1,
+        (Expect(380, 1400, ("ms",), -72.86, "p99"), Expect(9, 120, ("", "/day"), -92.5, "timeouts")),
+    ),
+    Case(
+        "ja-two-metrics-mei",
+        "採用面接の評価シートを標準化した。面接官の準備時間が平均45分→15分に短縮され、面接官も3名から8名に増えた。",
+        "ja",
+        1,
+        (Expect(15, 45, ("分",), -66.67, "準備時間"), Expect(8, 3, ("名",), 166.67, "面接官")),
+    ),
+    Case(
+        "en-dollars",
+        "Our Datadog bill was growing every month. I dropped unused custom metrics and sampled debug logs; "
+        "monthly cost went from $18,000 to $11,500.",
+        "en",
+        1,
+        (Expect(11500, 18000, ("$",), -36.11, "monthly cost"),),
+        {"situation": "growing", "action": "dropped unused"},
+    ),
+    Case(
+        "ja-gb-and-h",
+        "バックアップの差分化を実装。1回あたりのバックアップ容量 120GB → 18GB、所要時間 3時間 → 25分",
+        "ja",
+        1,
+        (Expect(18, 120, ("GB",), -85.0), Expect(25, 180, ("分",), -86.11, "所要時間")),
+    ),
+    Case(
+        "en-two-paragraphs-vs",
+        "Wrote a load-test harness with k6 and found the connection pool limit.\n\n"
+        "Ran the quarterly DR drill; restore took 42 min vs 95 min last time.",
+        "en",
+        2,
+        (Expect(42, 95, ("min",), -55.79),),
+    ),
+    Case(
+        "ja-30pct-up",
+        "LPのフォームを2ステップに分割。申し込み数が月200件から3割増えた(+30%)。",
+        "ja",
+        1,
+        (Expect(260, 200, ("件", "件/月"), 30.0, "申し込み数"),),
+    ),
+    Case(
+        "en-roughly-wrong",
+        "Compressed API responses with brotli; average payload shrank from 480KB to 300KB, roughly a 50% cut.",
+        "en",
+        1,
+        (Expect(300, 480, ("KB",), -37.5, "payload"),),
+        warn="50",
+    ),
 ]
 
 
@@ -404,7 +483,9 @@ def check(case: Case, result: RewriteResult) -> list[str]:
             problems.append("a metric source is not a substring of the notes")
         allowed = [v for m in entry.metrics for v in (m.change_pct, m.before, m.after) if v is not None]
         texts = [entry.title, entry.situation, entry.task, entry.action, entry.result, entry.statement]
-        invented = [n for text in texts + entry.questions for n in ungrounded_numbers(text, case.notes, allowed)]
+        invented = [
+            n for text in texts + entry.questions for n in ungrounded_numbers(text, case.notes, allowed)
+        ]
         if invented:
             problems.append(f"numbers not in the notes: {invented}")
         if not case.metrics and "metric" not in entry.missing:
@@ -432,6 +513,6 @@ def test_heldout_case(case: Case) -> None:
 
 
 def test_the_set_is_large_and_bilingual() -> None:
-    assert len(CASES) >= 30
+    assert len(CASES) >= 50
     assert {c.lang for c in CASES} == {"ja", "en"}
     assert len({c.id for c in CASES}) == len(CASES)

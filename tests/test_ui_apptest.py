@@ -209,7 +209,7 @@ def test_prepare_from_notes_to_agenda(monkeypatch: pytest.MonkeyPatch) -> None:
     at.text_area(key="in_prepare_concerns").input("\n".join(str(c) for c in concerns))
     at.button(key="prepare_triage").click().run()
     assert not at.error, [e.value for e in at.error]
-    triage_table = at.dataframe[-1].value
+    triage_table = at.table[-1].value
     assert len(triage_table) == len(concerns)
     at.button(key="prepare_agenda").click().run()
     assert not at.exception

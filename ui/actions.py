@@ -50,7 +50,15 @@ def ledger(report: ActionsReport, owner: str) -> list[ActionItem]:
     ):
         st.subheader(t(label, n=len(group)))
         if group:
-            st.dataframe(action_rows(group, done=is_done), hide_index=True, width="stretch")
+            st.dataframe(
+                action_rows(group, done=is_done),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    t(name): st.column_config.TextColumn(width="small")
+                    for name in ("actions.col_owner", "actions.col_due")
+                },
+            )
         else:
             st.caption(t("common.none_yet"))
     return still_open

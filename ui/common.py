@@ -234,5 +234,12 @@ def text_box(label: str, key: str, *, height: int, placeholder: str | None = Non
     )
 
 
+def wrapped_table(rows: list[dict[str, str]]) -> None:
+    """A static table whose long cells wrap (a dataframe cuts them off), without a row index."""
+    import pandas as pd
+
+    st.table(pd.DataFrame(rows).style.hide(axis="index"))
+
+
 def bullets(lines: list[str]) -> None:
     st.markdown("\n".join(f"- {line}" for line in lines))

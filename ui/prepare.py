@@ -11,7 +11,16 @@ import streamlit as st
 from coach.config import Settings
 from coach.models import Agenda, FollowUps, IntentResult, NextMeetingPrep, RewriteResult, TriageResult
 from ui import rewrite
-from ui.common import attempt, bullets, copy_block, remember_prep, settings, show_warnings, t, text_box
+from ui.common import (
+    attempt,
+    bullets,
+    copy_block,
+    settings,
+    show_warnings,
+    t,
+    text_box,
+    wrapped_table,
+)
 
 NOTES_KEY = "in_prepare_notes"
 INTENT_KEY = "in_prepare_intent"
@@ -23,7 +32,7 @@ FOLLOWUPS_SHOWN = 5
 
 @dataclass(frozen=True)
 class Step:
-    """One "type, press, see the result" step; its result is also saved as a part of the prep."""
+    """One "type, press, see the result" step; the flow saves its result as `part` of the prep."""
 
     title: str
     label: str
@@ -76,10 +85,10 @@ def run_step(step: Step, prep: NextMeetingPrep, flow: Callable[[str, Settings], 
     raw = text_box(step.label, step.key, height=step.height, placeholder=step.placeholder)
     if st.button(t(step.button), key=step.button_key):
         config = settings()
+        # The core flow saves its result as this part of the prep; the session shows it at once.
         result = attempt(lambda: flow(check_text(raw, what=step.what[0], what_ja=step.what[1]), config))
         if result is not None:
             st.session_state[f"{step.part}_result"] = result
-            attempt(lambda: remember_prep(config, **{step.part: result}))
     return st.session_state.get(f"{step.part}_result") or getattr(prep, step.part)
 
 
@@ -143,7 +152,7 @@ def step_concerns(prep: NextMeetingPrep) -> None:
             }
             for item in shown.items
         ]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        wrapped_table(rows)
 
 
 def topics_of(prep: NextMeetingPrep) -> str:

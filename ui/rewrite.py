@@ -47,8 +47,7 @@ def generate(notes: str) -> RewriteResult | None:
     result = attempt(lambda: rewrite_notes(check_text(notes), config))
     if result is not None:
         st.session_state["rewrite_result"] = result
-        st.session_state["rewrite_version"] += 1
-        attempt(lambda: remember_prep(config, rewrite=result))
+        st.session_state["rewrite_version"] += 1  # rewrite_notes saved it in the prep already
     return result
 
 

@@ -54,7 +54,7 @@ def test_prepare_notes_intent_concerns_agenda_download(page: Page, app_server: A
     expect(page.get_by_text("具体化した案")).to_be_visible()
     page.get_by_role("textbox", name="懸念・相談 (1 行に 1 件)").fill("\n".join(str(c) for c in concerns))
     page.get_by_role("button", name="仕分ける").click()
-    expect(page.get_by_test_id("stDataFrame").get_by_text(str(concerns[1])[:10]).first).to_be_attached()
+    expect(page.get_by_test_id("stTable").get_by_text(str(concerns[1])[:10]).first).to_be_visible()
     wait_idle(page)
     page.get_by_role("button", name="アジェンダを作る").click()
     expect(page.get_by_test_id("stCode").first).to_be_visible()

@@ -100,6 +100,7 @@ _LEAD = re.compile(
     r"^\s*(?:あと|また|それと|それから|ちなみに|そこで|なので|でも|also|and|so|then|but|plus)\b\s*[、,]?\s*",
     re.IGNORECASE,
 )
+_CAUSE_TAIL = re.compile(r"(?<=た)(?:結果|ところ|が|けど)$|(?<=した)ことで$")
 _WAS_JA = re.compile(
     r"(?:ていた|てた|でいた|ていました|だった|でした|かった)(?:が|けど|ので|ため)?[。．.、,]?\s*$"
 )
@@ -351,7 +352,8 @@ def _clauses(text: str, start: int, end: int, language: Language) -> list[tuple[
 
 def _tidy(fragment: str) -> str:
     fragment = " ".join(line.strip() for line in fragment.splitlines() if line.strip())
-    return _LEAD.sub("", fragment.strip(" 、,;→")).rstrip(" →")
+    fragment = _LEAD.sub("", fragment.strip(" 、,;→")).rstrip(" →")
+    return _CAUSE_TAIL.sub("", fragment)  # 最適化した結果 → 最適化した
 
 
 @dataclass
