@@ -55,8 +55,10 @@ def fill_page(page: Page, name: str, typed: dict[str, str]) -> None:
     """Interact with the page so the screenshot shows results, not only empty inputs."""
     textareas = page.locator("[data-testid=stTextArea] textarea")
     if name == "rewrite":
-        textareas.first.fill(typed["notes"])
+        page.locator("[data-testid=stButton] button").nth(1).click()  # the shipped sample notes
+        settle(page)
         page.locator("[data-testid=stBaseButton-primary]").first.click()
+        page.get_by_test_id("stCode").first.wait_for(timeout=120_000)
     elif name == "prepare":
         textareas.nth(0).fill(typed["notes"])
         textareas.nth(2).fill(typed["concerns"])

@@ -667,7 +667,11 @@ def _owner_of(who: str, with_: str | None) -> Owner | None:
 
 def _split_owner(text: str, with_: str | None) -> tuple[str, Owner | None]:
     """Remove an owner marker and say whose action it is: `@Sam …`, `… @me`, `Sam to …`,
-    `佐藤さん: …`, `… (Manager)`, `… （上司）`."""
+    `佐藤さん: …`, `… (Manager)`, `… （上司）`, `【上司】…`, `[Manager] …`."""
+    if match := re.match(r"^\s*(?:【([^】]{1,20})】|\[([^\]]{1,20})\])\s*", text):
+        owner = _owner_of(match.group(1) or match.group(2), with_)
+        if owner and text[match.end() :].strip():
+            return text[match.end() :].strip(), owner
     if match := re.match(r"^@([^\s:：]+)[:：]?\s*", text):
         return text[match.end() :].strip(), _owner_of(match.group(1), with_) or "me"
     if match := re.search(r"\s+@([^\s:：]+)\s*$", text):

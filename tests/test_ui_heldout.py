@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.models import Language
+from tests.test_ui_apptest import open_page, page_script
 from ui.i18n import TEXTS, text
 
 TIMEOUT = 120
@@ -166,21 +167,6 @@ ASK_CASES: list[tuple[str, str, str]] = [
     ("When does the promotion committee meet?", "2025-11-04.md", "data contracts"),
     ("デザイナーとの同期はどのくらいの頻度?", "2025-12-02.md", "23件"),
 ]
-
-
-def page_script(page: str) -> None:
-    """Stands in for the router on one page: same session set-up and sidebar, then the page."""
-    import importlib
-
-    from ui import common
-
-    common.init_session()
-    common.sidebar()
-    importlib.import_module(f"ui.{page}").render()
-
-
-def open_page(page: str) -> AppTest:
-    return AppTest.from_function(page_script, args=(page,), default_timeout=TIMEOUT).run()
 
 
 def seen(at: AppTest) -> str:

@@ -266,8 +266,10 @@ def _starts_new(text: str, group: _Group, unit: _Unit, previous: _Unit | None) -
         return not _metric_only(body)
     if _CONTINUATION.match(body.strip()):
         return False
+    if previous is not None and _indent(text, unit) > _indent(text, previous):
+        return False  # a sub-item details the item above it
     if _metric_only(body):
-        return False
+        return _another_result(text, group, body)
     if unit.kind == "paragraph":
         return True
     if unit.kind == "numbered":
@@ -280,6 +282,12 @@ def _starts_new(text: str, group: _Group, unit: _Unit, previous: _Unit | None) -
     if all(_classify(text[u.start : u.end], detect_language(group_text)) == "situation" for u in group.units):
         return False
     return not (_topic_words(body) & _topic_words(group_text))
+
+
+def _indent(text: str, unit: _Unit) -> int:
+    line_start = text.rfind("\n", 0, unit.start) + 1
+    line = text[line_start : unit.start].expandtabs(4)
+    return len(line) - len(line.lstrip())
 
 
 def _replies(unit: _Unit, previous: _Unit | None) -> bool:
@@ -303,6 +311,27 @@ def _metric_only(body: str) -> bool:
     if _ACTION_JA.search(rest) or _DID.search(rest):
         return False
     return len(re.sub(r"[\W\d_]", "", rest)) <= 16
+
+
+_WHOLE_RESULT = re.compile(
+    r"を.{0,40}(?:改善|短縮|削減|向上|増加|減少|減ら|増や|高速化|下げ|上げ)|"
+    r"^\s*(?:cut|reduced|improved|raised|increased|decreased|lowered|shortened|sped up|brought)\b",
+    re.IGNORECASE,
+)
+
+
+def _another_result(text: str, group: _Group, body: str) -> bool:
+    """`・CIのビルド時間を4時間→35分に短縮` after a result on another topic is a second piece of work.
+
+    Only a whole sentence (an object and a verb of change) after a group that already holds its
+    own before→after counts; a bare line of numbers (`p95 900ms→250ms`) stays with the work above.
+    """
+    if not _WHOLE_RESULT.search(body):
+        return False
+    group_text = " ".join(text[u.start : u.end] for u in group.units)
+    if not any(not m.delta for m in find_metrics(group_text)):
+        return False
+    return not (_topic_words(body) & _topic_words(group_text))
 
 
 # --------------------------------------------------------------------------- STAR
