@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from coach.config import Settings
+from coach.config import Settings, load_settings
 from coach.models import ActionItem, ActionsReport, Language
 from coach.store import DROPPED, Store
 
@@ -73,27 +73,41 @@ def _line(action: ActionItem, language: Language, today: dt.date) -> str:
     return f"{name}: still in progress (due {due})" if due else f"{name}: still in progress"
 
 
-def to_markdown(report: ActionsReport) -> str:
-    late = {a.id for a in overdue(report.actions, report.as_of)}
-    lines = [
-        f"# Actions (as of {report.as_of.isoformat()})",
-        "",
+_TABLE = {
+    "en": (
+        "# Actions (as of {as_of})",
         "| id | action | owner | due | status | from | done in | result |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+        "(none)",
+        {"open": "open", "done": "done", "overdue": "overdue", "me": "me", "manager": "manager"},
+    ),
+    "ja": (
+        "# アクション一覧({as_of}時点)",
+        "| ID | アクション | 担当 | 期限 | 状態 | 出た会議 | 完了した会議 | 結果 |",
+        "(なし)",
+        {"open": "未完了", "done": "完了", "overdue": "期限切れ", "me": "自分", "manager": "上司"},
+    ),
+}
+
+
+def to_markdown(report: ActionsReport, language: Language | None = None) -> str:
+    """The ledger as a table in the user's language (COACH_LANG when not given)."""
+    language = language or load_settings().language
+    title, header, none, words = _TABLE[language]
+    late = {a.id for a in overdue(report.actions, report.as_of)}
+    lines = [title.format(as_of=report.as_of.isoformat()), "", header, "|---|---|---|---|---|---|---|---|"]
     for a in report.actions:
         status = "overdue" if a.id in late else a.status
         cells = [
             str(a.id or ""),
             a.action,
-            a.owner,
+            words[a.owner],
             a.due.isoformat() if a.due else "",
-            status,
+            words[status],
             a.from_,
             a.done_in or "",
             (a.result or "").replace("\n", " "),
         ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     if not report.actions:
-        lines.append("| | (none) | | | | | | |")
+        lines.append(f"| | {none} | | | | | | |")
     return "\n".join(lines)

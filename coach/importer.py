@@ -48,6 +48,10 @@ class ParsedMeeting(BaseModel):
     checklist: list[ChecklistItem] = Field(default_factory=list)
     levels: list[int] = Field(default_factory=list, description="Heading level of each section.")
     warnings: list[str] = Field(default_factory=list)
+    warnings_ja: list[str] = Field(default_factory=list, description="The same warnings in Japanese.")
+
+    def warnings_in(self, language: str) -> list[str]:
+        return self.warnings_ja if language == "ja" else self.warnings
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -443,7 +447,7 @@ def _meeting_date(value: object) -> dt.date | None:
 _FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
-def _front_matter(text: str, file: str) -> tuple[dict[str, object], str, list[str]]:
+def _front_matter(text: str, file: str) -> tuple[dict[str, object], str, list[tuple[str, str]]]:
     if not text.startswith("---"):
         return {}, text, []
     try:
@@ -454,7 +458,12 @@ def _front_matter(text: str, file: str) -> tuple[dict[str, object], str, list[st
         return (
             {},
             body,
-            [f"{file}: front matter is not valid YAML ({reason}); used the file name's date instead"],
+            [
+                (
+                    f"{file}: front matter is not valid YAML ({reason}); used the file name's date instead",
+                    f"{file}: フロントマターが YAML として読めません({reason})。ファイル名の日付を使いました",
+                )
+            ],
         )
     meta = {str(k).lower(): v for k, v in post.metadata.items()}
     return meta, post.content, []
@@ -554,7 +563,7 @@ def _properties(body: str) -> tuple[dict[str, object], str]:
 def parse_meeting(text: str, file: str) -> ParsedMeeting:
     """Read one meeting's Markdown. The date comes from the front matter, else from a Notion
     property block, else from the file name."""
-    warnings: list[str] = []
+    warnings: list[tuple[str, str]] = []
     meta, body, front_warnings = _front_matter(text.replace("\r\n", "\n"), file)
     warnings += front_warnings
     body = _unwrap_markup(body)
@@ -570,7 +579,12 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
     raw_date = _meta(meta, "date", "日付", "日時", "created")
     date = _meeting_date(raw_date) if raw_date is not None else None
     if raw_date is not None and date is None:
-        warnings.append(f"{file}: front matter date {raw_date!r} is not a date; used the file name's date")
+        warnings.append(
+            (
+                f"{file}: front matter date {raw_date!r} is not a date; used the file name's date",
+                f"{file}: フロントマターの日付 {raw_date!r} が日付として読めません。ファイル名の日付を使いました",
+            )
+        )
     date = date or name_date
     if date is None:
         raise InputError(
@@ -589,7 +603,13 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
         with_=str(with_) if with_ else None,
         title=str(title_value) if title_value else None,
     )
-    return ParsedMeeting(meeting=meeting, checklist=checklist, levels=levels, warnings=warnings)
+    return ParsedMeeting(
+        meeting=meeting,
+        checklist=checklist,
+        levels=levels,
+        warnings=[en for en, _ in warnings],
+        warnings_ja=[ja for _, ja in warnings],
+    )
 
 
 def _parse_body(
@@ -986,21 +1006,27 @@ def _find(pool: Sequence[LedgerEntry], item: ChecklistItem) -> LedgerEntry | Non
 # --------------------------------------------------------------------------- import
 
 
-def _meeting_files(directory: Path) -> tuple[list[Path], list[str]]:
+def _meeting_files(directory: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     if not directory.is_dir():
         raise CoachError(
             f"Folder not found: {directory}. Pass the folder that holds your meeting notes (YYYY-MM-DD*.md).",
             f"フォルダが見つかりません: {directory}。"
             "会議メモ (YYYY-MM-DD*.md) が入ったフォルダを指定してください。",
         )
-    files, warnings = [], []
+    files: list[Path] = []
+    warnings: list[tuple[str, str]] = []
     for path in sorted(directory.iterdir()):
         if path.name.startswith(".") or path.is_dir():
             continue
         if MEETING_FILE.match(path.name):
             files.append(path)
         else:
-            warnings.append(f"{path.name}: ignored (meeting files are named YYYY-MM-DD*.md)")
+            warnings.append(
+                (
+                    f"{path.name}: ignored (meeting files are named YYYY-MM-DD*.md)",
+                    f"{path.name}: 読み込みませんでした(会議メモのファイル名は YYYY-MM-DD*.md です)",
+                )
+            )
     if not files:
         raise CoachError(
             f"No meeting notes in {directory}: name each file YYYY-MM-DD.md (e.g. 2026-01-20.md), "
@@ -1029,7 +1055,9 @@ def import_dir(
     directory: str | Path, settings: Settings, progress: Progress | None = None, *, index: bool = True
 ) -> ImportReport:
     """Import a folder in one transaction: all of it or (on a crash) none of it."""
-    files, warnings = _meeting_files(Path(directory))
+    files, skipped = _meeting_files(Path(directory))
+    ja = settings.language == "ja"
+    warnings = [pair[1] if ja else pair[0] for pair in skipped]
     store = Store.open(settings)
     derivations = available_derivations()
     counts = {"imported": 0, "updated": 0, "unchanged": 0}
@@ -1040,9 +1068,13 @@ def import_dir(
                 raw = check_text(path.read_bytes(), what=f"file {path.name}", what_ja=f"ファイル {path.name}")
                 parsed = parse_meeting(raw, path.name)
             except InputError as exc:
-                warnings.append(f"{path.name}: skipped ({exc.en})")
+                warnings.append(
+                    f"{path.name}: 読み込みませんでした({exc.ja})"
+                    if ja
+                    else f"{path.name}: skipped ({exc.en})"
+                )
                 continue
-            warnings += parsed.warnings
+            warnings += parsed.warnings_in(settings.language)
             outcome = store.upsert_meeting(db, stored(parsed, raw), derivations)
             counts[outcome] += 1
             if outcome != "unchanged":
@@ -1077,6 +1109,10 @@ def index_after_commit(
     try:
         index_meetings(settings, list(meetings), progress)
     except Exception as exc:
+        if settings.language == "ja":
+            return [
+                f"検索インデックスを更新できませんでした({type(exc).__name__})。`coach reindex` を実行してください"
+            ]
         return [f"index not updated ({type(exc).__name__}); run `coach reindex`"]
     return []
 

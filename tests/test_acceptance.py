@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from coach.config import load_settings
 from coach.importer import import_dir
@@ -39,6 +40,13 @@ def test_two_bullets_each_with_its_own_metric_give_two_entries() -> None:
     assert [m.source for m in entries[0].metrics] == ["３２０ms→１８０ms"]
     assert [m.source for m in entries[1].metrics] == ["4時間→35分"]
     assert entries[1].metrics[0].change_pct == -85.42
+
+
+def test_any_verb_of_change_tells_a_whole_result() -> None:
+    """圧縮した / 増やした: the verb need not be one of a fixed list for the line to be its own work."""
+    notes = "・NPSを3.6から4.2に改善\n・ログ容量を1.5GB -> 300MBに圧縮した\n・月間PVを50kから120kに増やした\n"
+    entries = extract_entries(notes)
+    assert [len(e.metrics) for e in entries] == [1, 1, 1], [e.title for e in entries]
 
 
 def test_english_bullets_with_separate_results_give_two_entries() -> None:
@@ -96,7 +104,9 @@ def test_bracket_owner_tags_name_the_manager() -> None:
 # ------------------------------------------------------------------ issue 7: no-surprise check
 
 
-def test_a_result_never_shared_is_unshared_not_a_misquote_of_another(tmp_path: Path, meetings_dir: Path) -> None:
+def test_a_result_never_shared_is_unshared_not_a_misquote_of_another(
+    tmp_path: Path, meetings_dir: Path
+) -> None:
     """A claim about other work whose numbers share nothing with a meeting's result was never shared.
 
     Sharing only generic words (時間, 短縮) with a meeting that reported a different before→after
@@ -120,7 +130,9 @@ def test_actions_markdown_speaks_the_users_language(tmp_path: Path) -> None:
     """`coach actions` with COACH_LANG=ja: headings, statuses and the empty row in Japanese."""
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "2026-02-01.md").write_text("## 次のアクション\n- [ ] 設計書を書く (期限: 2026-02-10)\n", "utf-8")
+    (notes / "2026-02-01.md").write_text(
+        "## 次のアクション\n- [ ] 設計書を書く (期限: 2026-02-10)\n", "utf-8"
+    )
     import_dir(notes, load_settings(), index=False)
     out = _coach("actions", "--as-of", "2026-03-01", env_lang="ja")
     assert out.returncode == 0, out.stderr.decode()
@@ -129,3 +141,87 @@ def test_actions_markdown_speaks_the_users_language(tmp_path: Path) -> None:
     assert "overdue" not in text and "Actions" not in text
     english = _coach("actions", "--as-of", "2026-03-01", env_lang="en").stdout.decode()
     assert "overdue" in english
+
+
+def test_import_warnings_speak_the_users_language(tmp_path: Path) -> None:
+    """A folder with a stray file, broken front matter and a binary .md: every warning in Japanese."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-02-01.md").write_text("## 次のアクション\n- [ ] 設計書を書く\n", "utf-8")
+    (notes / "2026-02-05.md").write_text("---\ndate: [broken\n---\n## 決まったこと\n- 続ける\n", "utf-8")
+    (notes / "2026-02-06.md").write_bytes(bytes(range(256)) * 4)
+    (notes / "memo.md").write_text("not a meeting\n", "utf-8")
+    out = _coach("import", str(notes), env_lang="ja")
+    assert out.returncode == 0, out.stderr.decode()
+    report = json.loads(out.stdout)
+    assert report["imported"] == 2
+    assert len(report["warnings"]) == 3
+    for warning in report["warnings"]:
+        assert any("\u3040" <= ch <= "\u30ff" for ch in warning), warning
+    settings = load_settings(language="ja")
+    again = import_dir(notes, settings, index=False)
+    assert again.unchanged == 2 and len(again.warnings) == 3
+    assert all(any("\u3040" <= ch <= "\u30ff" for ch in w) for w in again.warnings)
+    assert len(Store.open(settings).meetings()) == 2
+
+
+# ------------------------------------------------------------------ LLM path end to end through the CLI
+
+SECRET = "sk-qa-SECRET-7f3a"
+
+
+def test_llm_failures_fall_back_visibly_keep_the_text_and_never_leak_the_key(
+    llm_server: Any, isolated_env: Path
+) -> None:
+    """Each prepare flow through the real CLI against a loopback server answering HTTP 500.
+
+    The user sees the fallback notice (JSON warnings and Markdown), their text is in the store,
+    and the API key is nowhere: not in stdout/stderr, not in any file of the data dir.
+    """
+    import os
+
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": llm_server.base_url,
+        "OPENAI_API_KEY": SECRET,
+        "COACH_LLM_TIMEOUT": "2",
+        "COACH_LLM_RETRIES": "0",
+    }
+    notes = "・請求バッチの実行時間を3時間→40分に短縮した\n"
+    concerns = "【相談】負荷試験の環境がない\n"
+    runs = []
+    for args, text in (
+        (["rewrite", "-", "--engine", "llm"], notes),
+        (["rewrite", "-", "--engine", "llm", "--json"], notes),
+        (["triage", "-", "--engine", "llm"], concerns),
+        (["triage", "-", "--engine", "llm", "--json"], concerns),
+        (["intent", "来期はチームリードをしたい", "--engine", "llm", "--json"], ""),
+        (["intent", "来期はチームリードをしたい", "--engine", "llm"], ""),
+    ):
+        for _ in range(3):
+            llm_server.reply_status(500, "boom")
+        run = subprocess.run(
+            [sys.executable, "-m", "coach.cli", *args],
+            input=text.encode(),
+            capture_output=True,
+            env={**env, "COACH_LANG": "ja"},
+            timeout=120,
+        )
+        runs.append(run)
+        out = run.stdout.decode()
+        assert run.returncode == 0, run.stderr.decode()
+        assert "オフライン" in out, (args, out)  # the notice, in the user's language
+        if "--json" in args:
+            data = json.loads(out)
+            assert data["engine"] == "offline (fallback)" and data["warnings"]
+    assert llm_server.requests, "the CLI never reached the loopback server"
+    for run in runs:
+        assert SECRET not in run.stdout.decode() + run.stderr.decode()
+    for path in isolated_env.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    settings = load_settings()
+    store = Store.open(settings)
+    assert [text for _, _, text, _ in store.inputs("rewrite")] == [notes, notes]
+    assert [text for _, _, text, _ in store.inputs("triage")] == [concerns, concerns]
+    assert len(store.inputs("intent")) == 2

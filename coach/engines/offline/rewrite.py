@@ -314,7 +314,7 @@ def _metric_only(body: str) -> bool:
 
 
 _WHOLE_RESULT = re.compile(
-    r"を.{0,40}(?:改善|短縮|削減|向上|増加|減少|減ら|増や|高速化|下げ|上げ)|"
+    r"を.{0,40}に(?:[\u4e00-\u9fff]{2}|増や|減ら|下げ|上げ|抑え|伸ば|縮め)|"
     r"^\s*(?:cut|reduced|improved|raised|increased|decreased|lowered|shortened|sped up|brought)\b",
     re.IGNORECASE,
 )
