@@ -169,7 +169,10 @@ def export(directory: str) -> None:
     from coach import importer
 
     def build() -> Any:
-        written = importer.export_dir(directory, _settings())
+        settings = _settings()
+        written = importer.export_dir(directory, settings)
+        if settings.language == "ja":
+            return f"{len(written)} 件の1on1を {directory} に書き出しました"
         return f"{len(written)} meeting(s) written to {directory}"
 
     _run(build, False, str)
@@ -181,8 +184,11 @@ def reindex() -> None:
     from coach import index
 
     def build() -> Any:
-        count = index.reindex(_settings(), progress=Progress("reindex"))
-        return f"{count} passage(s) indexed"
+        settings = _settings()
+        count = index.reindex(settings, progress=Progress("reindex"))
+        return (
+            f"{count} 件の段落を索引しました" if settings.language == "ja" else f"{count} passage(s) indexed"
+        )
 
     _run(build, False, str)
 
@@ -289,5 +295,23 @@ def review(
     _run(build, as_json, flow.check_markdown if check_file else flow.to_markdown)
 
 
+def run() -> None:
+    """The console script: click's own usage errors get a hint in the user's language too."""
+    try:
+        main(standalone_mode=False)
+    except click.UsageError as exc:
+        exc.show()
+        if load_settings().language == "ja":
+            command = exc.ctx.command_path if exc.ctx else "coach"
+            click.echo(f"使い方が正しくありません。`{command} --help` で引数と形式を確認してください。", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("中断しました" if load_settings().language == "ja" else "Aborted!", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -225,3 +225,18 @@ def test_llm_failures_fall_back_visibly_keep_the_text_and_never_leak_the_key(
     assert [text for _, _, text, _ in store.inputs("rewrite")] == [notes, notes]
     assert [text for _, _, text, _ in store.inputs("triage")] == [concerns, concerns]
     assert len(store.inputs("intent")) == 2
+
+
+def test_the_console_script_explains_usage_errors_in_japanese(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "COACH_LANG": "ja", "COACH_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "coach.cli", "actions", "--as-of", "2026/01/01"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "使い方が正しくありません" in done.stderr and "Traceback" not in done.stderr
