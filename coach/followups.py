@@ -8,12 +8,14 @@ only when retrieval finds real evidence for a topic (the same not-found rule as 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from coach import retrieval
 from coach.ask import best_lines, lines_of, meeting_lines
 from coach.config import Settings
 from coach.inputs import check_text
-from coach.models import ActionItem, FollowUp, FollowUps
+from coach.models import ActionItem, FollowUp, FollowUps, Language
+from coach.text import detect_language
 
 MAX_TOPICS = 20
 MEETINGS_PER_TOPIC = 3
@@ -26,9 +28,13 @@ def suggest_followups(notes: str, settings: Settings, k: int = 5, as_of: dt.date
     best: dict[str, tuple[float, str, retrieval.Retrieval]] = {}
     for topic in topics:
         found = retrieval.retrieve(topic, settings, k=MEETINGS_PER_TOPIC, as_of=as_of)
-        if not found.found:
-            continue
         hits = found.best_per_meeting()[:MEETINGS_PER_TOPIC]
+        if not found.found:
+            # Not enough to answer a question, but a meeting naming the same specific thing
+            # (a product, a system, a person) did touch the topic.
+            hits = [hit for hit in hits if _names_the_same_thing(topic, hit.passage.text)]
+        if not hits:
+            continue
         for hit in hits:
             if hit.score < hits[0].score * RELATIVE_CUTOFF:
                 continue
@@ -39,7 +45,7 @@ def suggest_followups(notes: str, settings: Settings, k: int = 5, as_of: dt.date
         return FollowUps(results=[])
 
     corpus = next(iter(best.values()))[2].corpus
-    open_actions = _open_actions_by_meeting(settings)
+    open_actions = _open_actions_by_meeting(settings, detect_language(notes))
     results: list[FollowUp] = []
     for file, (score, topic, found) in sorted(best.items(), key=lambda item: -item[1][0])[:k]:
         meeting = corpus.by_file.get(file) if corpus else None
@@ -59,13 +65,25 @@ def suggest_followups(notes: str, settings: Settings, k: int = 5, as_of: dt.date
     return FollowUps(results=results)
 
 
-def _open_actions_by_meeting(settings: Settings) -> dict[str, list[str]]:
+def _names_the_same_thing(topic: str, passage: str) -> bool:
+    names = retrieval.name_like_units(topic)
+    folded = unicodedata.normalize("NFKC", passage).casefold()
+    return any(unicodedata.normalize("NFKC", name).casefold() in folded for name in names)
+
+
+def _open_actions_by_meeting(settings: Settings, language: Language) -> dict[str, list[str]]:
     from coach.store import Store
 
     actions: list[ActionItem] = Store.open(settings).actions(status="open")
     by_meeting: dict[str, list[str]] = {}
     for action in actions:
-        due = f" (due {action.due.isoformat()})" if action.due else ""
+        due = ""
+        if action.due:
+            due = (
+                f"(期限: {action.due.isoformat()})"
+                if language == "ja"
+                else f" (due {action.due.isoformat()})"
+            )
         by_meeting.setdefault(action.from_, []).append(action.action + due)
     return by_meeting
 

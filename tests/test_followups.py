@@ -34,3 +34,36 @@ def test_unrelated_notes_suggest_nothing(dev: Settings) -> None:
     result = followups.suggest_followups("Kubernetesへの移行について話したい", dev)
     assert result.results == []
     assert "no related" in followups.to_markdown(result)
+
+
+def test_open_actions_are_written_in_the_notes_language(dev: Settings) -> None:
+    japanese = followups.suggest_followups("在庫APIの監視について", dev)
+    english = followups.suggest_followups("About the 在庫API monitoring dashboard", dev)
+    assert any("(期限: 2026-05-29)" in a for r in japanese.results for a in r.open_actions)
+    assert any("(due 2026-05-29)" in a for r in english.results for a in r.open_actions)
+
+
+def test_a_meeting_naming_the_same_system_is_related_even_in_other_words(tmp_path: Path) -> None:
+    """Too little to answer a question, but enough to say which past meeting touched the topic."""
+    import datetime as dt
+
+    from coach.config import load_settings
+    from coach.importer import import_dir
+
+    folder = tmp_path / "meetings"
+    folder.mkdir()
+    (folder / "2025-10-21.md").write_text(
+        "## Concerns\n- Snowflake warehouse cost grew 30% last month\n\n"
+        "## Decisions\n- Freeze new warehouse sizes until the quarterly cost review\n",
+        encoding="utf-8",
+    )
+    (folder / "2025-11-04.md").write_text(
+        "## Results\n- Shipped the iOS release with the new onboarding flow\n", encoding="utf-8"
+    )
+    settings = load_settings()
+    import_dir(str(folder), settings)
+    result = followups.suggest_followups(
+        "Our Snowflake spend keeps climbing", settings, as_of=dt.date(2025, 12, 1)
+    )
+    assert [r.file for r in result.results] == ["2025-10-21.md"]
+    assert result.results[0].decided == ["Freeze new warehouse sizes until the quarterly cost review"]

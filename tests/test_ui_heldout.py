@@ -130,7 +130,6 @@ MEETINGS: dict[str, str] = {
 
 # Paraphrases (spend ~ cost, 出すのに時間がかかる ~ 間に合わない) that coach.retrieval's not-found
 # rule has rejected since b96e210: the page then shows its "none found" state, which is correct UI.
-PARAPHRASE_MISSED = pytest.mark.xfail(reason="core retrieval misses this paraphrase (reported)", strict=False)
 
 # (UI language, which box, what the user typed, the meeting that must be suggested, a line
 #  decided in that meeting that must be shown with it)
@@ -142,7 +141,6 @@ FOLLOWUP_CASES: list[Any] = [
         "Our Snowflake spend keeps climbing",
         "2025-10-21.md",
         "warehouse sizes",
-        marks=PARAPHRASE_MISSED,
     ),
     ("en", "intent", "I'd like to talk about the path to staff engineer", "2025-11-04.md", "sponsor"),
     ("ja", "notes", "緊急リリースの手順がどうなったか確認したい", "2025-11-18.md", "QAチーム"),
@@ -154,7 +152,6 @@ FOLLOWUP_CASES: list[Any] = [
         "ホットフィックスを出すのに時間がかかりすぎる",
         "2025-11-18.md",
         "緊急リリース",
-        marks=PARAPHRASE_MISSED,
     ),
     ("en", "notes", "Billing export runbook status\nVoiceOver の棚卸し", "2025-11-18.md", "QAチーム"),
 ]
