@@ -303,7 +303,9 @@ def run() -> None:
         exc.show()
         if load_settings().language == "ja":
             command = exc.ctx.command_path if exc.ctx else "coach"
-            click.echo(f"使い方が正しくありません。`{command} --help` で引数と形式を確認してください。", err=True)
+            click.echo(
+                f"使い方が正しくありません。`{command} --help` で引数と形式を確認してください。", err=True
+            )
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from coach.config import EngineName, Settings
-from coach.engines.llm import LLMEngine
 from coach.engines.offline.intent import PLACEHOLDERS, analyse, offline_drafts, questions_for
 from coach.engines.offline.intent import detect_parts as detect_parts
 from coach.grounding import ungrounded_numbers
@@ -22,6 +22,9 @@ from coach.models import IntentParts, IntentResult, Language
 from coach.prepare import answer_and_keep
 from coach.store import Store
 from coach.text import detect_language
+
+if TYPE_CHECKING:
+    from coach.engines.llm import LLMEngine
 
 __all__ = ["IntentDraft", "detect_parts", "sharpen_intent", "to_markdown"]
 

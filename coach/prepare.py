@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import BaseModel
 
 from coach.config import Settings
 from coach.engines.fallback import stamped, with_fallback
-from coach.engines.llm import LLMEngine
 from coach.models import Language
 from coach.store import Store
+
+if TYPE_CHECKING:
+    from coach.engines.llm import LLMEngine
 
 R = TypeVar("R", bound=BaseModel)
 

@@ -16,12 +16,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from coach.config import Settings
 from coach.engines.fallback import with_fallback
-from coach.engines.llm import LLMEngine
 from coach.errors import InputError
 from coach.grounding import ungrounded_numbers
 from coach.models import (
@@ -56,6 +56,9 @@ from coach.review_match import (
 )
 from coach.store import Store
 from coach.text import detect_language, display_pct, format_number
+
+if TYPE_CHECKING:
+    from coach.engines.llm import LLMEngine
 
 __all__ = [
     "build_review",

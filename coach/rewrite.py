@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.config import EngineName, Settings
 from coach.engines.fallback import with_fallback
-from coach.engines.llm import LLMEngine
 from coach.engines.offline.rewrite import PARTS, question_for, statement_for
 from coach.engines.offline.rewrite import extract_entries as _offline_entries
 from coach.errors import CoachError
@@ -25,6 +25,9 @@ from coach.inputs import check_text
 from coach.metrics import MetricMatch, find_metrics
 from coach.models import Language, Metric, MissingPart, RewriteResult, StarEntry
 from coach.text import detect_language, display_pct, format_number
+
+if TYPE_CHECKING:
+    from coach.engines.llm import LLMEngine
 
 __all__ = ["extract_entries", "rewrite_notes", "to_markdown"]
 

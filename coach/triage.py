@@ -8,11 +8,11 @@ and a support ask without a date in the concern keeps its deadline placeholder.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from coach.config import EngineName, Settings
-from coach.engines.llm import LLMEngine
 from coach.engines.offline.triage import classify, deadline_in, split_concerns, suggestion, tagged_bucket
 from coach.errors import InputError
 from coach.grounding import ungrounded_numbers
@@ -21,6 +21,9 @@ from coach.models import Bucket, Language, TriageItem, TriageResult
 from coach.prepare import answer_and_keep
 from coach.store import Store
 from coach.text import detect_language
+
+if TYPE_CHECKING:
+    from coach.engines.llm import LLMEngine
 
 __all__ = ["classify", "split_concerns", "to_markdown", "triage_concerns"]
 

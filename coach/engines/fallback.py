@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from coach.config import Settings
-from coach.engines.llm import LLMEngine, LLMFailure
 from coach.errors import LLMError
+
+if TYPE_CHECKING:
+    from coach.engines.llm import LLMEngine
 from coach.models import Language
 
 T = TypeVar("T")
@@ -39,6 +41,8 @@ def stamped(outcome: FallbackOutcome[R]) -> R:
 
 def fallback_notice(error: LLMError, language: Language) -> str:
     """The visible notice shown above a result the offline engine produced instead of the LLM."""
+    from coach.engines.llm import LLMFailure
+
     if isinstance(error, LLMFailure):
         reason = error.reason(language)
         invalid = error.attempts > 0
@@ -64,6 +68,9 @@ def with_fallback(
     """
     if settings.engine != "llm":
         return FallbackOutcome(offline_call(), OFFLINE)
+    # Imported here: langchain and openai take most of a second to load, and offline never needs them.
+    from coach.engines.llm import LLMEngine
+
     try:
         engine = LLMEngine(settings)
         return FallbackOutcome(llm_call(engine), engine.name)
