@@ -40,10 +40,9 @@ def opening_lines(settings: Settings, language: Language, as_of: dt.date | None 
     """One line per action of mine from the last meeting, then every older one still open."""
     today = as_of or dt.date.today()
     store = Store.open(settings)
-    meetings = store.meetings(end=today) or store.meetings()
-    if not meetings:
+    last = store.last_meeting_file(end=today)
+    if last is None:
         return []
-    last = meetings[-1].file
     mine = store.actions(owner="me")
     chosen = [a for a in mine if a.from_ == last] + [
         a for a in mine if a.from_ != last and a.status == "open"

@@ -19,9 +19,11 @@ import numpy as np
 from coach import index, retrieval
 from coach.config import Settings
 from coach.errors import LLMError
+from coach.grounding import ungrounded_numbers
 from coach.index import lines_of
 from coach.inputs import check_text
 from coach.models import AskResult, Language, SearchHit, SearchResults, SectionKind, Source
+from coach.text import detect_language
 
 MAX_SOURCES = 4
 LINES_PER_SOURCE = 2
@@ -32,12 +34,6 @@ NOT_FOUND = {
     "ja": "過去の1on1のメモには見つかりませんでした。",
     "en": "Not found in your meeting notes.",
 }
-
-
-def _language(text: str) -> Language:
-    from coach.text import detect_language
-
-    return detect_language(text)
 
 
 def _check(question: str) -> str:
@@ -110,7 +106,8 @@ def best_lines(
     dense = embedder.embed([line.text for line in lines], "passage") @ query
     dense_z = (dense - dense.mean()) / max(float(dense.std()), 1e-6)
     cues = retrieval.cued_sections(question)
-    wanted = [(mark, weight) for asks, mark, weight in ASKS_FOR if asks.search(retrieval.normalize(question))]
+    asked = retrieval.normalize(question)
+    wanted = [(mark, weight) for asks, mark, weight in ASKS_FOR if asks.search(asked)]
     prior = np.array(
         [
             1.0 * (line.section in cues)
@@ -232,7 +229,7 @@ def _prepare(
     question: str, settings: Settings, as_of: dt.date | None
 ) -> tuple[str, Language, retrieval.Retrieval, list[Cited]]:
     question = _check(question)
-    language = _language(question)
+    language = detect_language(question)
     found = retrieval.retrieve(question, settings, k=MAX_SOURCES * 2, as_of=as_of)
     cited = _cited(question, found, settings) if found.found else []
     return question, language, found, cited
@@ -312,7 +309,7 @@ def check_answer(answer: str, cited: Sequence[Cited], language: Language) -> Ask
     if not answer:
         raise LLMError("The model returned an empty answer.", "モデルの回答が空でした。")
     source_text = "\n".join(c.text for c in cited)
-    ungrounded = _ungrounded_numbers(CITATION.sub("", answer), source_text)
+    ungrounded = ungrounded_numbers(CITATION.sub("", answer), source_text)
     if ungrounded:
         raise LLMError(
             f"The answer contains numbers that are not in your notes: {', '.join(ungrounded)}.",
@@ -320,14 +317,6 @@ def check_answer(answer: str, cited: Sequence[Cited], language: Language) -> Ask
         )
     used = [valid[key] for key in dict.fromkeys(CITATION.findall(answer)) if key in valid]
     return AskResult(answer=answer, found=True, sources=_sources(used or cited), warnings=warnings)
-
-
-def _ungrounded_numbers(output: str, source: str) -> list[str]:
-    try:
-        from coach.grounding import ungrounded_numbers
-    except ImportError:
-        return []
-    return ungrounded_numbers(output, source)
 
 
 def to_markdown(result: AskResult) -> str:

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coach.models import Language, Metric, Review
+from coach.text import detect_language
 
 ChartFormat = Literal["png", "svg"]
 
@@ -64,7 +65,6 @@ _LABELS: dict[str, dict[Language, str]] = {
     "count": {"ja": "件数", "en": "Actions"},
 }
 _DATE_IN_FILE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 @lru_cache(maxsize=1)
@@ -88,8 +88,7 @@ def _font_family() -> list[str]:
 def _language(review: Review, language: Language | None) -> Language:
     if language:
         return language
-    sample = review.draft or " ".join(item.statement for item in review.results)
-    return "ja" if len(_JAPANESE.findall(sample)) * 4 >= len(sample.strip()) > 0 else "en"
+    return detect_language(review.draft or " ".join(item.statement for item in review.results))
 
 
 def _label(key: str, language: Language) -> str:

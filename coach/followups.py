@@ -11,8 +11,9 @@ import datetime as dt
 import unicodedata
 
 from coach import retrieval
-from coach.ask import best_lines, lines_of, meeting_lines
+from coach.ask import best_lines, meeting_lines
 from coach.config import Settings
+from coach.index import lines_of
 from coach.inputs import check_text
 from coach.models import ActionItem, FollowUp, FollowUps, Language
 from coach.text import detect_language

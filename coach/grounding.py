@@ -9,33 +9,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from coach.text import fold, numbers_in
+from coach.text import SCALE_WORDS, numbers_in, round_half_up
 
-_SCALE_AFTER = {"千": 1e3, "万": 1e4, "億": 1e8}
-_PLACEHOLDER = re.compile(r"\[N\]")
 _NOT_A_QUANTITY = re.compile(r"1\s?on\s?1|1\s?対\s?1|1:1", re.IGNORECASE)
 
 
-def source_values(source: str) -> set[float]:
-    """Every value the source states, in each spelling a faithful rewrite could use."""
-    folded = fold(source)
+@lru_cache(maxsize=8)
+def source_values(source: str) -> frozenset[float]:
+    """Every value the source states, in each spelling a faithful rewrite could use.
+
+    Cached: one LLM answer is checked field by field against the same notes.
+    """
     values: set[float] = set()
     for number in numbers_in(source):
         values.update((number.raw, number.value))
-        scale = _SCALE_AFTER.get(folded[number.end : number.end + 1])
+        # numbers_in folds one char to one char and leaves 千/万/億 as they are: offsets hold in `source`
+        scale = SCALE_WORDS.get(source[number.end : number.end + 1])
         if scale:
             values.add(number.raw * scale)
-    return values
+    return frozenset(values)
 
 
 def _roundings(value: float) -> set[float]:
     magnitude = abs(value)
-    found = {magnitude}
-    for places in ("1", "0.1", "0.01"):
-        found.add(float(Decimal(str(magnitude)).quantize(Decimal(places), rounding=ROUND_HALF_UP)))
-    return found
+    return {magnitude, *(round_half_up(magnitude, step) for step in ("1", "0.1", "0.01"))}
 
 
 def _close(value: float, candidates: Iterable[float]) -> bool:
@@ -63,7 +62,3 @@ def strip_ungrounded(output: str, ungrounded: Iterable[str], placeholder: str = 
     for token in sorted(set(ungrounded), key=len, reverse=True):
         result = re.sub(rf"(?<![\d.,]){re.escape(token)}(?![\d]|\.\d)", placeholder, result)
     return result
-
-
-def has_placeholder(text: str) -> bool:
-    return bool(_PLACEHOLDER.search(text))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from coach.config import Settings
+from coach.dates import MONTHS_EN
 from coach.errors import CoachError, InputError
 from coach.inputs import check_text
 from coach.models import ActionItem, ImportReport, Meeting, MeetingSection, Owner, SectionKind
@@ -367,12 +369,6 @@ _DUE_PATTERNS = [
     re.compile(rf"\s*[-—,、]?\s*(?:{_DUE_WORDS})\s*[:]?\s*({_DATE_TOKEN})\s*$", re.IGNORECASE),
     re.compile(rf"\s*[-—,、]?\s*({_DATE_TOKEN})\s*(?:まで(?:に)?|迄)\s*$", re.IGNORECASE),
 ]
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    )
-}
 
 
 def parse_date(token: str, near: dt.date | None = None) -> dt.date | None:
@@ -386,9 +382,9 @@ def parse_date(token: str, near: dt.date | None = None) -> dt.date | None:
     elif match := re.match(r"(\d{1,2})\s*[/月]\s*(\d{1,2})", text):
         year, month, day = (near or dt.date.today()).year, int(match.group(1)), int(match.group(2))
     elif match := re.match(r"([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?", text):
-        if match.group(1) not in _MONTHS:
+        if match.group(1) not in MONTHS_EN:
             return None
-        month, day = _MONTHS[match.group(1)], int(match.group(2))
+        month, day = MONTHS_EN[match.group(1)], int(match.group(2))
         year = int(match.group(3)) if match.group(3) else (near or dt.date.today()).year
     else:
         return None
@@ -910,11 +906,6 @@ def _closure(action: str, sentence: str) -> tuple[str | None, int]:
     return None, -1
 
 
-def _closing(action: str, sentence: str) -> tuple[bool, int]:
-    verdict, clause = _closure(action, sentence)
-    return verdict is not None, clause
-
-
 def _result(paragraph: list[str], index: int, clause: int) -> str:
     """What came of it: the rest of the closing sentence and the next sentences that explain it."""
     clauses = [c.strip() for c in _CLAUSE.split(paragraph[index]) if c and c.strip()]
@@ -1043,11 +1034,8 @@ def stored(parsed: ParsedMeeting, raw: str, source: str = "import") -> StoredMee
     )
 
 
-def rebuild_ledger(db: object) -> None:
+def rebuild_ledger(db: sqlite3.Connection) -> None:
     """Recompute the actions table from every stored meeting (inside the caller's transaction)."""
-    import sqlite3
-
-    assert isinstance(db, sqlite3.Connection)
     Store.sync_ledger(db, build_ledger(Store.ledger_sources(db)))
 
 
@@ -1120,9 +1108,13 @@ def index_after_commit(
 # --------------------------------------------------------------------------- export
 
 
-def _language_of(meeting: Meeting) -> str:
-    text = meeting.preamble + "".join(s.heading + s.text for s in meeting.sections)
-    return "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) else "en"
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def writes_japanese(text: str) -> bool:
+    """Any kana or kanji: headings added to a meeting follow its notes, and one Japanese word
+    means the user writes them in Japanese (unlike `detect_language`, which weighs the whole text)."""
+    return bool(_JAPANESE.search(text))
 
 
 def render_meeting(meeting: Meeting, actions: Iterable[ActionItem] = ()) -> str:
@@ -1143,6 +1135,7 @@ def render_meeting(meeting: Meeting, actions: Iterable[ActionItem] = ()) -> str:
     parts = [f"---\n{front}\n---"]
     if meeting.preamble:
         parts.append(meeting.preamble)
+    japanese = writes_japanese(meeting.preamble + "".join(s.heading + s.text for s in meeting.sections))
     previous: SectionKind | None = None
     for section in meeting.sections:
         recognised = classify_heading(section.heading)
@@ -1152,7 +1145,7 @@ def render_meeting(meeting: Meeting, actions: Iterable[ActionItem] = ()) -> str:
         level = "###" if sub else "##"
         heading = section.heading if recognised == section.kind or sub or section.kind == "other" else ""
         if not heading:
-            heading = _DEFAULT_HEADINGS[section.kind][0 if _language_of(meeting) == "ja" else 1]
+            heading = _DEFAULT_HEADINGS[section.kind][0 if japanese else 1]
         body = "\n".join(_mark_line(line, closed_by_hand, meeting.date) for line in section.text.split("\n"))
         parts.append(f"{level} {heading}\n{body}".rstrip())
         previous = section.kind

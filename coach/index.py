@@ -28,7 +28,7 @@ Progress = Callable[[int, int, str], None]
 COLLECTION = "meetings"
 UPSERT_BATCH = 256
 PREAMBLE_HEADING = ""
-_SENTENCE_END = re.compile(r"(?<=[。!?!?])")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
 
 _clients: dict[str, ClientAPI] = {}
@@ -207,13 +207,6 @@ def _upsert(target: Collection, ef: E5EmbeddingFunction, batch: Sequence[tuple[P
         embeddings=ef([text for _, text in batch]),  # type: ignore[arg-type]
         metadatas=[_metadata(p) for p, _ in batch],
     )
-
-
-def remove_meetings(settings: Settings, files: Sequence[str]) -> None:
-    """Drop every passage of these meeting files (a meeting deleted from the store)."""
-    target = collection(settings, fresh=True)
-    for file in files:
-        target.delete(where={"file": file})
 
 
 def reindex(settings: Settings, progress: Progress | None = None) -> int:

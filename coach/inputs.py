@@ -22,10 +22,7 @@ def check_text(data: bytes | str, *, what: str = "notes", what_ja: str = "メモ
             "期間やプロジェクトごとに分けて入力してください。",
         )
     if b"\x00" in raw:
-        raise InputError(
-            f"The {what} look like a binary file, not text. Paste or pass a UTF-8 text or Markdown file.",
-            f"{what_ja}がバイナリファイルのようです。UTF-8 のテキストか Markdown を入力してください。",
-        )
+        raise _binary(what, what_ja)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -38,16 +35,20 @@ def check_text(data: bytes | str, *, what: str = "notes", what_ja: str = "メモ
             ) from None
     printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
     if text and printable / len(text) < 0.9:
-        raise InputError(
-            f"The {what} look like a binary file, not text. Paste or pass a UTF-8 text or Markdown file.",
-            f"{what_ja}がバイナリファイルのようです。UTF-8 のテキストか Markdown を入力してください。",
-        )
+        raise _binary(what, what_ja)
     if not text.strip():
         raise InputError(
             f"The {what} are empty. Paste some text first.",
             f"{what_ja}が空です。テキストを入力してください。",
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _binary(what: str, what_ja: str) -> InputError:
+    return InputError(
+        f"The {what} look like a binary file, not text. Paste or pass a UTF-8 text or Markdown file.",
+        f"{what_ja}がバイナリファイルのようです。UTF-8 のテキストか Markdown を入力してください。",
+    )
 
 
 def read_input(source: str | None, *, what: str = "notes", what_ja: str = "メモ") -> str:

@@ -21,7 +21,6 @@ from coach.inputs import check_text
 from coach.models import IntentParts, IntentResult, Language
 from coach.prepare import answer_and_keep
 from coach.store import Store
-from coach.text import detect_language
 
 if TYPE_CHECKING:
     from coach.engines.llm import LLMEngine
@@ -41,10 +40,9 @@ class IntentDraft(BaseModel):
     questions: list[str] = Field(description="One question per missing part, in the user's language.")
 
 
-def _evidence(settings: Settings, text: str, language: Language, limit: int = 2) -> list[str]:
+def _evidence(store: Store, text: str, language: Language, limit: int = 2) -> list[str]:
     """Past results (statement + meeting date) sharing words with the intent; empty without a store."""
     try:
-        store = Store.open(settings)
         rows = [(date, entry.statement) for _, date, entry in store.star_entries()]
         for when, rewrite in store.rewrites():
             rows += [(when.date(), entry.statement) for entry in rewrite.entries]
@@ -130,9 +128,9 @@ def sharpen_intent(text: str, settings: Settings, engine: EngineName | None = No
         settings = settings.with_engine(engine)
     store = Store.open(settings)
     store.save_input("intent", text)
-    language = detect_language(text)
     analysis = analyse(text)
-    evidence = _evidence(settings, text, language)
+    language = analysis.language
+    evidence = _evidence(store, text, language)
     offline_has = analysis.parts
 
     def offline() -> IntentResult:
@@ -167,7 +165,7 @@ def sharpen_intent(text: str, settings: Settings, engine: EngineName | None = No
             evidence=evidence,
         )
 
-    return answer_and_keep(settings, language, "intent", llm, offline)
+    return answer_and_keep(settings, store, language, "intent", llm, offline)
 
 
 _LABELS: dict[Language, dict[str, str]] = {

@@ -17,12 +17,14 @@ from dataclasses import dataclass, replace
 from coach.models import Language, Metric
 from coach.text import (
     NUMBER,
+    NUMBER_TOKEN,
     canonical_unit,
     change_pct,
     common_unit,
     detect_language,
     fold,
     format_number,
+    number_value,
     unit_scale,
 )
 
@@ -38,9 +40,7 @@ _UNIT = (
     r"|x(?![A-Za-z])|[KMGT]i?B|kB|B(?![A-Za-z])|req/s|rps|qps|RPS|QPS|リクエスト|requests?|reqs?|ドル|USD"
     r"|[ァ-ヶー]{2,12}|[A-Za-z][A-Za-z-]{1,15}"
 )
-_QUANTITY = re.compile(
-    rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z]))?|(?P<half>半)(?=日|年|時間)|(?P<halved>半分|半減)"
-)
+_QUANTITY = re.compile(rf"{NUMBER_TOKEN}|(?P<half>半)(?=日|年|時間)|(?P<halved>半分|半減)")
 _NUMBER_AT = re.compile(rf"{NUMBER}[kKM]?")
 _UNIT_AT = re.compile(rf"[ \u00a0]?(?P<unit>{_UNIT})")
 _CURRENCY = {"$": "$", "¥": "円", "€": "€", "£": "£"}
@@ -239,7 +239,7 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
         restated = _restated_pair(folded, matches, quantity)
         if restated is not None:
             index = matches.index(restated)
-            stated = text[quantity.start : quantity.end].strip()
+            stated = _words(text, quantity)
             if quantity.unit == "x":
                 matches[index] = replace(restated, stated=stated, stated_ratio=quantity.value)
             else:
@@ -311,9 +311,7 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
         elif match.group("half"):
             value = 0.5
         else:
-            value = float(match.group("num").replace(",", ""))
-            if match.group("mult"):
-                value *= {"k": 1e3, "K": 1e3, "M": 1e6}[match.group("mult")]
+            value = number_value(match.group("num"), match.group("mult"))
         if previous in _CURRENCY and match.group("num"):
             unit = _CURRENCY[previous]
             start -= 1

@@ -94,7 +94,7 @@ def named_period(named: str, today: dt.date | None = None, fiscal_start: int | N
     start_month = fiscal_start or fiscal_start_month()
     text = unicodedata.normalize("NFKC", named).strip().replace(" ", "")
     match = _NAMED_RE.match(text)
-    if not match or not text:
+    if not match:
         raise _bad_name(named)
     raw_year = match.group("year1") or match.group("year2") or match.group("year3")
     fiscal = bool(match.group("fy") or match.group("fy3") or match.group("fy2") == "年度")
@@ -105,7 +105,7 @@ def named_period(named: str, today: dt.date | None = None, fiscal_start: int | N
 
     if part.startswith(("上", "下")):
         fiscal = True
-        offset, months = (0, 6) if part.startswith("上") else (6, 6)
+        offset, months = (0 if part.startswith("上") else 6), 6
     elif part.startswith("H"):
         offset, months = (0 if part == "H1" else 6), 6
     elif part:

@@ -20,6 +20,7 @@ R = TypeVar("R", bound=BaseModel)
 
 def answer_and_keep(
     settings: Settings,
+    store: Store,
     language: Language,
     part: Literal["intent", "triage"],
     llm_call: Callable[[LLMEngine], R],
@@ -30,5 +31,5 @@ def answer_and_keep(
     The agenda is assembled from the saved prep, so a result the user saw is one the agenda shows.
     """
     result = stamped(with_fallback(settings, language, llm_call, offline_call))
-    Store.open(settings).update_prep(**{part: result})
+    store.update_prep(**{part: result})
     return result

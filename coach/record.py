@@ -6,10 +6,15 @@ export and search treat recorded and imported meetings alike.
 
 from __future__ import annotations
 
-import re
-
 from coach.config import Settings
-from coach.importer import index_after_commit, parse_meeting, rebuild_ledger, render_meeting, stored
+from coach.importer import (
+    index_after_commit,
+    parse_meeting,
+    rebuild_ledger,
+    render_meeting,
+    stored,
+    writes_japanese,
+)
 from coach.models import ActionItem, Language, Meeting, MeetingRecord, MeetingSection
 from coach.store import Store, available_derivations
 
@@ -25,7 +30,7 @@ _HEADINGS: dict[str, tuple[str, str]] = {
 def _language(record: MeetingRecord, fallback: Language) -> Language:
     texts = [*record.decisions, *record.info, record.notes, record.title or ""]
     texts += [a.action for a in (*record.my_actions, *record.manager_actions)]
-    return "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", "".join(texts)) else fallback
+    return "ja" if writes_japanese("".join(texts)) else fallback
 
 
 def _bullets(items: list[str]) -> str:

@@ -31,6 +31,7 @@ from coach import dates, index
 from coach.config import Settings
 from coach.embedding import EmbeddingCache
 from coach.models import Meeting, Passage, SectionKind
+from coach.text import normalize as shared_normalize
 
 K1 = 1.2
 B = 0.75
@@ -210,14 +211,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 
 def normalize(text: str) -> str:
-    """NFKC + lowercase, for matching only (full-width digits and letters become half-width)."""
-    try:
-        from coach.text import normalize as shared_normalize
-
-        text = shared_normalize(text)
-    except ImportError:
-        text = unicodedata.normalize("NFKC", text)
-    return unicodedata.normalize("NFKC", text).lower()
+    """`coach.text.normalize` (NFKC, one arrow, single spaces) lower-cased: for matching only."""
+    return shared_normalize(text).lower()
 
 
 def tokens(text: str) -> list[str]:

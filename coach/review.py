@@ -158,7 +158,12 @@ class _Material:
     language: Language
     index: LineIndex
     dates: dict[str, dt.date]
+    texts: dict[str, str]
     source: str
+
+    @property
+    def days(self) -> list[str]:
+        return [d.isoformat() for d in self.dates.values()]
 
     @classmethod
     def of(cls, meetings: list[Meeting], progress: Progress | None = None) -> _Material:
@@ -167,12 +172,14 @@ class _Material:
             lines.extend(meeting_lines(meeting))
             if progress:
                 progress(done, len(meetings), meeting.file)
-        source = "\n".join(_meeting_text(m) for m in meetings)
+        texts = {m.file: _meeting_text(m) for m in meetings}
+        source = "\n".join(texts.values())
         return cls(
             meetings=meetings,
             language=detect_language(source),
             index=LineIndex(lines),
             dates={m.file: m.date for m in meetings},
+            texts=texts,
             source=source,
         )
 
@@ -192,13 +199,17 @@ def _meeting_text(meeting: Meeting) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _no_meetings(period: Period) -> InputError:
-    return InputError(
-        f"No meetings between {period.from_} and {period.to}. Import your notes with "
-        "`coach import DIR`, or choose a period that has meetings.",
-        f"{period.from_} から {period.to} の間に1on1の記録がありません。"
-        "`coach import DIR` で記録を取り込むか、記録のある期間を指定してください。",
-    )
+def _period_meetings(period: Period, settings: Settings) -> tuple[Store, list[Meeting]]:
+    store = Store.open(settings)
+    meetings = store.meetings(period.from_, period.to)
+    if not meetings:
+        raise InputError(
+            f"No meetings between {period.from_} and {period.to}. Import your notes with "
+            "`coach import DIR`, or choose a period that has meetings.",
+            f"{period.from_} から {period.to} の間に1on1の記録がありません。"
+            "`coach import DIR` で記録を取り込むか、記録のある期間を指定してください。",
+        )
+    return store, meetings
 
 
 def _cite(dates: Iterable[dt.date | str]) -> str:
@@ -215,9 +226,9 @@ class _Candidate:
     file: str | None
     metrics: list[Metric]
     missing_metric: bool
-    grams: set[str] = field(default_factory=set)
-    pairs: set[tuple[float | None, float | None]] = field(default_factory=set)
-    names: set[frozenset[str]] = field(default_factory=set)
+    grams: set[str] = field(init=False)
+    pairs: set[tuple[float | None, float | None]] = field(init=False)
+    names: set[frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.grams = content_grams(self.statement)
@@ -347,7 +358,7 @@ def _results(candidates: list[_Candidate], material: _Material) -> list[ReviewRe
         files = sorted(
             {c.file for c in group if c.file}, key=lambda f: (material.dates.get(f, dt.date.max), f)
         )
-        best = max(group, key=lambda c: (sum(_paired(m) for m in c.metrics), -group.index(c)))
+        best = max(group, key=lambda c: sum(_paired(m) for m in c.metrics))  # the first of equals
         metrics: dict[tuple[float | None, float | None, str], Metric] = {}
         for candidate in group:
             for metric in candidate.metrics:
@@ -504,7 +515,7 @@ def _offline_draft(
             f"{_cite([dates[first.meeting], dates[last.meeting]])}"
         )
     followed = {ref for step in career for ref in step.followed_by}
-    for ref in sorted(followed, key=lambda r: _ISO_DATE.findall(r)[-1] if _ISO_DATE.findall(r) else ""):
+    for ref in sorted(followed, key=lambda r: (_ISO_DATE.findall(r) or [""])[-1]):
         out.append(f"- {_t('followed', lang, text=ref)}")
 
     out += ["", _t("next", lang)]
@@ -585,7 +596,7 @@ def _draft(
     results: list[ReviewResultItem],
     period: Period,
 ) -> tuple[str, str, list[str]]:
-    dates = [d.isoformat() for d in material.dates.values()]
+    dates = material.days
 
     def validate(answer: ReviewDraftAnswer) -> ReviewDraftAnswer:
         problems = draft_problems(
@@ -609,10 +620,7 @@ def _draft(
 
 def build_review(period: Period, settings: Settings, progress: Progress | None = None) -> Review:
     """The review of `period`: results, follow-through, career, concerns and a cited draft."""
-    store = Store.open(settings)
-    meetings = store.meetings(period.from_, period.to)
-    if not meetings:
-        raise _no_meetings(period)
+    store, meetings = _period_meetings(period, settings)
     material = _Material.of(meetings, progress)
     candidates = _result_candidates(store, material, period)
     results = _results(candidates, material)
@@ -622,8 +630,7 @@ def build_review(period: Period, settings: Settings, progress: Progress | None =
     offline = _offline_draft(material, results, candidates, follow, career, concerns)
     allowed = _computed_numbers(results, follow)
     draft, engine, warnings = _draft(settings, material, offline, allowed, results, period)
-    dates = [d.isoformat() for d in material.dates.values()]
-    problems = draft_problems(draft, material.source, allowed, dates)
+    problems = draft_problems(draft, material.source, allowed, material.days)
     if problems:
         warnings = [*warnings, *problems]
     return Review(
@@ -648,10 +655,6 @@ _PARTS: dict[str, dict[Language, str]] = {
 }
 
 
-def _language_of(text: str) -> Language:
-    return detect_language(text) if text.strip() else "en"
-
-
 def _metric_line(metric: Metric) -> str:
     before = "?" if metric.before is None else format_number(metric.before)
     after = "?" if metric.after is None else format_number(metric.after)
@@ -659,14 +662,17 @@ def _metric_line(metric: Metric) -> str:
     return f"{metric.name}: {before}→{after} {metric.unit}".rstrip() + change
 
 
-def _parts(has: IntentParts, language: Language) -> str:
-    present = [_PARTS[name][language] for name in ("timeframe", "scope", "reason") if getattr(has, name)]
-    return "+".join(present) or "-"
+def _present(has: IntentParts) -> set[str]:
+    return {name for name in _PARTS if getattr(has, name)}
+
+
+def _parts(names: set[str], language: Language) -> str:
+    return "+".join(label[language] for name, label in _PARTS.items() if name in names) or "-"
 
 
 def to_markdown(review: Review) -> str:
     """The full report: the draft to paste into the sheet, then the evidence behind it."""
-    lang = _language_of(review.draft)
+    lang = detect_language(review.draft)
     out = [_t("title", lang, start=review.period.from_, end=review.period.to), "", review.draft.strip(), ""]
     if review.warnings:
         out += [_t("warnings", lang), *(f"- {w}" for w in review.warnings), ""]
@@ -694,21 +700,14 @@ def to_markdown(review: Review) -> str:
         closed = f" → {action.done_in}" if action.done_in else ""
         out.append(f"- [{box}] {action.action}{due} [{action.from_}{closed}]")
     out += ["", _t("career", lang)]
-    previous = IntentParts(timeframe=False, scope=False, reason=False)
+    seen: set[str] = set()
     for step in review.career:
-        gained = IntentParts(
-            timeframe=step.has.timeframe and not previous.timeframe,
-            scope=step.has.scope and not previous.scope,
-            reason=step.has.reason and not previous.reason,
-        )
-        plus = f" (+{_parts(gained, lang)})" if any(gained.model_dump().values()) else ""
-        out.append(f"- {step.meeting}: {step.intent} [{_parts(step.has, lang)}]{plus}")
+        has = _present(step.has)
+        gained = has - seen
+        plus = f" (+{_parts(gained, lang)})" if gained else ""
+        out.append(f"- {step.meeting}: {step.intent} [{_parts(has, lang)}]{plus}")
         out.extend(f"  - → {ref}" for ref in step.followed_by)
-        previous = IntentParts(
-            timeframe=previous.timeframe or step.has.timeframe,
-            scope=previous.scope or step.has.scope,
-            reason=previous.reason or step.has.reason,
-        )
+        seen |= has
     if not review.career:
         out.append(_t("none", lang))
     out += ["", _t("concerns", lang)]
@@ -740,7 +739,7 @@ def _number_detail(
     """The numbers the meetings recorded, when the claim states others for the same thing: a number
     found nowhere in the meetings it matched, or one its best line states differently."""
     files = {line.file for line in match.lines}
-    evidence = "\n".join(_meeting_text(m) for m in material.meetings if m.file in files)
+    evidence = "\n".join(text for file, text in material.texts.items() if file in files)
     allowed = [change for line in match.lines for change in figures[line].changes]
     text = with_percent_wari(_ISO_DATE.sub(" ", claim))
     differing = ungrounded_numbers(text, with_percent_wari(evidence), allowed)
@@ -758,10 +757,7 @@ def _number_detail(
 
 def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
     """Flag each claim of a self-evaluation that no 1on1 of the period shared, or whose number differs."""
-    store = Store.open(settings)
-    meetings = store.meetings(period.from_, period.to)
-    if not meetings:
-        raise _no_meetings(period)
+    _, meetings = _period_meetings(period, settings)
     claims = split_claims(text)
     if not claims:
         raise InputError(
@@ -769,7 +765,7 @@ def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
             "自己評価から主張(文や箇条書き)が見つかりません。提出予定の文章をそのまま貼り付けてください。",
         )
     material = _Material.of(meetings)
-    language = _language_of(text)
+    language = detect_language(text)
     lines = material.index.lines
     dense = dense_scores(claims, lines, settings.embedding_cache_path)
     figures = {line: Figures.of(line.text) for line in lines}
@@ -792,7 +788,7 @@ def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
 
 def check_markdown(check: ReviewCheck) -> str:
     """Unshared claims first: they are what the user must raise before the interview."""
-    lang = _language_of("\n".join(c.claim for c in check.claims))
+    lang = detect_language("\n".join(c.claim for c in check.claims))
     out = [_t("check_title", lang, start=check.period.from_, end=check.period.to), ""]
     groups = (
         ("unshared", [c for c in check.claims if c.status == "unshared"]),

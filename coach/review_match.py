@@ -107,10 +107,11 @@ def _parts(text: str) -> list[tuple[str, bool]]:
     """
     parts: list[tuple[str, bool]] = []
     for line in text.splitlines():
-        pieces = [piece.strip() for piece in _SENTENCE_END.split(clean_line(line)) if piece.strip()]
+        clean = clean_line(line)
+        pieces = [piece.strip() for piece in _SENTENCE_END.split(clean) if piece.strip()]
         whole_bullet = bool(_BULLET.match(line)) and len(pieces) > 1
         if whole_bullet:
-            parts.append((clean_line(line), True))
+            parts.append((clean, True))
         parts.extend((piece, not whole_bullet) for piece in pieces)
     return parts
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.config import EngineName, Settings
-from coach.engines.fallback import with_fallback
+from coach.engines.fallback import stamped, with_fallback
 from coach.engines.offline.rewrite import PARTS, question_for, statement_for
 from coach.engines.offline.rewrite import extract_entries as _offline_entries
 from coach.errors import CoachError
@@ -24,7 +25,8 @@ from coach.grounding import strip_ungrounded, ungrounded_numbers
 from coach.inputs import check_text
 from coach.metrics import MetricMatch, find_metrics
 from coach.models import Language, Metric, MissingPart, RewriteResult, StarEntry
-from coach.text import detect_language, display_pct, format_number
+from coach.store import Store
+from coach.text import detect_language, display_pct, format_number, parse_number
 
 if TYPE_CHECKING:
     from coach.engines.llm import LLMEngine
@@ -144,12 +146,9 @@ def _ground(
     for token in dict.fromkeys(bad):
         position = text.find(token)
         is_pct = position >= 0 and _PCT_TOKEN.match(text, position + len(token)) is not None
-        try:
-            written = float(token.replace(",", ""))
-        except ValueError:
-            written = None
-        nearest = min(pcts, key=lambda p: abs(abs(p) - written)) if pcts and written is not None else None
-        if is_pct and nearest is not None and written is not None and abs(abs(nearest) - written) <= 5:
+        written = parse_number(token)
+        nearest = _nearest_pct(pcts, written) if is_pct and written is not None else None
+        if nearest is not None:
             right = display_pct(nearest)
             text = strip_ungrounded(text, [token], right)
             warnings.append(_WARN_PCT[index].format(field=label, wrong=token, right=right))
@@ -159,6 +158,12 @@ def _ground(
     if removed:
         warnings.append(_WARN_REMOVED[index].format(field=label, numbers=", ".join(removed)))
     return text, True
+
+
+def _nearest_pct(pcts: list[float], written: float) -> float | None:
+    """The computed change a wrong percentage was meant to be: the closest one, if within 5 points."""
+    nearest = min(pcts, key=lambda p: abs(abs(p) - written), default=None)
+    return nearest if nearest is not None and abs(abs(nearest) - written) <= 5 else None
 
 
 def stated_change_warnings(matches: list[MetricMatch], language: Language) -> list[str]:
@@ -200,21 +205,16 @@ def _llm_entries(
         own = [matches[i] for i in ids]
         metrics = [m.metric for m in own]
         allowed = [v for m in metrics for v in (m.change_pct, m.before, m.after) if v is not None]
-        parts: dict[str, str] = {}
-        for name in PARTS:
-            value = getattr(item, name) or ""
-            parts[name], _ = _ground(value, name, notes, metrics, allowed, language, warnings)
-        title, _ = _ground(item.title, "title", notes, metrics, allowed, language, warnings)
-        statement, replaced = _ground(
-            item.statement, "statement", notes, metrics, allowed, language, warnings
+        ground = partial(
+            _ground, notes=notes, entry_metrics=metrics, allowed=allowed, language=language, warnings=warnings
         )
+        parts = {name: ground(getattr(item, name) or "", name)[0] for name in PARTS}
+        title = ground(item.title, "title")[0]
+        statement, replaced = ground(item.statement, "statement")
         if replaced and own and "[N]" in statement:
             statement = statement_for(notes, own, language)
             warnings.append(_WARN_STATEMENT[0 if language == "ja" else 1])
-        questions = []
-        for question in item.questions:
-            checked, _ = _ground(question, "questions", notes, metrics, allowed, language, warnings)
-            questions.append(checked)
+        questions = [ground(question, "questions")[0] for question in item.questions]
         missing: list[MissingPart] = [p for p in PARTS if not parts[p].strip()]
         if not metrics:
             missing.append("metric")
@@ -267,17 +267,13 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
     language = detect_language(notes)
     matches = find_metrics(notes, language)
     warnings = stated_change_warnings(matches, language)
-    store = None
+    store: Store | None = None
     input_id: int | None = None
     try:
-        from coach.store import Store
-
-        store = Store.open(settings)
-        input_id = store.save_input("rewrite", notes)
-    except ImportError:
-        store = None
+        opened = Store.open(settings)
+        input_id = opened.save_input("rewrite", notes)
+        store = opened
     except Exception as exc:
-        store = None
         warnings.append(_store_warning(exc, language))
     outcome = with_fallback(
         settings,
@@ -285,9 +281,8 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
         lambda llm: _llm_entries(llm, notes, language, matches),
         lambda: _offline_result(notes, language),
     )
-    result = outcome.value.model_copy(
-        update={"engine": outcome.engine, "warnings": [*outcome.warnings, *outcome.value.warnings, *warnings]}
-    )
+    result = stamped(outcome)
+    result = result.model_copy(update={"warnings": [*result.warnings, *warnings]})
     if store is not None:
         try:
             store.save_rewrite(result, input_id)

@@ -407,6 +407,17 @@ class Store:
             sections = _sections_by_meeting(db, [file])
         return _meeting(row, sections.get(file, []))
 
+    def last_meeting_file(self, end: dt.date | None = None) -> str | None:
+        """The latest meeting on or before `end` (any meeting when none is), without loading them all."""
+        with self.read() as db:
+            for where, args in (_range("date", None, end), ("", [])):
+                row = db.execute(
+                    f"SELECT file FROM meetings {where} ORDER BY date DESC, file DESC LIMIT 1", args
+                ).fetchone()
+                if row:
+                    return str(row[0])
+        return None
+
     def meeting_files(self) -> dict[str, str]:
         """file -> content hash of every stored meeting."""
         with self.read() as db:
@@ -550,11 +561,7 @@ class Store:
 
     def action(self, action_id: int) -> ActionItem | None:
         with self.read() as db:
-            row = db.execute(
-                f"SELECT {ACTION_COLUMNS} FROM actions a WHERE a.id = ?",
-                (action_id,),
-            ).fetchone()
-        return _action(row) if row else None
+            return _action_by_id(db, action_id)
 
     def mark_done(self, action_id: int, result: str = "") -> ActionItem:
         with self.transaction() as db:
@@ -572,7 +579,7 @@ class Store:
                 )
             elif result:
                 db.execute("UPDATE actions SET result = ? WHERE id = ?", (result, action_id))
-        found = self.action(action_id)
+            found = _action_by_id(db, action_id)
         assert found is not None
         return found
 
@@ -728,6 +735,11 @@ def _meeting(row: tuple[str, str, str | None, str | None, str], sections: list[M
             "sections": sections,
         }
     )
+
+
+def _action_by_id(db: sqlite3.Connection, action_id: int) -> ActionItem | None:
+    row = db.execute(f"SELECT {ACTION_COLUMNS} FROM actions a WHERE a.id = ?", (action_id,)).fetchone()
+    return _action(row) if row else None
 
 
 def _action(

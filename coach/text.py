@@ -80,13 +80,18 @@ def detect_language(text: str) -> Language:
 
 # A number: 1,200 / 1200 / 3.6 / .5 is not accepted (too often a list marker or version tail).
 NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NUMBER_TOKEN = re.compile(rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z]))?")
+# A number with an optional `k`/`M` multiplier (groups `num`, `mult`); metrics extends it.
+NUMBER_TOKEN = rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z]))?"
+_NUMBER_TOKEN = re.compile(NUMBER_TOKEN)
 _MULTIPLIERS = {"k": 1e3, "K": 1e3, "M": 1e6}
-_SCALE_PREFIX = {"千": 1e3, "万": 1e4, "億": 1e8}
+# Scale words that stay part of a unit (`120万円` is 120 in 万円).
+SCALE_WORDS = {"千": 1e3, "万": 1e4, "億": 1e8}
 
 
-def _to_float(digits: str) -> float:
-    return float(digits.replace(",", ""))
+def number_value(num: str, mult: str | None = None) -> float:
+    """The value of a NUMBER_TOKEN match: digits without separators, times its `k`/`M`."""
+    value = float(num.replace(",", ""))
+    return value * _MULTIPLIERS[mult] if mult else value
 
 
 def parse_number(token: str) -> float | None:
@@ -98,9 +103,7 @@ def parse_number(token: str) -> float | None:
     match = _NUMBER_TOKEN.search(fold(token.strip()))
     if match is None:
         return None
-    value = _to_float(match.group("num"))
-    mult = match.group("mult")
-    return value * _MULTIPLIERS[mult] if mult else value
+    return number_value(match.group("num"), match.group("mult"))
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,8 @@ def numbers_in(text: str) -> list[NumberSpan]:
     folded = fold(text)
     found = []
     for match in _NUMBER_TOKEN.finditer(folded):
-        raw = _to_float(match.group("num"))
-        mult = match.group("mult")
-        found.append(NumberSpan(raw, raw * _MULTIPLIERS[mult] if mult else raw, match.start(), match.end()))
+        num, mult = match.group("num"), match.group("mult")
+        found.append(NumberSpan(number_value(num), number_value(num, mult), match.start(), match.end()))
     return found
 
 
@@ -133,10 +135,13 @@ def change_pct(before: float | None, after: float | None) -> float | None:
 
 def display_pct(pct: float) -> str:
     """A percentage as people say it: 44 for 43.75, 8.5 for 8.46, 0.4 for 0.42 (magnitude only)."""
-    magnitude = Decimal(str(abs(pct)))
-    step = Decimal("1") if magnitude >= 10 else Decimal("0.1")
-    rounded = magnitude.quantize(step, rounding=ROUND_HALF_UP)
-    return format_number(float(rounded))
+    magnitude = abs(pct)
+    return format_number(round_half_up(magnitude, "1" if magnitude >= 10 else "0.1"))
+
+
+def round_half_up(value: float, step: str) -> float:
+    """`value` rounded to `step` ("1", "0.1", ...) the way people round (0.5 up), not banker's."""
+    return float(Decimal(str(value)).quantize(Decimal(step), rounding=ROUND_HALF_UP))
 
 
 def format_number(value: float) -> str:
@@ -182,8 +187,8 @@ def unit_scale(unit: str) -> tuple[str, float]:
         return "time" + suffix, _TIME[base]
     if base in _DATA:
         return "data" + suffix, _DATA[base]
-    if len(base) > 1 and base[0] in _SCALE_PREFIX:
-        return base[1:] + suffix, _SCALE_PREFIX[base[0]]
+    if len(base) > 1 and base[0] in SCALE_WORDS:
+        return base[1:] + suffix, SCALE_WORDS[base[0]]
     return base + suffix, 1.0
 
 

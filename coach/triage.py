@@ -107,7 +107,7 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
         ]
         return TriageResult(language=language, engine=model.name, items=items)
 
-    return answer_and_keep(settings, language, "triage", llm, offline)
+    return answer_and_keep(settings, store, language, "triage", llm, offline)
 
 
 BUCKET_LABELS: dict[Language, dict[Bucket, str]] = {

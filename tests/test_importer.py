@@ -309,7 +309,7 @@ def test_progress_is_reported_per_file(meetings_dir: Path) -> None:
     ],
 )
 def test_prose_closure_rules(action: str, sentence: str, closes: bool) -> None:
-    assert importer._closing(action, sentence)[0] is closes
+    assert (importer._closure(action, sentence)[0] is not None) is closes
 
 
 @pytest.mark.parametrize(

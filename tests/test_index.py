@@ -113,3 +113,9 @@ def test_search_reopens_a_collection_rebuilt_behind_its_back(isolated_env: Path)
     )
     [(passage, _)] = index.dense_search(settings, "評価面談", k=3)
     assert passage.file == "x.md"
+
+
+def test_lines_split_at_full_width_sentence_ends() -> None:
+    from coach.index import lines_of
+
+    assert lines_of("本当に終わった？ まだです！ 次に進む。") == ["本当に終わった？", "まだです！", "次に進む。"]

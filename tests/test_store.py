@@ -141,3 +141,16 @@ def test_update_prep_replaces_only_the_given_parts() -> None:
     assert store.load_prep().triage == triage and store.load_prep().updated_at is not None
     with pytest.raises(ValueError):
         store.update_prep(bogus=1)
+
+
+def test_last_meeting_file_is_the_latest_on_or_before_the_day(meetings_dir: Path) -> None:
+    settings = load_settings()
+    store = Store.open(settings)
+    assert store.last_meeting_file() is None
+    import_dir(meetings_dir, settings, index=False)
+    files = [m.file for m in store.meetings()]
+    assert store.last_meeting_file() == files[-1]
+    assert store.last_meeting_file(end=dt.date(2026, 2, 2)) == "2026-01-20.md"
+    assert store.last_meeting_file(end=dt.date(2026, 2, 3)) == "2026-02-03.md"
+    # Before the first meeting there is nothing earlier: the latest one stands in.
+    assert store.last_meeting_file(end=dt.date(2025, 1, 1)) == files[-1]

@@ -46,7 +46,7 @@ def show_meeting(file: str) -> None:
     st.markdown(body)
 
 
-def show_sources(sources: list[Source], turn: int) -> None:
+def show_sources(sources: list[Source]) -> None:
     if not sources:
         return
     st.markdown(f"**{t('ask.sources')}**")
@@ -71,7 +71,7 @@ def linked_meeting() -> None:
             st.rerun()
 
 
-def show_turn(turn: dict[str, Any], index: int) -> None:
+def show_turn(turn: dict[str, Any]) -> None:
     with st.chat_message(turn["role"]):
         # Keep the answer's line breaks (one cited line per row) in Markdown.
         st.markdown(str(turn["content"]).replace("\n", "  \n"))
@@ -80,7 +80,7 @@ def show_turn(turn: dict[str, Any], index: int) -> None:
             show_warnings(result.warnings)
             if not result.found:
                 st.caption(t("ask.not_found"))
-            show_sources(result.sources, index)
+            show_sources(result.sources)
 
 
 def answer(question: str) -> AskResult | None:
@@ -124,13 +124,13 @@ def render() -> None:
         empty_state()
     if history and st.button(t("ask.clear"), key="ask_clear"):
         history.clear()
-    for index, turn in enumerate(history):
-        show_turn(turn, index)
+    for turn in history:
+        show_turn(turn)
     question = st.chat_input(t("ask.input"), key="ask_input")
     if not question:
         return
     history.append({"role": "user", "content": question})
-    show_turn(history[-1], len(history) - 1)
+    show_turn(history[-1])
     with st.chat_message("assistant"):
         result = answer(question)
     if result is not None:

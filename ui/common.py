@@ -80,9 +80,9 @@ def t(key: str, **values: object) -> str:
     return text(key, lang(), **values)
 
 
-def settings() -> Settings:
+def settings(config: Settings | None = None) -> Settings:
     """Settings for this run: the UI language and the sidebar's engine choice applied."""
-    config = base_settings()
+    config = config or base_settings()
     engine = "llm" if st.session_state.get("use_llm") and llm_configured(config) else "offline"
     return config.model_copy(update={"engine": engine, "language": lang()})
 
@@ -119,7 +119,7 @@ def sidebar() -> Settings:
         )
         if llm_configured(config):
             st.toggle(t("sidebar.engine_toggle"), key="use_llm", help=t("sidebar.engine_toggle_help"))
-        current = settings()
+        current = settings(config)
         st.markdown(f"**{t('sidebar.engine')}**: `{engine_label(current)}`")
         notice = privacy_notice(current)
         if current.text_leaves_machine():

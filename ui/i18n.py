@@ -12,7 +12,6 @@ Language = Literal["ja", "en"]
 
 TEXTS: dict[str, dict[Language, str]] = {
     # ------------------------------------------------------------------ app shell
-    "app.title": {"ja": "1on1 コーチ", "en": "1on1 Coach"},
     "nav.rewrite": {"ja": "成果を STAR に", "en": "Rewrite (STAR)"},
     "nav.prepare": {"ja": "1on1 の準備", "en": "Prepare"},
     "nav.record": {"ja": "記録", "en": "Record"},
@@ -26,7 +25,6 @@ TEXTS: dict[str, dict[Language, str]] = {
         "ja": "オフにするとルールベースのオフラインエンジンで処理します。",
         "en": "Off: the rule-based offline engine does the work.",
     },
-    "sidebar.engine_offline": {"ja": "オフライン (ルールベース)", "en": "offline (rules)"},
     "sidebar.local": {
         "ja": "🔒 オフライン: テキストはこのマシンから出ません",
         "en": "🔒 Offline: your text never leaves this machine",
@@ -41,10 +39,6 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "sidebar.data_dir": {"ja": "データの保存先", "en": "Data directory"},
     # ------------------------------------------------------------------ shared widgets
-    "common.copy_hint": {
-        "ja": "右上のアイコンでコピーできます。",
-        "en": "Copy with the icon at the top right.",
-    },
     "common.download_md": {"ja": "Markdown をダウンロード", "en": "Download Markdown"},
     "common.download_txt": {"ja": "テキストをダウンロード", "en": "Download text"},
     "common.internal_error": {
@@ -146,7 +140,6 @@ TEXTS: dict[str, dict[Language, str]] = {
     "prepare.notion": {"ja": "Notion 用 Markdown", "en": "Markdown for Notion"},
     "prepare.slack": {"ja": "Slack 事前共有 (3 点)", "en": "Slack pre-share (three points)"},
     "prepare.opening": {"ja": "前回のアクションの報告", "en": "Progress on last meeting's actions"},
-    "prepare.saved": {"ja": "保存しました。", "en": "Saved."},
     "prepare.opening_none": {
         "ja": "前回のアクションはありません。1on1 を記録するか議事録を取り込むと、ここに冒頭で話す報告が出ます。",
         "en": "No actions from past meetings yet. Record a 1on1 or import meeting notes, and the "
@@ -298,10 +291,6 @@ TEXTS: dict[str, dict[Language, str]] = {
     "review.follow_chart": {"ja": "約束の実行", "en": "Follow-through"},
     "review.download_png": {"ja": "PNG をダウンロード", "en": "Download PNG"},
     "review.download_svg": {"ja": "SVG をダウンロード", "en": "Download SVG"},
-    "review.no_chart": {
-        "ja": "この期間には描く数値がありません。",
-        "en": "No figures to chart in this period.",
-    },
     "review.check": {"ja": "サプライズのない評価かチェック", "en": "No-surprise check"},
     "review.check_help": {
         "ja": "自己評価の文章を貼ると、1on1 で共有していない主張や数字の食い違いを見つけます。",

@@ -58,9 +58,7 @@ def action_table(owner: Owner, label: str) -> pd.DataFrame:
 def _due(value: Any) -> dt.date | None:
     if value is None or (not isinstance(value, str | dt.date) and bool(pd.isna(value))):
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # pd.Timestamp too
         return value.date()
     if isinstance(value, dt.date):
         return value

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from coach.models import Period, Review, ReviewCheck
-from ui.common import KEEP, attempt, copy_block, progress_bar, settings, show_warnings, t
+from ui.common import KEEP, attempt, copy_block, lang, progress_bar, settings, show_warnings, t
 
 MODE_KEY = "in_review_mode"
 NAMED_KEY = "in_review_named"
@@ -87,13 +87,13 @@ def charts(review: Review) -> None:
     from coach.charts import follow_through_chart, metric_chart
 
     st.subheader(t("review.charts"))
-    language = st.session_state.get("lang", "en")
+    language = lang()
+    cached = st.session_state.setdefault("review_charts", {})
     for name, draw, label in (
         ("metrics", metric_chart, "review.metric_chart"),
         ("follow_through", follow_through_chart, "review.follow_chart"),
     ):
         cache_key = (st.session_state["review_version"], language, name)
-        cached = st.session_state.setdefault("review_charts", {})
         if cache_key not in cached:
             cached[cache_key] = attempt(
                 lambda draw=draw: {fmt: draw(review, fmt, language) for fmt in CHART_FORMATS}  # type: ignore[misc]

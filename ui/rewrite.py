@@ -13,6 +13,7 @@ from ui.common import (
     copy_block,
     format_change,
     format_number,
+    lang,
     remember_prep,
     settings,
     show_warnings,
@@ -112,7 +113,7 @@ def render() -> None:
     notes = text_box("rewrite.notes", NOTES_KEY, height=220, placeholder="rewrite.placeholder")
     buttons = st.container(horizontal=True)
     clicked = buttons.button(t("rewrite.generate"), type="primary", key="rewrite_generate")
-    sample = sample_notes(st.session_state.get("lang", "en"))
+    sample = sample_notes(lang())
     if sample is not None:
         buttons.button(t("rewrite.sample"), key="rewrite_sample", on_click=_load_sample, args=(sample,))
     if clicked:

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 
 from coach.config import Settings
 from coach.errors import LLMError
+from coach.models import Language
 
 if TYPE_CHECKING:
     from coach.engines.llm import LLMEngine
-from coach.models import Language
 
 T = TypeVar("T")
 R = TypeVar("R", bound=BaseModel)

@@ -149,7 +149,7 @@ class LLMEngine:
             chunk = self._call(lambda: next(iterator, None))
             if chunk is None:
                 return
-            text = chunk.content if isinstance(chunk.content, str) else _content_text(chunk.content)
+            text = _content_text(chunk.content)
             if text:
                 yield text
 
@@ -243,11 +243,13 @@ def _raw_payload(raw: Any) -> str:
         return str(calls[0].get("function", {}).get("arguments") or "")
     if raw.tool_calls:
         return json.dumps(raw.tool_calls[0]["args"], ensure_ascii=False)
-    text = raw.content if isinstance(raw.content, str) else _content_text(raw.content)
-    return _strip_fences(text)
+    return _strip_fences(_content_text(raw.content))
 
 
-def _content_text(content: list[Any]) -> str:
+def _content_text(content: str | list[Any]) -> str:
+    """A message's text, whether the server sent a string or a list of content parts."""
+    if isinstance(content, str):
+        return content
     return "".join(
         part if isinstance(part, str) else str(part.get("text", "")) for part in content if part is not None
     )

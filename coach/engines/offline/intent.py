@@ -176,10 +176,9 @@ class IntentAnalysis:
         )
 
 
-def _rules_for(text: str) -> list[Language]:
+def _rules_for(language: Language) -> list[Language]:
     """Japanese text often carries English terms (and the reverse): try the text's language first."""
-    first = detect_language(text)
-    return [first, "en" if first == "ja" else "ja"]
+    return [language, "en" if language == "ja" else "ja"]
 
 
 def _find_timeframe(text: str, language: Language) -> str | None:
@@ -302,9 +301,8 @@ def _reason_clause(text: str, match: re.Match[str], language: Language) -> str:
     if keyword:
         clause = text[match.start() + len(keyword.group(0)) : sentence_end]
         return re.sub(r"^(?:は|として|には|としては|、)+", "", clause).strip("、 。")
+    # no から/ので/ため in the marker (起因, を踏まえ, を受けて): the clause runs up to the marker's end
     cut = next((marker.find(m) for m in ("から", "ので", "ため") if m in marker), len(marker))
-    if cut == len(marker):  # 起因 / を踏まえ / ことから ...: the clause runs up to the phrase's end
-        cut = len(marker)
     head = text[start : match.start() + cut]
     if "、" in head and "たい" in head.rsplit("、", 1)[0]:
         head = head.rsplit("、", 1)[1]
@@ -334,7 +332,7 @@ def _theme(text: str, language: Language) -> str:
 def analyse(text: str) -> IntentAnalysis:
     language = detect_language(text)
     result = IntentAnalysis(language=language, theme=_theme(text, language))
-    for rules in _rules_for(text):
+    for rules in _rules_for(language):
         result.timeframe = result.timeframe or _find_timeframe(text, rules)
         result.scope = result.scope or _find_scope(text, rules, result.timeframe)
         result.reason = result.reason or _find_reason(text, rules)

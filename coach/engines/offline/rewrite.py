@@ -220,7 +220,7 @@ def _units(text: str) -> list[_Unit]:
             and not blank_before
             and kind == "prose"
             and part is None
-            and units[-1].kind not in ("heading",)
+            and units[-1].kind != "heading"
             and (units[-1].kind in ("prose", "paragraph") or body[:1] in " \t\u3000")
         )
         if continues:
@@ -229,8 +229,6 @@ def _units(text: str) -> list[_Unit]:
             units.append(
                 _Unit(start, end, "paragraph" if kind == "prose" and blank_before else kind, part, speaker)
             )
-            if kind == "prose" and not blank_before:
-                units[-1].kind = "prose"
         blank_before = False
     return units
 
@@ -270,16 +268,15 @@ def _starts_new(text: str, group: _Group, unit: _Unit, previous: _Unit | None) -
         return False  # a sub-item details the item above it
     if _metric_only(body):
         return _another_result(text, group, body)
-    if unit.kind == "paragraph":
-        return True
-    if unit.kind == "numbered":
+    if unit.kind in ("paragraph", "numbered"):
         return True
     if unit.kind == "prose":
         return False
     if _replies(unit, previous) and not _LEAD.match(body):
         return False
     group_text = " ".join(text[u.start : u.end] for u in group.units)
-    if all(_classify(text[u.start : u.end], detect_language(group_text)) == "situation" for u in group.units):
+    language = detect_language(group_text)
+    if all(_classify(text[u.start : u.end], language) == "situation" for u in group.units):
         return False
     return not (_topic_words(body) & _topic_words(group_text))
 
@@ -440,10 +437,14 @@ def _join(head: str, clause: str, language: Language) -> str:
     return f"{head.rstrip('.')}; {clause}" if head else clause
 
 
+# `…を導入して` / `…を統合し` cut at a clause boundary, told in the past: `…を導入した`
+_OPEN_TE_JA = re.compile(r"(?:して|(?<=[\u4e00-\u9fff])し)$")
+
+
 def _part_text(parts: list[str], language: Language) -> str:
     sep = "。" if language == "ja" else ". "
     if language == "ja":
-        parts = [re.sub(r"(?:して|(?<=[\u4e00-\u9fff])し)$", "した", p.rstrip("。、")) for p in parts]
+        parts = [_OPEN_TE_JA.sub("した", p.rstrip("。、")) for p in parts]
     joined = sep.join(p.rstrip("。.") for p in parts if p)
     return joined + ("。" if language == "ja" and joined else "")
 
@@ -611,7 +612,7 @@ def _title(draft: _Draft, matches: list[MetricMatch], language: Language) -> str
     title = re.split(r"。|\.\s", source.strip(), maxsplit=1)[0]
     title = title[:200].rstrip("、。., \t\n")
     if language == "ja":
-        title = re.sub(r"(?:して|(?<=[\u4e00-\u9fff])し)$", "した", title)
+        title = _OPEN_TE_JA.sub("した", title)
     title = re.sub(r"^(?:I|We)\s+", "", title)
     limit = 40 if language == "ja" else 70
     if len(title) > limit:
