@@ -12,7 +12,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
+
+from coach.text import nfkc_lower
 
 DateRange = tuple[dt.date, dt.date]
 
@@ -36,17 +37,19 @@ LAST_MEETING = re.compile(
 )
 
 
-def _norm(question: str) -> str:
-    return unicodedata.normalize("NFKC", question).lower()
-
-
 def month_range(year: int, month: int) -> DateRange:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _shift_month(day: dt.date, months: int) -> tuple[int, int]:
-    index = day.year * 12 + (day.month - 1) + months
-    return index // 12, index % 12 + 1
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day `months` later (or earlier), clamped to that month's last day."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_of(day: dt.date) -> DateRange:
+    return month_range(day.year, day.month)
 
 
 def _latest_year(month: int, today: dt.date) -> int:
@@ -56,12 +59,12 @@ def _latest_year(month: int, today: dt.date) -> int:
 
 def refers_to_last_meeting(question: str) -> bool:
     """前回 / last meeting: the caller narrows to the latest meeting on or before as_of."""
-    return bool(LAST_MEETING.search(_norm(question)))
+    return bool(LAST_MEETING.search(nfkc_lower(question)))
 
 
 def parse_date_range(question: str, today: dt.date) -> DateRange | None:
     """The period a question asks about, or None when it names none."""
-    text = _norm(question)
+    text = nfkc_lower(question)
     for parse in (_relative, _day, _month, _quarter, _half, _year):
         found = parse(text, today)
         if found:
@@ -72,11 +75,11 @@ def parse_date_range(question: str, today: dt.date) -> DateRange | None:
 def _relative(text: str, today: dt.date) -> DateRange | None:
     monday = today - dt.timedelta(days=today.weekday())
     if re.search(r"先月|last month|previous month", text):
-        return month_range(*_shift_month(today, -1))
+        return month_of(add_months(today, -1))
     if re.search(r"今月|this month", text):
         return month_range(today.year, today.month)
     if re.search(r"先々月|2か月前|2ヶ月前|two months ago", text):
-        return month_range(*_shift_month(today, -2))
+        return month_of(add_months(today, -2))
     if re.search(r"先週|last week", text):
         return monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)
     if re.search(r"今週|this week", text):
@@ -116,7 +119,7 @@ def _months(year_text: str | None, first_month: int, count: int, today: dt.date)
     """`count` months from `first_month` of the named year, else of the latest such month begun."""
     year = int(year_text) if year_text else _latest_year(first_month, today)
     start = dt.date(year, first_month, 1)
-    return start, month_range(*_shift_month(start, count - 1))[1]
+    return start, month_of(add_months(start, count - 1))[1]
 
 
 def _month(text: str, today: dt.date) -> DateRange | None:

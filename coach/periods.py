@@ -7,12 +7,12 @@ the name means the latest such period that has already started, because a review
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import re
 import unicodedata
 
+from coach.dates import add_months
 from coach.errors import InputError
 from coach.models import Period
 
@@ -34,14 +34,6 @@ def fiscal_start_month() -> int:
     if raw.isdigit() and 1 <= int(raw) <= 12:
         return int(raw)
     return DEFAULT_FISCAL_START_MONTH
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day `months` later, clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def month_span(year: int, month: int, months: int) -> Period:

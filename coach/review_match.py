@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.models import Meeting
-from coach.text import canonical_unit, unit_scale
+from coach.text import canonical_unit, nfkc_lower, unit_scale
 
 _LATIN = r"[a-z][a-z0-9+#._-]*[a-z0-9+#]|[a-z]"
 _CJK = r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+"
@@ -53,11 +52,6 @@ RELATED = 0.34
 NUMBER_WITH_WORDS = 0.15
 
 
-def normalize(text: str) -> str:
-    """NFKC + lower case; matching only, never shown."""
-    return unicodedata.normalize("NFKC", text).lower()
-
-
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -68,7 +62,7 @@ def _stem(word: str) -> str:
 def content_grams(text: str) -> set[str]:
     """Topic-bearing units of a text: kanji/katakana bigrams, Latin word stems (numbers apart)."""
     grams: set[str] = set()
-    for latin, cjk, _number in _TOKEN.findall(normalize(text)):
+    for latin, cjk, _number in _TOKEN.findall(nfkc_lower(text)):
         if latin and latin not in _STOPWORDS:
             grams.add(_stem(latin))
         elif cjk:
@@ -78,7 +72,7 @@ def content_grams(text: str) -> set[str]:
 
 def numbers(text: str) -> set[float]:
     """Numbers a sentence states (x割 read as x×10 %), leaving out dates and years."""
-    clean = _DATE_LIKE.sub(" ", normalize(text).replace(",", ""))
+    clean = _DATE_LIKE.sub(" ", nfkc_lower(text).replace(",", ""))
     found = {float(token) for token in _DIGITS.findall(_WARI.sub(" ", clean))}
     found.update(float(value) * 10 for value in _WARI.findall(clean))
     return found
@@ -286,7 +280,7 @@ def quantities(text: str) -> set[tuple[float, str]]:
     """Small numbers with what they count, in a form both languages share (6時間 = 6 hours = 360 min),
     so that agreeing on "6 hours" says more than agreeing on a bare 6."""
     found: set[tuple[float, str]] = set()
-    for value, unit in _COUNTED.findall(normalize(text)):
+    for value, unit in _COUNTED.findall(nfkc_lower(text)):
         dimension, factor = unit_scale(canonical_unit(unit))
         if dimension == "time":
             found.add((float(value) * factor, dimension))
@@ -297,7 +291,7 @@ def quantities(text: str) -> set[tuple[float, str]]:
 
 def percents(text: str) -> set[float]:
     """Percentages a text states, x割 read as x×10."""
-    clean = normalize(text).replace(",", "")
+    clean = nfkc_lower(text).replace(",", "")
     found = {float(value) for value in _PERCENT.findall(clean)}
     found.update(float(value) * 10 for value in _WARI.findall(clean))
     return found
@@ -305,7 +299,7 @@ def percents(text: str) -> set[float]:
 
 def with_percent_wari(text: str) -> str:
     """x割 written as x×10% so that number checks read it as the percentage it is."""
-    return _WARI.sub(lambda m: f"{float(m.group(1)) * 10:g}%", normalize(text))
+    return _WARI.sub(lambda m: f"{float(m.group(1)) * 10:g}%", nfkc_lower(text))
 
 
 def dense_scores(claims: Sequence[str], lines: Sequence[Line], cache_path: Path | None) -> np.ndarray:

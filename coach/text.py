@@ -43,6 +43,11 @@ def fold(text: str) -> str:
 _SPACES = re.compile(r"[ \t\u3000]+")
 
 
+def nfkc_lower(text: str) -> str:
+    """NFKC (full-width to half-width) and lower case: the key for matching words, never shown."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def normalize(text: str) -> str:
     """NFKC, one arrow (`→`), single spaces: for matching and search, never to rewrite user text."""
     folded = unicodedata.normalize("NFKC", text).translate(_ARROW_MAP)
