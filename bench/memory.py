@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from coach.config import load_settings
-from coach.importer import import_dir
-from coach.store import Store
+from coach.flows.imports import import_dir
+from coach.memory.store import Store
 
 TOPICS_JA = [
     "決済API",
@@ -126,10 +126,7 @@ def main() -> None:
     parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--index-max", type=int, default=10_000, help="index only sizes up to this")
     args = parser.parse_args()
-    try:
-        import coach.index as index
-    except ImportError:
-        index = None  # type: ignore[assignment]
+    from coach.flows import imports
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
@@ -146,9 +143,9 @@ def main() -> None:
             store_mb = sum(_size(p) for p in data.glob("coach.sqlite3*")) / 1e6
             counts = Store.open(settings).counts()
             index_s = index_mb = "-"
-            if index is not None and not args.no_index and size <= args.index_max:
+            if not args.no_index and size <= args.index_max:
                 start = time.perf_counter()
-                passages = index.reindex(settings)
+                passages = imports.reindex(settings)
                 took = time.perf_counter() - start
                 index_s = f"{took:.1f}s ({passages / max(took, 1e-9):.1f} passages/s)"
                 index_mb = f"{(_size(settings.chroma_dir) + _size(settings.embedding_cache_path)) / 1e6:.1f}"

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from coach.engines.offline.triage import classify  # noqa: E402
-from coach.intent import detect_parts  # noqa: E402
+from coach.flows.intent import detect_parts  # noqa: E402
+from coach.rules.triage import classify  # noqa: E402
 from tests.test_prepare_heldout import CONCERNS, INTENTS, expected_parts  # noqa: E402
 
 DEV = Path(os.environ.get("COACH_SHARED_DIR", ROOT.parent / "shared")) / "eval"

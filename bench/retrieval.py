@@ -31,12 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from coach import index, retrieval  # noqa: E402
-from coach.ask import lines_of  # noqa: E402
 from coach.config import Settings, load_settings  # noqa: E402
-from coach.embedding import embedder_for  # noqa: E402
-from coach.importer import import_dir  # noqa: E402
+from coach.flows import ask  # noqa: E402
+from coach.flows.ask import lines_of  # noqa: E402
+from coach.flows.imports import import_dir  # noqa: E402
 from coach.models import Meeting, MeetingSection  # noqa: E402
+from coach.search import retrieval  # noqa: E402
+from coach.search import vectors as index  # noqa: E402
+from coach.search.embedding import embedder_for  # noqa: E402
 
 SHARED = Path(os.environ.get("COACH_SHARED_DIR", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
@@ -60,7 +62,7 @@ def as_of(q: dict) -> dt.date | None:
 def quality(work: Path) -> list[Meeting]:
     settings = settings_in(work / "dev")
     import_dir(EVAL / "meetings", settings)
-    corpus = retrieval.corpus_for(settings)
+    corpus = ask.corpus(settings)
     qs = questions()
     print(f"== quality: {len(qs)} dev questions over {len(corpus.meetings)} meetings")
     print(f"{'mode':8} {'kind':14} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5}")
@@ -68,7 +70,7 @@ def quality(work: Path) -> list[Meeting]:
         per_kind: dict[str, list[int | None]] = defaultdict(list)
         verdicts = []
         for q in qs:
-            found = retrieval.retrieve(q["question"], settings, k=5, as_of=as_of(q), mode=mode, corpus=corpus)
+            found = ask.retrieve(q["question"], settings, k=5, as_of=as_of(q), mode=mode, corpus_=corpus)
             verdicts.append((q["kind"], found.found == bool(q["gold"])))
             if q["gold"]:
                 files = found.meetings()
@@ -97,7 +99,7 @@ def heldout(settings: Settings, corpus: retrieval.Corpus) -> None:
         recall, verdicts = [], []
         for case in CASES:
             day = dt.date.fromisoformat(case.as_of) if case.as_of else None
-            found = retrieval.retrieve(case.question, settings, k=5, as_of=day, mode=mode, corpus=corpus)
+            found = ask.retrieve(case.question, settings, k=5, as_of=day, mode=mode, corpus_=corpus)
             verdicts.append((bool(case.gold), found.found == bool(case.gold)))
             if case.gold:
                 files = found.meetings()
@@ -146,7 +148,7 @@ def latency(work: Path, dev_meetings: list[Meeting], scales: list[int]) -> None:
     cache_dir = work / "shared-cache"
     print(f"\n== latency (fused retrieve, k=5); generated meetings from a pool of {len(pool)} section texts")
     qs = questions()
-    retrieval.retrieve("warm-up: load the embedding model", settings_in(work / "dev"), k=1)
+    ask.retrieve("warm-up: load the embedding model", settings_in(work / "dev"), k=1)
     for scale in scales:
         settings = settings_in(work / f"scale-{scale}")
         settings.ensure_data_dir()
@@ -165,7 +167,7 @@ def latency(work: Path, dev_meetings: list[Meeting], scales: list[int]) -> None:
         corpus = retrieval.Corpus.build(meetings)
         lexical_built = time.perf_counter() - started
         started = time.perf_counter()
-        retrieval.retrieve("warm-up: open the collection", settings, k=5, corpus=corpus)
+        ask.retrieve("warm-up: open the collection", settings, k=5, corpus_=corpus)
         opened = (time.perf_counter() - started) * 1000  # once per process: chroma loads its HNSW index
         embedder_for(settings.embedding_cache_path).cache.forget("query")
         cold = timed(qs, settings, corpus)
@@ -184,7 +186,7 @@ def timed(qs: list[dict], settings: Settings, corpus: retrieval.Corpus) -> tuple
     times = []
     for q in qs:
         started = time.perf_counter()
-        retrieval.retrieve(q["question"], settings, k=5, as_of=as_of(q), corpus=corpus)
+        ask.retrieve(q["question"], settings, k=5, as_of=as_of(q), corpus_=corpus)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from coach.config import load_settings
-from coach.importer import import_dir
+from coach.flows.imports import import_dir
+from coach.flows.review import build_review, to_markdown
 from coach.models import Period
-from coach.review import build_review, to_markdown
 
 SYSTEMS = [
     "決済API",

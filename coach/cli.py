@@ -96,8 +96,8 @@ def main() -> None:
 @engine_option
 def rewrite(source: str | None, as_json: bool, engine: str | None) -> None:
     """Turn notes (FILE or - for stdin) into STAR entries and quantified statements."""
-    from coach import rewrite as flow
-    from coach.inputs import read_input
+    from coach.flows import rewrite as flow
+    from coach.text.inputs import read_input
 
     _run(lambda: flow.rewrite_notes(read_input(source), _settings(engine)), as_json, flow.to_markdown)
 
@@ -108,8 +108,8 @@ def rewrite(source: str | None, as_json: bool, engine: str | None) -> None:
 @engine_option
 def intent(text: str | None, as_json: bool, engine: str | None) -> None:
     """Sharpen a career intent (TEXT, or - / nothing for stdin) into concrete drafts."""
-    from coach import intent as flow
-    from coach.inputs import check_text, read_input
+    from coach.flows import intent as flow
+    from coach.text.inputs import check_text, read_input
 
     def build() -> Any:
         raw = (
@@ -128,8 +128,8 @@ def intent(text: str | None, as_json: bool, engine: str | None) -> None:
 @engine_option
 def triage(source: str | None, as_json: bool, engine: str | None) -> None:
     """Sort concerns (one per line; FILE or -) into self / support / org."""
-    from coach import triage as flow
-    from coach.inputs import read_input
+    from coach.flows import triage as flow
+    from coach.text.inputs import read_input
 
     _run(
         lambda: flow.triage_concerns(
@@ -144,7 +144,7 @@ def triage(source: str | None, as_json: bool, engine: str | None) -> None:
 @json_option
 def agenda(as_json: bool) -> None:
     """Print the agenda (Markdown for Notion) and the Slack pre-share from what is saved."""
-    from coach import agenda as flow
+    from coach.flows import agenda as flow
 
     _run(lambda: flow.build_agenda(_settings()), as_json, flow.to_markdown)
 
@@ -157,20 +157,20 @@ def agenda(as_json: bool) -> None:
 @json_option
 def import_(directory: str, as_json: bool) -> None:
     """Import a folder of Markdown meeting notes (YYYY-MM-DD*.md)."""
-    from coach import importer
+    from coach.flows import imports
 
-    _run(lambda: importer.import_dir(directory, _settings(), progress=Progress("import")), True)
+    _run(lambda: imports.import_dir(directory, _settings(), progress=Progress("import")), True)
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 def export(directory: str) -> None:
     """Write every stored meeting back as Markdown into DIRECTORY."""
-    from coach import importer
+    from coach.flows import imports
 
     def build() -> Any:
         settings = _settings()
-        written = importer.export_dir(directory, settings)
+        written = imports.export_dir(directory, settings)
         if settings.language == "ja":
             return f"{len(written)} 件の1on1を {directory} に書き出しました"
         return f"{len(written)} meeting(s) written to {directory}"
@@ -181,11 +181,11 @@ def export(directory: str) -> None:
 @main.command()
 def reindex() -> None:
     """Rebuild the search index from the store."""
-    from coach import index
+    from coach.flows import imports
 
     def build() -> Any:
         settings = _settings()
-        count = index.reindex(settings, progress=Progress("reindex"))
+        count = imports.reindex(settings, progress=Progress("reindex"))
         return (
             f"{count} 件の段落を索引しました" if settings.language == "ja" else f"{count} passage(s) indexed"
         )
@@ -202,7 +202,7 @@ def actions(ctx: click.Context, only_open: bool, as_of: dt.datetime | None, as_j
     """The action ledger across meetings."""
     if ctx.invoked_subcommand:
         return
-    from coach import actions as flow
+    from coach.flows import actions as flow
 
     day = as_of.date() if as_of else None
     _run(lambda: flow.actions_report(_settings(), only_open=only_open, as_of=day), as_json, flow.to_markdown)
@@ -213,7 +213,7 @@ def actions(ctx: click.Context, only_open: bool, as_of: dt.datetime | None, as_j
 @click.option("--result", default="", help="What came of it.")
 def actions_done(action_id: int, result: str) -> None:
     """Mark action ACTION_ID done."""
-    from coach import actions as flow
+    from coach.flows import actions as flow
 
     _run(lambda: flow.mark_done(_settings(), action_id, result=result), True)
 
@@ -224,8 +224,8 @@ def actions_done(action_id: int, result: str) -> None:
 @json_option
 def followups(source: str | None, k: int, as_json: bool) -> None:
     """Past meetings on the same topics as the notes for the next one (FILE or -)."""
-    from coach import followups as flow
-    from coach.inputs import read_input
+    from coach.flows import followups as flow
+    from coach.text.inputs import read_input
 
     _run(lambda: flow.suggest_followups(read_input(source), _settings(), k=k), as_json, flow.to_markdown)
 
@@ -240,7 +240,7 @@ def followups(source: str | None, k: int, as_json: bool) -> None:
 @json_option
 def search(query: str, k: int, as_of: dt.datetime | None, as_json: bool) -> None:
     """Search past meetings."""
-    from coach import ask as flow
+    from coach.flows import ask as flow
 
     day = as_of.date() if as_of else None
     _run(lambda: flow.search(query, _settings(), k=k, as_of=day), as_json, flow.search_markdown)
@@ -253,7 +253,7 @@ def search(query: str, k: int, as_of: dt.datetime | None, as_json: bool) -> None
 @engine_option
 def ask(question: str, as_of: dt.datetime | None, as_json: bool, engine: str | None) -> None:
     """Answer a question from past meetings, citing them."""
-    from coach import ask as flow
+    from coach.flows import ask as flow
 
     day = as_of.date() if as_of else None
     _run(lambda: flow.ask(question, _settings(engine), as_of=day), as_json, flow.to_markdown)
@@ -280,8 +280,8 @@ def review(
     engine: str | None,
 ) -> None:
     """Draft a self-evaluation for a period, or --check one against the meetings."""
-    from coach import review as flow
-    from coach.inputs import read_input
+    from coach.flows import review as flow
+    from coach.text.inputs import read_input
 
     def build() -> Any:
         settings = _settings(engine)

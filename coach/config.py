@@ -10,6 +10,8 @@
 | COACH_LLM_METHOD | structured output: `json_schema`, `function_calling` or `json_mode` | `json_schema` |
 | COACH_LLM_TIMEOUT | seconds per call | 60 |
 | COACH_LLM_RETRIES | re-asks after an invalid answer | 2 |
+| COACH_LLM_CONTEXT | the model's context window in tokens: prompts are cut to fit it | 4096 |
+| COACH_LLM_MAX_TOKENS | a cap on the tokens of one answer (each flow has its own bound below it) | unset |
 | COACH_CHROMA_URL | `http://host:port` of a chroma server; embedded chroma when unset | unset |
 | COACH_LANG | language of messages and UI: `ja` or `en` | from the locale |
 """
@@ -44,6 +46,8 @@ class Settings(BaseModel):
     llm_method: StructuredMethod = "json_schema"
     llm_timeout: float = 60.0
     llm_retries: int = 2
+    llm_context: int = 4096
+    llm_max_tokens: int | None = None
     chroma_url: str | None = None
     language: Literal["ja", "en"] = "en"
 
@@ -120,6 +124,8 @@ def load_settings(
         "llm_method": get("COACH_LLM_METHOD") or "json_schema",
         "llm_timeout": get("COACH_LLM_TIMEOUT") or 60.0,
         "llm_retries": get("COACH_LLM_RETRIES") or 2,
+        "llm_context": get("COACH_LLM_CONTEXT") or 4096,
+        "llm_max_tokens": get("COACH_LLM_MAX_TOKENS"),
         "chroma_url": get("COACH_CHROMA_URL"),
         "language": default_language(env),
     }

@@ -45,6 +45,7 @@ class Metric(Contract):
     qualifier: Literal["", "<", ">", "~"] = Field(
         default="", description="'<' for 未満/under, '>' for 以上/over, '~' for 約/about."
     )
+    why: str = Field(default="", description="Which rule read this metric and on what evidence, in short.")
 
 
 class StarEntry(Contract):
@@ -64,6 +65,9 @@ class RewriteResult(Contract):
     engine: str
     entries: list[StarEntry]
     warnings: list[str] = Field(default_factory=list)
+    next: list[str] = Field(
+        default_factory=list, description="Plans and TODOs found in the notes (not achievements), in their words."
+    )
 
 
 # --------------------------------------------------------------------------- prepare (issue 3)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from coach.config import load_settings
-from coach.importer import import_dir
-from coach.rewrite import extract_entries
-from coach.store import Store
+from coach.flows.imports import import_dir
+from coach.flows.rewrite import extract_entries
+from coach.memory.store import Store
 
 
 def _coach(*args: str, stdin: bytes = b"", env_lang: str = "en") -> subprocess.CompletedProcess[bytes]:
@@ -80,7 +80,7 @@ def test_an_indented_sub_bullet_belongs_to_its_parent_item() -> None:
 
 def test_bracket_owner_tags_name_the_manager() -> None:
     """`【上司】…` / `[Manager] …` / `【田中さん】…` is how many people mark whose action it is."""
-    from coach.importer import parse_meeting
+    from coach.memory.markdown import parse_meeting
 
     text = (
         "---\nwith: 田中さん\n---\n## 次のアクション\n"
@@ -112,8 +112,8 @@ def test_a_result_never_shared_is_unshared_not_a_misquote_of_another(
     Sharing only generic words (時間, 短縮) with a meeting that reported a different before→after
     must not turn it into "the number differs" there: the user has to raise it, not correct it.
     """
+    from coach.flows.review import check_claims
     from coach.models import Period
-    from coach.review import check_claims
 
     settings = load_settings(data_dir=tmp_path / "data")
     import_dir(meetings_dir, settings, index=False)

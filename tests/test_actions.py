@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from coach.actions import actions_report, mark_done, opening_lines, overdue, to_markdown
 from coach.config import load_settings
-from coach.importer import import_dir
+from coach.flows.actions import actions_report, mark_done, opening_lines, overdue, to_markdown
+from coach.flows.imports import import_dir
 
 
 def test_report_lists_open_actions_and_flags_overdue(meetings_dir: Path) -> None:

@@ -6,13 +6,13 @@ import json
 
 from click.testing import CliRunner
 
-from coach.agenda import build_agenda, to_markdown
 from coach.cli import main
 from coach.config import load_settings
-from coach.intent import sharpen_intent
+from coach.flows.agenda import build_agenda, to_markdown
+from coach.flows.intent import sharpen_intent
+from coach.flows.triage import triage_concerns
+from coach.memory.store import Store
 from coach.models import NextMeetingPrep, RewriteResult, StarEntry
-from coach.store import Store
-from coach.triage import triage_concerns
 
 
 def _prepare_ja() -> None:
@@ -95,7 +95,7 @@ def test_language_override_and_prep_roundtrip() -> None:
 
 
 def test_opening_lines_from_the_action_ledger(meetings_dir: object) -> None:
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     settings = load_settings()
     import_dir(str(meetings_dir), settings)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coach import ask
 from coach.config import Settings
 from coach.errors import InputError
+from coach.flows import ask
 from coach.models import AskResult
 from tests.conftest import load_jsonl
 from tests.test_index import import_dev_meetings
@@ -101,9 +101,9 @@ def test_llm_number_not_in_the_notes_falls_back(dev: Settings, llm_server) -> No
     llm_server.reply_stream(["11月から導入されます [2026-08-04]。"])
     result = ask.ask("オンコール手当はいつから導入される?", llm_server.settings(data_dir=dev.data_dir))
     try:
-        import coach.grounding  # noqa: F401
+        import coach.llm.grounding  # noqa: F401
     except ImportError:
-        pytest.skip("coach.grounding not delivered yet")
+        pytest.skip("coach.llm.grounding not delivered yet")
     assert result.engine == "offline (fallback)"
     assert "10月" in result.answer and result.warnings
 

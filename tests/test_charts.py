@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from coach.charts import cjk_font, follow_through_chart, follow_through_counts, metric_chart
 from coach.config import load_settings
-from coach.importer import import_dir
+from coach.flows.charts import cjk_font, follow_through_chart, follow_through_counts, metric_chart
+from coach.flows.imports import import_dir
+from coach.flows.review import build_review
 from coach.models import ActionItem, FollowThrough, Metric, Period, Review, ReviewResultItem
-from coach.review import build_review
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

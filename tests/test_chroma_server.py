@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from coach import index
 from coach.config import load_settings
 from coach.models import Meeting, MeetingSection
+from coach.search import vectors as index
 from tests.support.processes import free_port, running, wait_for_http
 
 CHROMA = Path(sys.executable).with_name("chroma")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from coach.dates import parse_date_range, refers_to_last_meeting
+from coach.text.dates import parse_date_range, refers_to_last_meeting
 
 TODAY = dt.date(2026, 8, 20)
 D = dt.date

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from chromadb.utils.embedding_functions import config_to_embedding_function, known_embedding_functions
 
-from coach.embedding import E5EmbeddingFunction, Embedder, EmbeddingCache
+from coach.search.embedding import E5EmbeddingFunction, Embedder, EmbeddingCache
 
 
 def test_registered_with_chroma_and_rebuilt_from_config(tmp_path: Path) -> None:

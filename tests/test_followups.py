@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from coach import followups
 from coach.config import Settings
+from coach.flows import followups
 from tests.test_index import import_dev_meetings
 
 
@@ -48,7 +48,7 @@ def test_a_meeting_naming_the_same_system_is_related_even_in_other_words(tmp_pat
     import datetime as dt
 
     from coach.config import load_settings
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     folder = tmp_path / "meetings"
     folder.mkdir()

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from coach import importer
 from coach.config import Settings, load_settings
 from coach.errors import CoachError
-from coach.importer import export_dir, import_dir, parse_meeting, split_due
+from coach.flows import imports as import_flow
+from coach.flows.imports import export_dir, import_dir
+from coach.memory import ledger, markdown
+from coach.memory.markdown import parse_meeting
+from coach.memory.store import Store
 from coach.models import ImportReport
-from coach.store import Store
+from coach.text.due import split_due
 
 
 def _settings(data_dir: Path | None = None) -> Settings:
@@ -77,22 +80,22 @@ def test_crash_mid_import_leaves_nothing_half_written(
     meetings_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _settings()
-    real = importer.parse_meeting
+    real = markdown.parse_meeting
     calls = {"n": 0}
 
-    def flaky(text: str, file: str) -> importer.ParsedMeeting:
+    def flaky(text: str, file: str) -> markdown.ParsedMeeting:
         calls["n"] += 1
         if calls["n"] == 7:
             raise RuntimeError("disk on fire")
         return real(text, file)
 
-    monkeypatch.setattr(importer, "parse_meeting", flaky)
+    monkeypatch.setattr(import_flow, "parse_meeting", flaky)
     with pytest.raises(RuntimeError):
         import_dir(meetings_dir, settings, index=False)
     counts = Store.open(settings).counts()
     assert counts["meetings"] == 0 and counts["actions"] == 0 and counts["sections"] == 0
 
-    monkeypatch.setattr(importer, "parse_meeting", real)
+    monkeypatch.setattr(import_flow, "parse_meeting", real)
     import_dir(meetings_dir, settings, index=False)
     clean = _settings(tmp_path / "clean")
     import_dir(meetings_dir, clean, index=False)
@@ -261,12 +264,12 @@ def test_missing_folder_and_empty_folder_are_clear_errors(tmp_path: Path) -> Non
 
 
 def test_index_failure_keeps_the_store_committed(meetings_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import coach.index
+    import coach.search.vectors
 
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("chroma unavailable")
 
-    monkeypatch.setattr(coach.index, "index_meetings", broken)
+    monkeypatch.setattr(coach.search.vectors, "index_meetings", broken)
     settings = _settings()
     report = import_dir(meetings_dir, settings)
     assert any("coach reindex" in w for w in report.warnings)
@@ -309,7 +312,7 @@ def test_progress_is_reported_per_file(meetings_dir: Path) -> None:
     ],
 )
 def test_prose_closure_rules(action: str, sentence: str, closes: bool) -> None:
-    assert (importer._closure(action, sentence)[0] is not None) is closes
+    assert (ledger._closure(action, sentence)[0] is not None) is closes
 
 
 @pytest.mark.parametrize(
@@ -322,10 +325,10 @@ def test_prose_closure_rules(action: str, sentence: str, closes: bool) -> None:
     ],
 )
 def test_dropped_actions_close_as_dropped(action: str, sentence: str) -> None:
-    assert importer._closure(action, sentence)[0] == importer.DROPPED
+    assert ledger._closure(action, sentence)[0] == ledger.DROPPED
 
 
 def test_dropping_as_the_action_itself_is_done_not_dropped() -> None:
-    assert importer._closure("Drop the legacy orders table", "Dropped the legacy orders table")[0] == "done"
-    assert importer._closure("Cancel the unused licences", "Cancelled the unused licences")[0] == "done"
-    assert importer._closure("キャンセル処理を直す", "キャンセル処理はまだ直していない")[0] is None
+    assert ledger._closure("Drop the legacy orders table", "Dropped the legacy orders table")[0] == "done"
+    assert ledger._closure("Cancel the unused licences", "Cancelled the unused licences")[0] == "done"
+    assert ledger._closure("キャンセル処理を直す", "キャンセル処理はまだ直していない")[0] is None

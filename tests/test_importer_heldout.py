@@ -24,9 +24,9 @@ from typing import NamedTuple
 import pytest
 
 from coach.config import load_settings
-from coach.importer import import_dir
+from coach.flows.imports import import_dir
+from coach.memory.store import Store
 from coach.models import ActionItem, Meeting
-from coach.store import Store
 
 HELDOUT = Path(__file__).parent / "fixtures" / "meetings_heldout"
 

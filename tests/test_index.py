@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from coach import index
 from coach.config import Settings, load_settings
-from coach.importer import import_dir, parse_meeting
+from coach.flows import imports
+from coach.flows.imports import import_dir
+from coach.memory.markdown import parse_meeting
 from coach.models import Meeting, MeetingSection
+from coach.search import vectors as index
 
 
 def import_dev_meetings(data_dir: Path, meetings_dir: Path) -> Settings:
@@ -78,7 +80,7 @@ def test_reindex_rebuilds_from_the_store(tmp_path: Path, meetings_dir: Path) -> 
     assert total == 62
     index.collection(settings).delete(ids=["2026-01-06.md#1"])  # an index out of step with the store
     calls: list[int] = []
-    assert index.reindex(settings, progress=lambda done, all_, item: calls.append(done)) == total
+    assert imports.reindex(settings, progress=lambda done, all_, item: calls.append(done)) == total
     assert index.count(settings) == total
     assert calls[-1] == 16
 
@@ -116,6 +118,6 @@ def test_search_reopens_a_collection_rebuilt_behind_its_back(isolated_env: Path)
 
 
 def test_lines_split_at_full_width_sentence_ends() -> None:
-    from coach.index import lines_of
+    from coach.search.vectors import lines_of
 
     assert lines_of("本当に終わった？ まだです！ 次に進む。") == ["本当に終わった？", "まだです！", "次に進む。"]

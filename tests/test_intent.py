@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from coach.cli import main
 from coach.config import load_settings
-from coach.intent import detect_parts, sharpen_intent, to_markdown
-from coach.store import Store
+from coach.flows.intent import detect_parts, sharpen_intent, to_markdown
+from coach.memory.store import Store
 from tests.conftest import load_jsonl
 from tests.support.llm_server import LLMServer
 from tests.test_prepare_heldout import expected_parts

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from coach import prompts
-from coach.engines.fallback import with_fallback
-from coach.engines.llm import LLMEngine, LLMFailure
 from coach.errors import LLMError
+from coach.llm import prompts
+from coach.llm.engine import LLMEngine, LLMFailure
+from coach.llm.fallback import with_fallback
 from tests.support.llm_server import API_KEY, LLMServer
 
 
@@ -82,7 +82,7 @@ def test_validator_rejection_is_re_asked_then_raises(llm_server: LLMServer) -> N
     assert info.value.attempts == 2
     assert "42" in (info.value.last_output or "")
     assert "count 99 is not in the user's text" in llm_server.requests[1]["messages"][-1]["content"]
-    assert "検証" in info.value.message("ja")
+    assert "チェック" in info.value.message("ja")
 
 
 def test_schema_violation_counts_as_invalid(llm_server: LLMServer) -> None:

@@ -1,4 +1,4 @@
-"""coach.metrics: before→after pairs from notes, traced to exact spans; targets excluded."""
+"""coach.rules.metrics: before→after pairs from notes, traced to exact spans; targets excluded."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from coach.metrics import extract_metrics, find_metrics
 from coach.models import Metric
+from coach.rules.metrics import extract_metrics, find_metrics
 from tests.conftest import load_jsonl
 
 

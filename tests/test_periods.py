@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from coach.errors import InputError
-from coach.periods import named_period, resolve_period
+from coach.text.periods import named_period, resolve_period
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import pytest
 
-from coach.engines.offline.triage import classify
-from coach.intent import detect_parts
+from coach.flows.intent import detect_parts
 from coach.models import IntentParts
+from coach.rules.triage import classify
 
 
 def expected_parts(letters: str) -> IntentParts:

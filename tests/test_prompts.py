@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach import prompts
 from coach.errors import ConfigError
+from coach.llm import prompts
 
 FLOWS = prompts.available_flows()
 

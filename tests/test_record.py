@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from coach import record as record_module
 from coach.config import load_settings
-from coach.importer import import_dir
+from coach.flows import record as record_module
+from coach.flows.imports import import_dir
+from coach.flows.record import save_record
+from coach.memory.store import Store
 from coach.models import ActionItem, MeetingRecord
-from coach.record import save_record
-from coach.store import Store
 from tests.support import memory_index
 
 indexed = memory_index.indexed  # autouse: meetings are recorded, not embedded

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from coach import index, retrieval
 from coach.config import Settings
+from coach.flows import ask
 from coach.models import Meeting, MeetingSection
+from coach.search import retrieval
+from coach.search import vectors as index
 from tests.conftest import load_jsonl
 from tests.test_index import import_dev_meetings
 
@@ -36,7 +38,7 @@ def test_fused_recall_at_3_on_dev_questions(dev: Settings) -> None:
     for question in QUESTIONS:
         if not question["gold"]:
             continue
-        found = retrieval.retrieve(question["question"], dev, k=5, as_of=as_of(question))
+        found = ask.retrieve(question["question"], dev, k=5, as_of=as_of(question))
         rank = rank_of_gold(found, question["gold"])
         hits[question["kind"]].append(rank is not None and rank < 3)
     overall = [hit for kind in hits.values() for hit in kind]
@@ -52,7 +54,7 @@ def test_fused_is_not_worse_than_either_retriever(dev: Settings) -> None:
         ok = 0
         for q in scored:
             rank = rank_of_gold(
-                retrieval.retrieve(q["question"], dev, k=5, as_of=as_of(q), mode=mode), q["gold"]
+                ask.retrieve(q["question"], dev, k=5, as_of=as_of(q), mode=mode), q["gold"]
             )
             ok += rank is not None and rank < 3
         return ok / len(scored)
@@ -64,7 +66,7 @@ def test_fused_is_not_worse_than_either_retriever(dev: Settings) -> None:
 def test_found_and_not_found_on_dev_questions(dev: Settings) -> None:
     wrong = []
     for question in QUESTIONS:
-        found = retrieval.retrieve(question["question"], dev, k=5, as_of=as_of(question))
+        found = ask.retrieve(question["question"], dev, k=5, as_of=as_of(question))
         if found.found != bool(question["gold"]):
             wrong.append((question["id"], found.reason))
     assert not [w for w in wrong if w[0] in {q["id"] for q in QUESTIONS if not q["gold"]}], wrong
@@ -80,17 +82,17 @@ def test_found_and_not_found_on_dev_questions(dev: Settings) -> None:
     ],
 )
 def test_names_never_mentioned_are_not_found(dev: Settings, question: str) -> None:
-    found = retrieval.retrieve(question, dev, k=5)
+    found = ask.retrieve(question, dev, k=5)
     assert not found.found, found.reason
 
 
 def test_date_filter_with_as_of(dev: Settings) -> None:
-    found = retrieval.retrieve("先月決まったことは?", dev, k=5, as_of=dt.date(2026, 8, 20))
+    found = ask.retrieve("先月決まったことは?", dev, k=5, as_of=dt.date(2026, 8, 20))
     assert found.date_range == (dt.date(2026, 7, 1), dt.date(2026, 7, 31))
     assert set(found.meetings()) == {"2026-07-07.md", "2026-07-21.md"}
-    last = retrieval.retrieve("前回の1on1で報告したことは?", dev, k=5, as_of=dt.date(2026, 6, 20))
+    last = ask.retrieve("前回の1on1で報告したことは?", dev, k=5, as_of=dt.date(2026, 6, 20))
     assert last.meetings() == ["2026-06-09.md"]
-    before_any = retrieval.retrieve("先月決まったことは?", dev, k=5, as_of=dt.date(2025, 6, 1))
+    before_any = ask.retrieve("先月決まったことは?", dev, k=5, as_of=dt.date(2025, 6, 1))
     assert not before_any.found and not before_any.hits
 
 
@@ -148,15 +150,15 @@ def test_synonyms_reach_notes_that_use_another_word() -> None:
 def test_a_topic_the_notes_never_use_is_not_found_despite_generic_words(dev: Settings) -> None:
     # 手当 and 制度 are in the notes; the subject of each question is not
     for question in ["住宅手当の制度について話した?", "育児休暇について話した?"]:
-        found = retrieval.retrieve(question, dev, k=5)
+        found = ask.retrieve(question, dev, k=5)
         assert not found.found and "not in the notes" in found.reason, (question, found.reason)
     # ... while a question in other words than the notes' is found through the synonym
-    salary = retrieval.retrieve("給料について何か話した?", dev, k=5)
+    salary = ask.retrieve("給料について何か話した?", dev, k=5)
     assert salary.found and salary.meetings()[0] == "2026-07-21.md"
 
 
 def test_date_range_ranking_from_cached_vectors_matches_chroma(dev: Settings) -> None:
-    corpus = retrieval.corpus_for(dev)
+    corpus = ask.corpus(dev)
     months = (dt.date(2026, 2, 1), dt.date(2026, 3, 31))
     exact = retrieval._dense_in_range(dev, corpus, "アラートの件数", 10, months)
     assert exact is not None and len(exact) == 10

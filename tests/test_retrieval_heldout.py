@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import pytest
 
-from coach import ask, retrieval
 from coach.config import Settings
+from coach.flows import ask
 from tests.test_index import import_dev_meetings
 
 
@@ -125,7 +125,7 @@ def day(case: Case) -> dt.date | None:
 
 
 def run(case: Case, settings: Settings, mode: str = "fused") -> Outcome:
-    found = retrieval.retrieve(case.question, settings, k=5, as_of=day(case), mode=mode)
+    found = ask.retrieve(case.question, settings, k=5, as_of=day(case), mode=mode)
     rank = next((i for i, file in enumerate(found.meetings()) if file in case.gold), None)
     return Outcome(case, found.found, rank, found.reason)
 

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from coach.cli import main
 from coach.config import Settings, load_settings
 from coach.errors import InputError
-from coach.importer import import_dir
+from coach.flows.imports import import_dir
+from coach.flows.review import build_review, draft_problems, resolve_period, to_markdown
+from coach.memory.store import Store
 from coach.models import Metric, Period, Review, RewriteResult, StarEntry
-from coach.review import build_review, draft_problems, resolve_period, to_markdown
-from coach.store import Store
 
 H1 = Period.model_validate({"from": "2026-01-01", "to": "2026-06-30"})
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

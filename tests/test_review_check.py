@@ -9,9 +9,9 @@ import pytest
 
 from coach.config import Settings, load_settings
 from coach.errors import InputError
-from coach.importer import import_dir
+from coach.flows.imports import import_dir
+from coach.flows.review import check_claims, check_markdown, split_claims
 from coach.models import Period, ReviewCheck
-from coach.review import check_claims, check_markdown, split_claims
 
 H1 = Period.model_validate({"from": "2026-01-01", "to": "2026-06-30"})
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from coach.config import Settings, load_settings
-from coach.grounding import ungrounded_numbers
-from coach.importer import import_dir
+from coach.flows.imports import import_dir
+from coach.flows.review import build_review, check_claims
+from coach.llm.grounding import ungrounded_numbers
 from coach.models import Period, Review, ReviewCheck
-from coach.review import build_review, check_claims
 
 H1 = Period.model_validate({"from": "2026-01-01", "to": "2026-06-30"})
 

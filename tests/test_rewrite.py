@@ -8,10 +8,10 @@ import pytest
 
 from coach.config import load_settings
 from coach.errors import InputError
-from coach.grounding import ungrounded_numbers
+from coach.flows.rewrite import extract_entries, rewrite_notes, to_markdown
+from coach.llm.grounding import ungrounded_numbers
+from coach.memory.store import Store
 from coach.models import RewriteResult, StarEntry
-from coach.rewrite import extract_entries, rewrite_notes, to_markdown
-from coach.store import Store
 from tests.conftest import load_jsonl
 
 CASES = load_jsonl("rewrite_dev.jsonl")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from coach.config import load_settings
-from coach.grounding import ungrounded_numbers
+from coach.flows.rewrite import rewrite_notes
+from coach.llm.grounding import ungrounded_numbers
 from coach.models import Metric, RewriteResult
-from coach.rewrite import rewrite_notes
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from coach.prompts import prompt_variables
-from coach.rewrite import rewrite_notes
-from coach.store import Store
+from coach.flows.rewrite import rewrite_notes
+from coach.llm.prompts import prompt_variables
+from coach.memory.store import Store
 from tests.support.llm_server import API_KEY, LLMServer
 
 NOTES = (

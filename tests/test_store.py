@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from coach.config import load_settings
 from coach.errors import StoreError
-from coach.importer import import_dir
+from coach.flows.imports import import_dir
+from coach.memory.store import MIGRATIONS, Store
 from coach.models import NextMeetingPrep, RewriteResult, StarEntry
-from coach.store import MIGRATIONS, Store
 
 
 def test_first_write_creates_the_data_dir_and_records_migrations(isolated_env: Path) -> None:
@@ -78,20 +76,24 @@ def test_meetings_by_date_and_derived_rows(meetings_dir: Path) -> None:
     assert len(intents) == 1 and intents[0][2].startswith("来期は3名程度")
 
 
-def test_derivations_fill_in_when_their_module_lands(
+def test_unchanged_meetings_are_rederived_only_when_the_rules_change(
     meetings_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from coach.flows import imports
+
     settings = load_settings()
-    fake = types.ModuleType("coach.triage")
-    fake.classify = lambda text: "org" if "会社" in text or "部門" in text else "self"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "coach.triage", fake)
     import_dir(meetings_dir, settings, index=False)
-    buckets = {text: bucket for _, _, text, bucket in Store.open(settings).concerns()}
-    assert (
-        buckets["【エスカレーション】会社としてオンコール手当の制度がない。他チームでも不満が出ている"]
-        == "org"
-    )
-    assert set(buckets.values()) == {"org", "self"}
+    first = {text: bucket for _, _, text, bucket in Store.open(settings).concerns()}
+    assert "org" in first.values() and "self" in first.values()
+
+    monkeypatch.setattr(imports, "classify", lambda text: "support")
+    again = import_dir(meetings_dir, settings, index=False)
+    assert again.unchanged == 16
+    assert {b for _, _, _, b in Store.open(settings).concerns()} == set(first.values())
+
+    monkeypatch.setattr(imports, "rules_version", lambda: "rules-of-tomorrow")
+    import_dir(meetings_dir, settings, index=False)
+    assert {b for _, _, _, b in Store.open(settings).concerns()} == {"support"}
 
 
 def test_manual_closure_survives_reimport(meetings_dir: Path, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""coach.text and coach.grounding: normalisation, language, numbers, change_pct, grounding."""
+"""coach.text and coach.llm.grounding: normalisation, language, numbers, change_pct, grounding."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import time
 
 import pytest
 
-from coach.grounding import strip_ungrounded, ungrounded_numbers
-from coach.text import change_pct, common_unit, detect_language, display_pct, fold, normalize, parse_number
+from coach.llm.grounding import strip_ungrounded, ungrounded_numbers
+from coach.text.language import detect_language
+from coach.text.normalize import fold, normalize
+from coach.text.numbers import change_pct, common_unit, display_pct, parse_number
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from coach.cli import main
 from coach.config import load_settings
-from coach.engines.offline.triage import split_concerns, suggestion
-from coach.store import Store
-from coach.triage import classify, to_markdown, triage_concerns
+from coach.flows.triage import classify, to_markdown, triage_concerns
+from coach.memory.store import Store
+from coach.rules.triage import split_concerns, suggestion
 from tests.conftest import load_jsonl
 from tests.support.llm_server import LLMServer
 

@@ -185,7 +185,7 @@ def test_rewrite_empty_notes_error_in_the_users_language(
 
 def test_rewrite_result_kept_for_the_agenda(isolated_env: Path) -> None:
     from coach.config import load_settings
-    from coach.store import Store
+    from coach.memory.store import Store
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.text_area(key="in_rewrite_notes").input(str(rewrite_case("en")["notes"]))
@@ -237,8 +237,8 @@ def test_record_keeps_input_on_failed_save_then_saves_action() -> None:
 
 def test_record_action_appears_on_actions_page() -> None:
     from coach.config import load_settings
+    from coach.flows.record import save_record
     from coach.models import ActionItem, MeetingRecord
-    from coach.record import save_record
 
     record = MeetingRecord(
         date=dt.date(2026, 3, 1),
@@ -270,7 +270,7 @@ def test_record_action_appears_on_actions_page() -> None:
 @pytest.mark.slow
 def test_ask_answers_with_sources(meetings_dir: Path) -> None:
     from coach.config import load_settings
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     import_dir(meetings_dir, load_settings())
     question = next(q for q in load_jsonl("meetings_questions.jsonl") if q["kind"] == "lookup")
@@ -286,7 +286,7 @@ def test_ask_answers_with_sources(meetings_dir: Path) -> None:
 @pytest.mark.slow
 def test_review_draft_and_charts(meetings_dir: Path) -> None:
     from coach.config import load_settings
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     import_dir(meetings_dir, load_settings())
     at = open_page("review")
@@ -401,7 +401,7 @@ def test_ask_streams_the_llm_answer_with_sources(
     monkeypatch: pytest.MonkeyPatch, llm_server: LLMServer, meetings_dir: Path
 ) -> None:
     from coach.config import load_settings
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     import_dir(meetings_dir, load_settings())
     use_llm_server(monkeypatch, llm_server)

@@ -128,7 +128,7 @@ MEETINGS: dict[str, str] = {
         """,
 }
 
-# Paraphrases (spend ~ cost, 出すのに時間がかかる ~ 間に合わない) that coach.retrieval's not-found
+# Paraphrases (spend ~ cost, 出すのに時間がかかる ~ 間に合わない) that coach.search.retrieval's not-found
 # rule has rejected since b96e210: the page then shows its "none found" state, which is correct UI.
 
 # (UI language, which box, what the user typed, the meeting that must be suggested, a line
@@ -193,7 +193,7 @@ def followup_card(at: AppTest, lang: Language, file: str) -> str:
 
 def seed(tmp_path: Path) -> None:
     from coach.config import load_settings
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     folder = tmp_path / "heldout-meetings"
     folder.mkdir()
@@ -241,8 +241,8 @@ def test_prepare_followups_empty_store_and_opening_lines(monkeypatch: pytest.Mon
 
 
 def test_prepare_shows_opening_lines_for_last_meetings_actions(seeded: None) -> None:
-    from coach.actions import opening_lines
     from coach.config import load_settings
+    from coach.flows.actions import opening_lines
 
     expected = opening_lines(load_settings(), "en")
     assert expected, "the held-out meetings leave actions of mine"
@@ -257,16 +257,16 @@ def test_prepare_shows_opening_lines_for_last_meetings_actions(seeded: None) -> 
 def test_followups_reuse_the_search_until_the_topics_change(
     seeded: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import coach.followups
+    import coach.flows.followups
 
     calls: list[str] = []
-    real = coach.followups.suggest_followups
+    real = coach.flows.followups.suggest_followups
 
     def counting(notes: str, settings: Any, k: int = 5) -> Any:
         calls.append(notes)
         return real(notes, settings, k=k)
 
-    monkeypatch.setattr(coach.followups, "suggest_followups", counting)
+    monkeypatch.setattr(coach.flows.followups, "suggest_followups", counting)
     at = open_page("prepare")
     at.text_area(key="in_prepare_notes").input("warehouse cost").run()
     at.text_area(key="in_prepare_intent").input("").run()
@@ -315,7 +315,7 @@ def test_ask_link_to_an_unknown_meeting_says_what_to_do(monkeypatch: pytest.Monk
 
 def test_rebuild_search_index_from_the_actions_page(seeded: None) -> None:
     from coach.config import load_settings
-    from coach.index import count
+    from coach.search.vectors import count
 
     at = open_page("actions")
     at.button(key="actions_reindex").click().run()

@@ -65,7 +65,7 @@ def ledger(report: ActionsReport, owner: str) -> list[ActionItem]:
 
 
 def mark_done_form(still_open: list[ActionItem]) -> None:
-    from coach.actions import mark_done
+    from coach.flows.actions import mark_done
 
     # Labels are fixed at render time: a format_func must not read session state later.
     labels = {
@@ -92,7 +92,7 @@ def mark_done_form(still_open: list[ActionItem]) -> None:
 
 
 def opening(config: Settings) -> None:
-    from coach.actions import opening_lines
+    from coach.flows.actions import opening_lines
 
     st.subheader(t("actions.opening"))
     lines = attempt(lambda: opening_lines(config, config.language))
@@ -123,7 +123,7 @@ def write_uploads(files: list[Any], directory: Path) -> int:
 
 def importer() -> None:
     from coach.errors import InputError
-    from coach.importer import import_dir
+    from coach.flows.imports import import_dir
 
     st.subheader(t("actions.import"))
     files = st.file_uploader(
@@ -164,8 +164,8 @@ def importer() -> None:
 
 def search_index() -> None:
     """Rebuild the derived chroma index from the store, with the core's progress shown."""
-    from coach.index import reindex
-    from coach.store import Store
+    from coach.flows.imports import reindex
+    from coach.memory.store import Store
 
     st.subheader(t("actions.reindex"))
     st.caption(t("actions.reindex_help"))
@@ -186,7 +186,7 @@ def search_index() -> None:
 
 
 def render() -> None:
-    from coach.actions import actions_report
+    from coach.flows.actions import actions_report
 
     st.title(t("actions.title"))
     show_flash()

@@ -23,8 +23,8 @@ def meeting_body(file: str) -> tuple[Meeting, str] | None:
     """The stored meeting and its Markdown as the user wrote (or recorded) it, front matter aside."""
     import frontmatter
 
-    from coach.importer import render_meeting
-    from coach.store import Store
+    from coach.memory.markdown import render_meeting
+    from coach.memory.store import Store
 
     store = Store.open(settings())
     meeting = store.meeting(file)
@@ -85,7 +85,7 @@ def show_turn(turn: dict[str, Any]) -> None:
 
 def answer(question: str) -> AskResult | None:
     """Stream the answer when the engine streams; otherwise one call."""
-    from coach import ask as flow
+    from coach.flows import ask as flow
 
     config = settings()
     if config.engine == "llm":
@@ -108,7 +108,7 @@ def answer(question: str) -> AskResult | None:
 
 def empty_state() -> None:
     """With no meetings stored, say how to get some instead of answering "not found" to everything."""
-    from coach.store import Store
+    from coach.memory.store import Store
 
     stored = attempt(lambda: Store.open(settings()).meeting_files())
     if stored is not None and not stored:

@@ -218,7 +218,7 @@ def format_number(value: float | None) -> str:
 
 def remember_prep(config: Settings, **parts: object) -> None:
     """Put one prepared part (rewrite, intent, triage) into the saved prep for the agenda."""
-    from coach.store import Store
+    from coach.memory.store import Store
 
     Store.open(config).update_prep(**parts)
 

@@ -70,7 +70,7 @@ CONCERNS = Step(
 
 
 def saved_prep() -> NextMeetingPrep:
-    from coach.store import Store
+    from coach.memory.store import Store
 
     config = settings()
     prep = attempt(lambda: Store.open(config).load_prep())
@@ -79,7 +79,7 @@ def saved_prep() -> NextMeetingPrep:
 
 def run_step(step: Step, prep: NextMeetingPrep, flow: Callable[[str, Settings], Any]) -> Any:
     """Draw the step's input and button; return this session's result, else the saved one."""
-    from coach.inputs import check_text
+    from coach.text.inputs import check_text
 
     st.subheader(t(step.title))
     raw = text_box(step.label, step.key, height=step.height, placeholder=step.placeholder)
@@ -110,7 +110,7 @@ def step_results(prep: NextMeetingPrep) -> None:
 
 
 def step_intent(prep: NextMeetingPrep) -> None:
-    from coach.intent import sharpen_intent
+    from coach.flows.intent import sharpen_intent
 
     shown = run_step(INTENT, prep, sharpen_intent)
     if isinstance(shown, IntentResult):
@@ -139,7 +139,7 @@ def show_intent(result: IntentResult) -> None:
 
 
 def step_concerns(prep: NextMeetingPrep) -> None:
-    from coach.triage import triage_concerns
+    from coach.flows.triage import triage_concerns
 
     shown = run_step(CONCERNS, prep, triage_concerns)
     if isinstance(shown, TriageResult):
@@ -169,7 +169,7 @@ def topics_of(prep: NextMeetingPrep) -> str:
 
 def find_followups(topics: str, meetings: dict[str, str], config: Settings) -> FollowUps | None:
     """Search again only when the topics or the stored meetings changed since the last search."""
-    from coach.followups import suggest_followups
+    from coach.flows.followups import suggest_followups
 
     fingerprint = (topics, tuple(sorted(meetings.items())))
     cached = st.session_state.get(FOLLOWUPS_KEY)
@@ -182,7 +182,7 @@ def find_followups(topics: str, meetings: dict[str, str], config: Settings) -> F
 
 
 def step_followups(prep: NextMeetingPrep) -> None:
-    from coach.store import Store
+    from coach.memory.store import Store
 
     st.subheader(t("prepare.followups"))
     topics = topics_of(prep)
@@ -215,8 +215,8 @@ def step_followups(prep: NextMeetingPrep) -> None:
 
 
 def step_agenda() -> None:
-    from coach.actions import opening_lines
-    from coach.agenda import build_agenda
+    from coach.flows.actions import opening_lines
+    from coach.flows.agenda import build_agenda
 
     st.subheader(t("prepare.agenda"))
     config = settings()

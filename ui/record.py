@@ -108,7 +108,7 @@ def clear_form() -> None:
 
 def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> None:
     from coach.errors import InputError
-    from coach.record import save_record
+    from coach.flows.record import save_record
 
     record = MeetingRecord(
         date=st.session_state[DATE_KEY],

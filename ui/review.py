@@ -47,7 +47,7 @@ def pick_period() -> tuple[str | None, str | None, str | None]:
 
 
 def build(start: str | None, end: str | None, named: str | None) -> None:
-    from coach.review import build_review, resolve_period
+    from coach.flows.review import build_review, resolve_period
 
     config = settings()
 
@@ -72,7 +72,7 @@ def figures(review: Review) -> None:
 
 
 def draft(review: Review) -> None:
-    from coach.review import to_markdown
+    from coach.flows.review import to_markdown
 
     key = f"review_draft_{st.session_state['review_version']}"
     st.session_state.setdefault(key, review.draft)
@@ -84,7 +84,7 @@ def draft(review: Review) -> None:
 
 
 def charts(review: Review) -> None:
-    from coach.charts import follow_through_chart, metric_chart
+    from coach.flows.charts import follow_through_chart, metric_chart
 
     st.subheader(t("review.charts"))
     language = lang()
@@ -117,8 +117,8 @@ def charts(review: Review) -> None:
 
 
 def check(period: Period) -> None:
-    from coach.inputs import check_text
-    from coach.review import check_claims
+    from coach.flows.review import check_claims
+    from coach.text.inputs import check_text
 
     st.subheader(t("review.check"))
     st.caption(t("review.check_help"))

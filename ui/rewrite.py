@@ -41,8 +41,8 @@ def _load_sample(path: Path) -> None:
 
 def generate(notes: str) -> RewriteResult | None:
     """Run the rewrite and keep it for the Prepare page; the notes stay in their text area."""
-    from coach.inputs import check_text
-    from coach.rewrite import rewrite_notes
+    from coach.flows.rewrite import rewrite_notes
+    from coach.text.inputs import check_text
 
     config = settings()
     result = attempt(lambda: rewrite_notes(check_text(notes), config))
@@ -89,7 +89,7 @@ def star_card(entry: StarEntry, index: int, version: int, prefix: str) -> StarEn
 
 def show_result(result: RewriteResult, *, prefix: str = "star") -> RewriteResult:
     """Warnings first (e.g. the LLM fell back), then the cards, then the Markdown to copy."""
-    from coach.rewrite import to_markdown
+    from coach.flows.rewrite import to_markdown
 
     show_warnings(result.warnings)
     st.caption(t("common.engine_used", engine=result.engine))

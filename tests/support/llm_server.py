@@ -22,6 +22,9 @@ test expected fails visibly, or falls back). `.requests` holds every received JS
 - `reply_delay(seconds, obj)`: like `reply_json` after `seconds` (provokes a client timeout;
   the server is single-threaded, so keep `seconds` just above the client timeout).
 - `reply_stream(chunks)`: an SSE stream of text deltas (`stream=True` requests).
+- `reply_slow_stream(chunks, interval)`: the same, one chunk every `interval` seconds (a
+  generating server, to test the call's deadline).
+- `reply_cut(text)`: content that stopped at the token bound (`finish_reason: length`).
 
 `settings(**overrides)` gives Settings pointing at this server: engine `llm`, model
 `test-model`, key `sk-test-SECRET` (tests check it never leaks), timeout 2 s, 1 re-ask.
@@ -55,6 +58,8 @@ class _Reply:
     payload: Any = None
     status: int = 200
     delay: float = 0.0
+    finish_reason: str = "stop"
+    interval: float = 0.0  # seconds between streamed chunks
 
 
 @dataclass
@@ -107,6 +112,14 @@ class LLMServer:
         self._queue.append(_Reply("stream", list(chunks)))
         return self
 
+    def reply_slow_stream(self, chunks: list[str], interval: float) -> LLMServer:
+        self._queue.append(_Reply("stream", list(chunks), interval=interval))
+        return self
+
+    def reply_cut(self, text: str) -> LLMServer:
+        self._queue.append(_Reply("text", text, finish_reason="length"))
+        return self
+
     @property
     def pending(self) -> int:
         """Replies not yet served (a test can assert the flow used them all)."""
@@ -129,7 +142,7 @@ class LLMServer:
         if reply.kind == "status":
             return _error(reply.status, str(reply.payload))
         if reply.kind == "stream":
-            return _sse([str(c) for c in reply.payload])
+            return _sse([str(c) for c in reply.payload], interval=reply.interval)
         content = reply.payload if reply.kind == "text" else json.dumps(reply.payload, ensure_ascii=False)
         if body.get("stream"):
             return _sse([content])
@@ -139,7 +152,7 @@ class LLMServer:
             call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": content}}
             message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [call]}
             return _completion(message, "tool_calls")
-        return _completion({"role": "assistant", "content": content}, "stop")
+        return _completion({"role": "assistant", "content": content}, reply.finish_reason)
 
 
 def _envelope(kind: str, choice: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +178,7 @@ def _error(status: int, message: str) -> Response:
     return Response(json.dumps(body), status=status, content_type="application/json")
 
 
-def _sse(chunks: list[str]) -> Response:
+def _sse(chunks: list[str], interval: float = 0.0) -> Response:
     def chunk(delta: dict[str, Any], finish: str | None) -> str:
         data = _envelope("chat.completion.chunk", {"delta": delta, "finish_reason": finish})
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
@@ -174,7 +187,15 @@ def _sse(chunks: list[str]) -> Response:
     events += [chunk({"content": text}, None) for text in chunks]
     events.append(chunk({}, "stop"))
     events.append("data: [DONE]\n\n")
-    return Response("".join(events), status=200, content_type="text/event-stream")
+    if not interval:
+        return Response("".join(events), status=200, content_type="text/event-stream")
+
+    def slowly() -> Any:
+        for event in events:
+            yield event
+            time.sleep(interval)
+
+    return Response(slowly(), status=200, content_type="text/event-stream")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from coach.models import Meeting
 
 @pytest.fixture(autouse=True)
 def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import coach.index
+    import coach.search.vectors
 
     files: list[str] = []
 
@@ -21,5 +21,5 @@ def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         files.extend(m.file for m in meetings)
         return len(meetings)
 
-    monkeypatch.setattr(coach.index, "index_meetings", index_meetings)
+    monkeypatch.setattr(coach.search.vectors, "index_meetings", index_meetings)
     return files

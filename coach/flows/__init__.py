@@ -1,0 +1,1 @@
+"""One module per user flow; each composes memory, search, rules and llm."""

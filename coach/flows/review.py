@@ -1,0 +1,807 @@
+"""Review season (issue 7): a self-evaluation drafted from a period of 1on1s, and the no-surprise check.
+
+Everything in the review is read from the meetings of the period and cited back to them: the
+evaluation interview should hold no surprises for the manager, so a result that was never shared
+in a 1on1 is shown as such, and the draft never states a number the meetings did not record (or
+that code did not compute from them: changes, counts). Missing numbers stay visible as `[N]`.
+
+The review reads the store only (no vector index), so it is fast over years of meetings; the
+no-surprise check adds dense similarity for paraphrase and English↔Japanese matching.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from coach.config import Settings
+from coach.errors import InputError
+from coach.flows.review_match import (
+    Figures,
+    Line,
+    LineIndex,
+    Match,
+    clean_line,
+    content_grams,
+    dense_scores,
+    match_claim,
+    meeting_lines,
+    sentences,
+    with_percent_wari,
+)
+from coach.llm.fallback import with_fallback
+from coach.llm.grounding import ungrounded_numbers
+from coach.memory.store import Store
+from coach.models import (
+    ActionItem,
+    CareerStep,
+    ClaimCheck,
+    ConcernOutcome,
+    FollowThrough,
+    IntentParts,
+    Language,
+    Meeting,
+    Metric,
+    Period,
+    Review,
+    ReviewCheck,
+    ReviewResultItem,
+    StarEntry,
+)
+from coach.text.language import detect_language
+from coach.text.numbers import display_pct, format_number
+from coach.text.periods import resolve_period
+
+if TYPE_CHECKING:
+    from coach.llm.engine import LLMEngine
+
+__all__ = [
+    "build_review",
+    "check_claims",
+    "check_markdown",
+    "draft_problems",
+    "resolve_period",
+    "to_markdown",
+]
+
+Progress = Callable[[int, int, str], None]
+
+MAX_DRAFT_RESULTS = 8
+MAX_UNQUANTIFIED = 4
+MAX_FOLLOWED_BY = 3
+MAX_OPEN_IN_DRAFT = 3
+SAME_RESULT = 0.6
+MIN_SHARED_GRAMS = 3
+BLOCKING_MIN = 50
+BLOCKING_SHARE = 5
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CITATION = re.compile(
+    r"[(\[（]\s*(\d{4}-\d{2}-\d{2}(?:\s*(?:,|、|〜|~|–|-|to)\s*\d{4}-\d{2}-\d{2})*)\s*[)\]）]"
+)
+_HEADING = re.compile(r"^\s*#")
+_MISSING_NUMBER = "[N]"
+# "No big results this sprint", "今週は特に成果なし": a report that there is nothing to report.
+_NOTHING_DONE = re.compile(
+    r"\bno (?:big |major |notable |real |significant )?(?:results?|progress|updates?|wins?|news)\b"
+    r"|\bnothing (?:new|major|to report)\b|成果(?:は)?(?:特に)?(?:なし|無し|ない)|特に(?:なし|無し)|進捗(?:なし|無し)",
+    re.IGNORECASE,
+)
+
+_TEXT: dict[str, dict[Language, str]] = {
+    "results": {"ja": "## 成果", "en": "## Results"},
+    "how": {"ja": "## 取り組み・プロセス", "en": "## How"},
+    "next": {"ja": "## 今後の目標", "en": "## Next goals"},
+    "impact_missing": {"ja": "(効果: [N])", "en": " (impact: [N])"},
+    "follow": {
+        "ja": "1on1で約束したアクション{promised}件のうち{done}件を完了しました{on_time}。",
+        "en": "Completed {done} of the {promised} actions I committed to in our 1on1s{on_time}.",
+    },
+    "on_time": {"ja": "(うち期限内 {n}件)", "en": " ({n} by their due date)"},
+    "concern": {"ja": "「{concern}」を相談し、{outcome}", "en": "Raised \u201c{concern}\u201d; {outcome}"},
+    "career_path": {
+        "ja": "キャリア意向を具体化しました: 「{first}」→「{last}」",
+        "en": "Made my career intent concrete: \u201c{first}\u201d → \u201c{last}\u201d",
+    },
+    "followed": {"ja": "意向を受けて: {text}", "en": "Following that intent: {text}"},
+    "intent": {"ja": "{text}", "en": "{text}"},
+    "open_action": {"ja": "継続中: {text}", "en": "In progress: {text}"},
+    "decided": {"ja": "決定: {text}", "en": "decided: {text}"},
+    "informed": {"ja": "共有された情報: {text}", "en": "learned: {text}"},
+    "reported": {"ja": "成果: {text}", "en": "reported: {text}"},
+    "still_open": {
+        "ja": "未解決(期間内に決定の記録なし)",
+        "en": "still open (no decision recorded in the period)",
+    },
+    "title": {"ja": "# 自己評価ドラフト {start}〜{end}", "en": "# Self-evaluation draft {start} – {end}"},
+    "evidence": {"ja": "# 根拠", "en": "# Evidence"},
+    "evidence_results": {"ja": "## 成果(数値・強い順)", "en": "## Results (quantified, strongest first)"},
+    "not_shared": {"ja": "1on1で未共有", "en": "not shared in a 1on1"},
+    "evidence_follow": {
+        "ja": "## アクションの実行: 約束 {promised}件 / 完了 {done}件 / 未完了 {open}件{on_time}",
+        "en": "## Follow-through: promised {promised} / done {done} / open {open}{on_time}",
+    },
+    "evidence_on_time": {"ja": " / 期限内 {n}件", "en": " / on time {n}"},
+    "career": {"ja": "## キャリア意向の推移", "en": "## Career intent over time"},
+    "concerns": {"ja": "## 相談事項とその後", "en": "## Concerns and what became of them"},
+    "warnings": {"ja": "## 注意", "en": "## Notes"},
+    "none": {"ja": "(なし)", "en": "(none)"},
+    "check_title": {
+        "ja": "# 自己評価の事前チェック {start}〜{end}",
+        "en": "# Self-evaluation check {start} – {end}",
+    },
+    "unshared": {
+        "ja": "## 1on1で話していない内容({n}件): 評価面談の前に共有しましょう",
+        "en": "## Not shared in any 1on1 ({n}): raise these before the interview",
+    },
+    "differs": {"ja": "## 数値が記録と異なる({n}件)", "en": "## Numbers differ from the meetings ({n})"},
+    "shared": {"ja": "## 共有済み({n}件)", "en": "## Shared ({n})"},
+}
+
+
+def _t(key: str, language: Language, **values: object) -> str:
+    return _TEXT[key][language].format(**values)
+
+
+# --------------------------------------------------------------------------- the period's material
+
+
+@dataclass
+class _Material:
+    """The meetings of a period, split into lines and indexed once for every relatedness question."""
+
+    meetings: list[Meeting]
+    language: Language
+    index: LineIndex
+    dates: dict[str, dt.date]
+    texts: dict[str, str]
+    source: str
+
+    @property
+    def days(self) -> list[str]:
+        return [d.isoformat() for d in self.dates.values()]
+
+    @classmethod
+    def of(cls, meetings: list[Meeting], progress: Progress | None = None) -> _Material:
+        lines: list[Line] = []
+        for done, meeting in enumerate(meetings, start=1):
+            lines.extend(meeting_lines(meeting))
+            if progress:
+                progress(done, len(meetings), meeting.file)
+        texts = {m.file: _meeting_text(m) for m in meetings}
+        source = "\n".join(texts.values())
+        return cls(
+            meetings=meetings,
+            language=detect_language(source),
+            index=LineIndex(lines),
+            dates={m.file: m.date for m in meetings},
+            texts=texts,
+            source=source,
+        )
+
+    def related(self, text: str, kinds: Iterable[str], since: dt.date, until: dt.date) -> list[Line]:
+        """Whole lines of the given kinds, dated in [since, until], about the same thing as `text`."""
+        wanted, first, last = set(kinds), since.isoformat(), until.isoformat()
+
+        def accept(line: Line) -> bool:
+            return line.whole and line.kind in wanted and first <= line.date <= last
+
+        return [self.index.lines[i] for i, _ in self.index.related(text, accept)]
+
+
+def _meeting_text(meeting: Meeting) -> str:
+    parts = [meeting.date.isoformat(), meeting.title or "", meeting.preamble]
+    parts.extend(f"{s.heading}\n{s.text}" for s in meeting.sections)
+    return "\n".join(part for part in parts if part)
+
+
+def _period_meetings(period: Period, settings: Settings) -> tuple[Store, list[Meeting]]:
+    store = Store.open(settings)
+    meetings = store.meetings(period.from_, period.to)
+    if not meetings:
+        raise InputError(
+            f"No meetings between {period.from_} and {period.to}. Import your notes with "
+            "`coach import DIR`, or choose a period that has meetings.",
+            f"{period.from_} から {period.to} の間に1on1の記録がありません。"
+            "`coach import DIR` で記録を取り込むか、記録のある期間を指定してください。",
+        )
+    return store, meetings
+
+
+def _cite(dates: Iterable[dt.date | str]) -> str:
+    unique = sorted({d if isinstance(d, str) else d.isoformat() for d in dates})
+    return f"({', '.join(unique)})" if unique else ""
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class _Candidate:
+    statement: str
+    file: str | None
+    metrics: list[Metric]
+    missing_metric: bool
+    grams: set[str] = field(init=False)
+    pairs: set[tuple[float | None, float | None]] = field(init=False)
+    names: set[frozenset[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grams = content_grams(self.statement)
+        paired = [m for m in self.metrics if _paired(m)]
+        self.pairs = {_metric_key(m) for m in paired}
+        self.names = {frozenset(grams) for m in paired if (grams := content_grams(m.name))}
+
+
+def _entries(text: str) -> list[StarEntry]:
+    from coach.flows.rewrite import extract_entries
+
+    return list(extract_entries(text)) if text.strip() else []
+
+
+def _statement(entry: StarEntry) -> str:
+    """The entry's statement, unless it puts [N] where the user's own words hold a number."""
+    statement = entry.statement or entry.result or entry.title
+    if _MISSING_NUMBER in statement and re.search(r"\d", entry.result):
+        return " ".join(part.strip() for part in (entry.action, entry.result) if part.strip())
+    return statement
+
+
+def _paired(metric: Metric) -> bool:
+    return metric.before is not None and metric.after is not None
+
+
+def _result_candidates(store: Store, material: _Material, period: Period) -> list[_Candidate]:
+    """STAR entries of the results sections, before→after results of preambles, saved rewrites."""
+    stored: dict[str, list[StarEntry]] = {}
+    for file, _, entry in store.star_entries(period.from_, period.to):
+        stored.setdefault(file, []).append(entry)
+    candidates: list[_Candidate] = []
+    for meeting in material.meetings:
+        results_text = meeting.section_text("results")
+        entries = stored.get(meeting.file) or _entries(results_text)
+        # A preamble is mostly a progress report: only its before→after results count.
+        entries += [e for e in _entries(meeting.preamble) if any(_paired(m) for m in e.metrics)]
+        for entry in entries:
+            candidates.append(
+                _Candidate(
+                    _statement(entry),
+                    meeting.file,
+                    list(entry.metrics),
+                    "metric" in entry.missing,
+                )
+            )
+    for _, rewrite in store.rewrites(period.from_, period.to):
+        candidates.extend(
+            _Candidate(entry.statement, None, list(entry.metrics), False)
+            for entry in rewrite.entries
+            if entry.metrics
+        )
+    return candidates
+
+
+def _metric_key(metric: Metric) -> tuple[float | None, float | None]:
+    return (metric.before, metric.after)
+
+
+def _same_result(a: _Candidate, b: _Candidate, index: LineIndex) -> bool:
+    """Two reports of the same work: the same before→after numbers, or (across meetings) the same words.
+
+    Two results with different before→after numbers are the same work only when they also
+    measure the same thing (a metric reported again later, with new numbers).
+    """
+    if a.pairs & b.pairs:
+        return True
+    if a.file == b.file or len(a.grams & b.grams) < MIN_SHARED_GRAMS:
+        return False
+    if a.pairs and b.pairs and not a.names & b.names:
+        return False
+    return index.similarity(a.grams, b.grams) >= SAME_RESULT
+
+
+def _neighbours(candidates: list[_Candidate]) -> list[set[int]]:
+    """For each candidate, the later ones that could be the same result (blocking, so that a
+    year of results is not compared pair by pair). Words most results share cannot tell two
+    results apart, so they do not make candidates neighbours."""
+    by_gram: dict[str, list[int]] = {}
+    by_pair: dict[tuple[float | None, float | None], list[int]] = {}
+    for i, candidate in enumerate(candidates):
+        for gram in candidate.grams:
+            by_gram.setdefault(gram, []).append(i)
+        for pair in candidate.pairs:
+            by_pair.setdefault(pair, []).append(i)
+    common = max(BLOCKING_MIN, len(candidates) // BLOCKING_SHARE)
+    neighbours: list[set[int]] = []
+    for i, candidate in enumerate(candidates):
+        shared: Counter[int] = Counter()
+        for gram in candidate.grams:
+            ids = by_gram[gram]
+            if len(ids) <= common:
+                shared.update(j for j in ids if j > i)
+        near = {j for j, count in shared.items() if count >= MIN_SHARED_GRAMS}
+        near.update(j for pair in candidate.pairs for j in by_pair[pair] if j > i)
+        neighbours.append(near)
+    return neighbours
+
+
+def _merge(candidates: list[_Candidate], index: LineIndex) -> list[list[_Candidate]]:
+    parent = list(range(len(candidates)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, near in enumerate(_neighbours(candidates)):
+        for j in sorted(near):
+            if root(i) != root(j) and _same_result(candidates[i], candidates[j], index):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[_Candidate]] = {}
+    for i, candidate in enumerate(candidates):
+        groups.setdefault(root(i), []).append(candidate)
+    return list(groups.values())
+
+
+def _strength(item: ReviewResultItem) -> tuple[float, int]:
+    changes = [abs(m.change_pct) for m in item.metrics if m.change_pct is not None]
+    return (max(changes, default=0.0), len(item.meetings))
+
+
+def _results(candidates: list[_Candidate], material: _Material) -> list[ReviewResultItem]:
+    items: list[ReviewResultItem] = []
+    for group in _merge([c for c in candidates if c.metrics], material.index):
+        files = sorted(
+            {c.file for c in group if c.file}, key=lambda f: (material.dates.get(f, dt.date.max), f)
+        )
+        best = max(group, key=lambda c: sum(_paired(m) for m in c.metrics))  # the first of equals
+        metrics: dict[tuple[float | None, float | None, str], Metric] = {}
+        for candidate in group:
+            for metric in candidate.metrics:
+                metrics.setdefault((metric.before, metric.after, metric.unit), metric)
+        items.append(
+            ReviewResultItem(statement=best.statement, meetings=files, metrics=list(metrics.values()))
+        )
+    return sorted(items, key=lambda item: tuple(-v for v in _strength(item)))
+
+
+# --------------------------------------------------------------------------- follow-through
+
+
+def _follow_through(store: Store, material: _Material, period: Period) -> FollowThrough:
+    """My actions opened in the period, as they stood at its end (closed later = still open then)."""
+    promised: list[ActionItem] = []
+    done = on_time = with_due = 0
+    for action in store.actions(owner="me"):
+        if action.from_ not in material.dates:
+            continue
+        closed = action.closed_on
+        if action.status == "done" and closed is not None and closed <= period.to:
+            done += 1
+            if action.due is not None:
+                with_due += 1
+                on_time += closed <= action.due
+            promised.append(action)
+        else:
+            promised.append(action.model_copy(update={"status": "open", "done_in": None, "closed_on": None}))
+    return FollowThrough(
+        promised=len(promised),
+        done=done,
+        open=len(promised) - done,
+        on_time=on_time if with_due else None,
+        actions=promised,
+    )
+
+
+# --------------------------------------------------------------------------- career and concerns
+
+
+def _line_ref(line: Line) -> str:
+    return f"{line.text} ({line.date})"
+
+
+def _career(store: Store, material: _Material, period: Period) -> list[CareerStep]:
+    steps: list[CareerStep] = []
+    for file, date, text, has in store.career_intents(period.from_, period.to):
+        if has is None:
+            from coach.flows.intent import detect_parts
+
+            has = detect_parts(text)
+        related = material.related(text, ("decisions", "results"), date, period.to)[:MAX_FOLLOWED_BY]
+        steps.append(
+            CareerStep(
+                meeting=file,
+                intent=text,
+                has=has,
+                followed_by=[_line_ref(line) for line in related],
+            )
+        )
+    return steps
+
+
+def _concerns(store: Store, material: _Material, period: Period) -> list[ConcernOutcome]:
+    outcomes: list[ConcernOutcome] = []
+    for file, date, text, bucket in store.concerns(period.from_, period.to):
+        if bucket is None:
+            from coach.flows.triage import classify
+
+            bucket = classify(text)
+        related = material.related(text, ("decisions", "info", "results"), date, period.to)
+        if related:
+            line = related[0]
+            key = {"decisions": "decided", "info": "informed"}.get(line.kind, "reported")
+            outcome = _t(key, material.language, text=_line_ref(line))
+        else:
+            outcome = _t("still_open", material.language)
+        outcomes.append(
+            ConcernOutcome(meeting=file, concern=_strip_tag(text), bucket=bucket, outcome=outcome)
+        )
+    return outcomes
+
+
+def _strip_tag(text: str) -> str:
+    return clean_line(text) or text
+
+
+# --------------------------------------------------------------------------- the draft
+
+
+def _change_values(metrics: Iterable[Metric]) -> list[float]:
+    """A computed change as it may be written: signed, unsigned, rounded the way people say it."""
+    values: list[float] = []
+    for metric in metrics:
+        if metric.change_pct is not None:
+            values += [metric.change_pct, abs(metric.change_pct), float(display_pct(metric.change_pct))]
+    return values
+
+
+def _computed_numbers(results: Sequence[ReviewResultItem], follow: FollowThrough) -> list[float]:
+    """Numbers code computed from the meetings, which the draft may state."""
+    allowed: list[float] = [follow.promised, follow.done, follow.open]
+    if follow.on_time is not None:
+        allowed.append(follow.on_time)
+    for item in results:
+        allowed += _change_values(item.metrics)
+    return allowed
+
+
+def _offline_draft(
+    material: _Material,
+    results: list[ReviewResultItem],
+    candidates: list[_Candidate],
+    follow: FollowThrough,
+    career: list[CareerStep],
+    concerns: list[ConcernOutcome],
+) -> str:
+    lang = material.language
+    dates = material.dates
+    out = [_t("results", lang)]
+    shared = [item for item in results if item.meetings]
+    for item in shared[:MAX_DRAFT_RESULTS]:
+        out.append(f"- {item.statement} {_cite(dates[f] for f in item.meetings)}")
+    unquantified = [
+        c
+        for c in candidates
+        if not c.metrics and c.missing_metric and c.file and not _NOTHING_DONE.search(c.statement)
+    ]
+    for candidate in unquantified[-MAX_UNQUANTIFIED:]:
+        statement = candidate.statement.rstrip("。.")
+        suffix = "" if re.search(r"\d|\[N\]", statement) else _t("impact_missing", lang)
+        out.append(f"- {statement}{suffix} {_cite([dates[candidate.file]])}")  # type: ignore[index]
+
+    out += ["", _t("how", lang)]
+    if follow.promised:
+        on_time = _t("on_time", lang, n=follow.on_time) if follow.on_time is not None else ""
+        sources = [dates[a.from_] for a in follow.actions if a.from_ in dates]
+        span = f"({min(sources)}〜{max(sources)})"
+        out.append(
+            f"- {_t('follow', lang, promised=follow.promised, done=follow.done, on_time=on_time)} {span}"
+        )
+    for concern in concerns:
+        if concern.outcome == _t("still_open", lang):
+            continue
+        later = _ISO_DATE.findall(concern.outcome)
+        text = _t("concern", lang, concern=concern.concern, outcome=_ISO_DATE.sub("", concern.outcome))
+        text = re.sub(r"\s*[(（]\s*[)）]", "", text).rstrip()
+        out.append(f"- {text} {_cite([dates[concern.meeting], *later])}")
+    if len(career) > 1:
+        first, last = career[0], career[-1]
+        out.append(
+            f"- {_t('career_path', lang, first=first.intent, last=last.intent)} "
+            f"{_cite([dates[first.meeting], dates[last.meeting]])}"
+        )
+    followed = {ref for step in career for ref in step.followed_by}
+    for ref in sorted(followed, key=lambda r: (_ISO_DATE.findall(r) or [""])[-1]):
+        out.append(f"- {_t('followed', lang, text=ref)}")
+
+    out += ["", _t("next", lang)]
+    if career:
+        latest = career[-1]
+        out.append(f"- {_t('intent', lang, text=latest.intent)} {_cite([dates[latest.meeting]])}")
+    still_open = [a for a in follow.actions if a.status == "open" and a.from_ in dates]
+    for action in still_open[-MAX_OPEN_IN_DRAFT:]:
+        out.append(f"- {_t('open_action', lang, text=action.action)} {_cite([dates[action.from_]])}")
+    return "\n".join(out).strip() + "\n"
+
+
+def _cited_dates(line: str) -> list[str]:
+    return [d for group in _CITATION.findall(line) for d in _ISO_DATE.findall(group)]
+
+
+def sheet_headings(language: Language) -> list[str]:
+    return [_t(key, language) for key in ("results", "how", "next")]
+
+
+def draft_problems(
+    draft: str,
+    source: str,
+    allowed: Iterable[float],
+    meeting_dates: Iterable[str],
+    headings: Sequence[str] = (),
+) -> list[str]:
+    """What makes a draft unacceptable: a missing sheet heading, a number the meetings never
+    stated, a sentence with no citation, or a citation of a day without a meeting in the period.
+    Empty when the draft is sound."""
+    valid = set(meeting_dates)
+    present = {line.strip() for line in draft.splitlines()}
+    problems = [f"missing heading: {heading}" for heading in headings if heading not in present]
+    for line in draft.splitlines():
+        text = line.strip()
+        if not text or _HEADING.match(text):
+            continue
+        cited = _cited_dates(text)
+        if not cited:
+            problems.append(f"no meeting cited: {text[:80]}")
+        wrong = [d for d in cited if d not in valid]
+        if wrong:
+            problems.append(f"cites a date with no meeting in the period ({', '.join(wrong)}): {text[:80]}")
+    numbers = ungrounded_numbers(_ISO_DATE.sub(" ", draft.replace(_MISSING_NUMBER, " ")), source, allowed)
+    if numbers:
+        problems.append(
+            f"numbers not in the meetings: {', '.join(numbers)}; use only the meetings' numbers or [N]"
+        )
+    return problems
+
+
+class ReviewDraftAnswer(BaseModel):
+    """What the LLM returns: the self-evaluation draft only; evidence stays computed by code."""
+
+    draft: str = Field(
+        description=(
+            "The self-evaluation in Markdown with the three given headings; every bullet ends with the "
+            "cited meeting date(s) in parentheses, e.g. (YYYY-MM-DD); [N] where a number is missing."
+        )
+    )
+
+
+def _material_text(material: _Material, offline_draft: str, results: list[ReviewResultItem]) -> str:
+    lines = [offline_draft, ""]
+    for item in results:
+        for metric in item.metrics:
+            if metric.change_pct is not None:
+                cited = _cite(material.dates[f] for f in item.meetings)
+                lines.append(f"- {metric.source}: {format_number(metric.change_pct)}% {cited}")
+    return "\n".join(lines)
+
+
+def _draft(
+    settings: Settings,
+    material: _Material,
+    offline: str,
+    allowed: list[float],
+    results: list[ReviewResultItem],
+    period: Period,
+) -> tuple[str, str, list[str]]:
+    dates = material.days
+
+    def validate(answer: ReviewDraftAnswer) -> ReviewDraftAnswer:
+        problems = draft_problems(
+            answer.draft, material.source, allowed, dates, sheet_headings(material.language)
+        )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return answer
+
+    def llm_call(engine: LLMEngine) -> str:
+        variables = {
+            "period": f"{period.from_} – {period.to}",
+            "material": _material_text(material, offline, results),
+            "dates": ", ".join(dates),
+        }
+        return engine.structured("review", material.language, variables, ReviewDraftAnswer, validate).draft
+
+    outcome = with_fallback(settings, material.language, llm_call, lambda: offline)
+    return outcome.value, outcome.engine, outcome.warnings
+
+
+def build_review(period: Period, settings: Settings, progress: Progress | None = None) -> Review:
+    """The review of `period`: results, follow-through, career, concerns and a cited draft."""
+    store, meetings = _period_meetings(period, settings)
+    material = _Material.of(meetings, progress)
+    candidates = _result_candidates(store, material, period)
+    results = _results(candidates, material)
+    follow = _follow_through(store, material, period)
+    career = _career(store, material, period)
+    concerns = _concerns(store, material, period)
+    offline = _offline_draft(material, results, candidates, follow, career, concerns)
+    allowed = _computed_numbers(results, follow)
+    draft, engine, warnings = _draft(settings, material, offline, allowed, results, period)
+    problems = draft_problems(draft, material.source, allowed, material.days)
+    if problems:
+        warnings = [*warnings, *problems]
+    return Review(
+        period=period,
+        results=results,
+        follow_through=follow,
+        career=career,
+        concerns=concerns,
+        draft=draft,
+        engine=engine,
+        warnings=warnings,
+    )
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+_PARTS: dict[str, dict[Language, str]] = {
+    "timeframe": {"ja": "時期", "en": "timeframe"},
+    "scope": {"ja": "範囲", "en": "scope"},
+    "reason": {"ja": "理由", "en": "reason"},
+}
+
+
+def _metric_line(metric: Metric) -> str:
+    before = "?" if metric.before is None else format_number(metric.before)
+    after = "?" if metric.after is None else format_number(metric.after)
+    change = "" if metric.change_pct is None else f" ({metric.change_pct:+.2f}%)"
+    return f"{metric.name}: {before}→{after} {metric.unit}".rstrip() + change
+
+
+def _present(has: IntentParts) -> set[str]:
+    return {name for name in _PARTS if getattr(has, name)}
+
+
+def _parts(names: set[str], language: Language) -> str:
+    return "+".join(label[language] for name, label in _PARTS.items() if name in names) or "-"
+
+
+def to_markdown(review: Review) -> str:
+    """The full report: the draft to paste into the sheet, then the evidence behind it."""
+    lang = detect_language(review.draft)
+    out = [_t("title", lang, start=review.period.from_, end=review.period.to), "", review.draft.strip(), ""]
+    if review.warnings:
+        out += [_t("warnings", lang), *(f"- {w}" for w in review.warnings), ""]
+    out += [_t("evidence", lang), "", _t("evidence_results", lang)]
+    for item in review.results:
+        where = ", ".join(item.meetings) or _t("not_shared", lang)
+        out.append(f"- {item.statement} [{where}]")
+        out.extend(f"  - {_metric_line(metric)}" for metric in item.metrics)
+    follow = review.follow_through
+    on_time = _t("evidence_on_time", lang, n=follow.on_time) if follow.on_time is not None else ""
+    out += [
+        "",
+        _t(
+            "evidence_follow",
+            lang,
+            promised=follow.promised,
+            done=follow.done,
+            open=follow.open,
+            on_time=on_time,
+        ),
+    ]
+    for action in follow.actions:
+        box = "x" if action.status == "done" else " "
+        due = f" ({action.due})" if action.due else ""
+        closed = f" → {action.done_in}" if action.done_in else ""
+        out.append(f"- [{box}] {action.action}{due} [{action.from_}{closed}]")
+    out += ["", _t("career", lang)]
+    seen: set[str] = set()
+    for step in review.career:
+        has = _present(step.has)
+        gained = has - seen
+        plus = f" (+{_parts(gained, lang)})" if gained else ""
+        out.append(f"- {step.meeting}: {step.intent} [{_parts(has, lang)}]{plus}")
+        out.extend(f"  - → {ref}" for ref in step.followed_by)
+        seen |= has
+    if not review.career:
+        out.append(_t("none", lang))
+    out += ["", _t("concerns", lang)]
+    out.extend(f"- {c.meeting} [{c.bucket}] {c.concern} → {c.outcome}" for c in review.concerns)
+    if not review.concerns:
+        out.append(_t("none", lang))
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- the no-surprise check
+
+
+def split_claims(text: str) -> list[str]:
+    """Sentences and bullets of a self-evaluation, without headings and labels."""
+    claims: list[str] = []
+    for raw in text.splitlines():
+        if not raw.strip() or _HEADING.match(raw) or raw.strip().endswith((":", "：")):
+            continue
+        for sentence in sentences(raw):
+            body = _CITATION.sub("", sentence).strip()
+            if len(content_grams(body)) >= 2:
+                claims.append(body)
+    return claims
+
+
+def _number_detail(
+    claim: str, match: Match, figures: dict[Line, Figures], material: _Material, language: Language
+) -> str | None:
+    """The numbers the meetings recorded, when the claim states others for the same thing: a number
+    found nowhere in the meetings it matched, or one its best line states differently."""
+    files = {line.file for line in match.lines}
+    evidence = "\n".join(text for file, text in material.texts.items() if file in files)
+    allowed = [change for line in match.lines for change in figures[line].changes]
+    text = with_percent_wari(_ISO_DATE.sub(" ", claim))
+    differing = ungrounded_numbers(text, with_percent_wari(evidence), allowed)
+    best = figures[match.lines[0]]
+    differing += [
+        format_number(v) for v in Figures.of(claim).contradicted_by(best) if format_number(v) not in differing
+    ]
+    if not differing:
+        return None
+    recorded = "; ".join(_line_ref(line) for line in match.lines)
+    if language == "ja":
+        return f"記録にない数値: {', '.join(differing)}。1on1の記録: {recorded}"
+    return f"numbers not in the meetings: {', '.join(differing)}. The meetings recorded: {recorded}"
+
+
+def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
+    """Flag each claim of a self-evaluation that no 1on1 of the period shared, or whose number differs."""
+    _, meetings = _period_meetings(period, settings)
+    claims = split_claims(text)
+    if not claims:
+        raise InputError(
+            "No claims found in the self-evaluation. Paste the sentences or bullets you plan to submit.",
+            "自己評価から主張(文や箇条書き)が見つかりません。提出予定の文章をそのまま貼り付けてください。",
+        )
+    material = _Material.of(meetings)
+    language = detect_language(text)
+    lines = material.index.lines
+    dense = dense_scores(claims, lines, settings.embedding_cache_path)
+    figures = {line: Figures.of(line.text) for line in lines}
+    line_figures = [figures[line] for line in lines]
+    checked: list[ClaimCheck] = []
+    for claim, scores in zip(claims, dense, strict=True):
+        match = match_claim(claim, material.index, scores, line_figures)
+        files = sorted({line.file for line in match.lines}, key=lambda f: material.dates[f])
+        if not match.shared:
+            checked.append(ClaimCheck(claim=claim, status="unshared"))
+            continue
+        detail = _number_detail(claim, match, figures, material, language)
+        if detail:
+            checked.append(ClaimCheck(claim=claim, status="number_differs", meetings=files, detail=detail))
+        else:
+            best = match.lines[0]
+            checked.append(ClaimCheck(claim=claim, status="shared", meetings=files, detail=_line_ref(best)))
+    return ReviewCheck(period=period, claims=checked)
+
+
+def check_markdown(check: ReviewCheck) -> str:
+    """Unshared claims first: they are what the user must raise before the interview."""
+    lang = detect_language("\n".join(c.claim for c in check.claims))
+    out = [_t("check_title", lang, start=check.period.from_, end=check.period.to), ""]
+    groups = (
+        ("unshared", [c for c in check.claims if c.status == "unshared"]),
+        ("differs", [c for c in check.claims if c.status == "number_differs"]),
+        ("shared", [c for c in check.claims if c.status == "shared"]),
+    )
+    for key, claims in groups:
+        out.append(_t(key, lang, n=len(claims)))
+        for claim in claims:
+            where = f" [{', '.join(claim.meetings)}]" if claim.meetings else ""
+            out.append(f"- {claim.claim}{where}")
+            if claim.detail and key != "shared":
+                out.append(f"  - {claim.detail}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,143 @@
+"""Concern triage (issue 3): each concern -> self / support / org, with what to say about it.
+
+Offline rules decide on their own (coach/engines/offline/triage.py). The LLM may write better
+suggestions, but a tag the user wrote is never overridden, numbers must come from the concern,
+and a support ask without a date in the concern keeps its deadline placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from coach.config import EngineName, Settings
+from coach.errors import InputError
+from coach.flows.prepare import answer_and_keep
+from coach.llm.grounding import ungrounded_numbers
+from coach.memory.store import Store
+from coach.models import Bucket, Language, TriageItem, TriageResult
+from coach.rules.triage import classify, deadline_in, split_concerns, suggestion, tagged_bucket
+from coach.text.inputs import check_text
+from coach.text.language import detect_language
+
+if TYPE_CHECKING:
+    from coach.llm.engine import LLMEngine
+
+__all__ = ["classify", "split_concerns", "to_markdown", "triage_concerns"]
+
+_DEADLINE_PLACEHOLDER = re.compile(r"\[(?:期限|by when|deadline|いつまで)[^\]]*\]", re.IGNORECASE)
+
+
+class TriageDraftItem(BaseModel):
+    index: int = Field(description="1-based number of the concern in the list given.")
+    bucket: Bucket = Field(description="self, support or org.")
+    suggestion: str = Field(description="What to say in the 1on1, in the concern's language.")
+
+
+class TriageDraft(BaseModel):
+    """What the model returns: one item per concern, in the given order."""
+
+    items: list[TriageDraftItem]
+
+
+def _check(draft: TriageDraft, concerns: list[str]) -> TriageDraft:
+    problems: list[str] = []
+    if sorted(item.index for item in draft.items) != list(range(1, len(concerns) + 1)):
+        problems.append(f"Return exactly one item per concern, indexes 1..{len(concerns)}.")
+    for item in draft.items:
+        if not 1 <= item.index <= len(concerns):
+            continue
+        concern = concerns[item.index - 1]
+        tagged = tagged_bucket(concern)
+        if tagged is not None and item.bucket != tagged:
+            problems.append(f"Concern {item.index} is tagged by the user as {tagged!r}; keep that bucket.")
+        invented = ungrounded_numbers(item.suggestion, concern)
+        if invented:
+            problems.append(
+                f"Concern {item.index}: numbers not in the concern: {', '.join(invented)}. "
+                "Use a [placeholder]."
+            )
+        if (
+            item.bucket == "support"
+            and not deadline_in(concern)
+            and not _DEADLINE_PLACEHOLDER.search(item.suggestion)
+        ):
+            problems.append(
+                f"Concern {item.index}: the ask needs a deadline; the concern gives none, "
+                "so write [期限]/[by when]."
+            )
+    if problems:
+        raise ValueError("\n".join(problems))
+    return draft
+
+
+def triage_concerns(text: str, settings: Settings, engine: EngineName | None = None) -> TriageResult:
+    text = check_text(text, what="concerns", what_ja="懸念事項")
+    if engine is not None:
+        settings = settings.with_engine(engine)
+    store = Store.open(settings)
+    store.save_input("triage", text)
+    concerns = split_concerns(text)
+    if not concerns:
+        raise InputError(
+            "No concerns found. Write one concern per line (bullets and numbers are fine).",
+            "懸念事項が見つかりません。1行に1つずつ書いてください(箇条書きや番号付きでも構いません)。",
+        )
+    language = detect_language(text)
+
+    def offline() -> TriageResult:
+        buckets = [classify(concern) for concern in concerns]
+        items = [
+            TriageItem(concern=c, bucket=b, suggestion=suggestion(c, b))
+            for c, b in zip(concerns, buckets, strict=True)
+        ]
+        return TriageResult(language=language, engine="offline", items=items)
+
+    def llm(model: LLMEngine) -> TriageResult:
+        listing = "\n".join(f"{i}. {c}" for i, c in enumerate(concerns, 1))
+        draft = model.structured(
+            "triage", language, {"concerns": listing}, TriageDraft, lambda d: _check(d, concerns)
+        )
+        by_index = {item.index: item for item in draft.items}
+        items = [
+            TriageItem(concern=c, bucket=by_index[i].bucket, suggestion=by_index[i].suggestion)
+            for i, c in enumerate(concerns, 1)
+        ]
+        return TriageResult(language=language, engine=model.name, items=items)
+
+    return answer_and_keep(settings, store, language, "triage", llm, offline)
+
+
+BUCKET_LABELS: dict[Language, dict[Bucket, str]] = {
+    "ja": {
+        "self": "自分で解決(報告のみ)",
+        "support": "上長の支援が必要",
+        "org": "組織課題(エスカレーション)",
+    },
+    "en": {
+        "self": "I can solve it (report only)",
+        "support": "Needs my manager",
+        "org": "Organisation-level (escalate)",
+    },
+}
+
+
+def grouped(items: list[TriageItem]) -> dict[Bucket, list[TriageItem]]:
+    groups: dict[Bucket, list[TriageItem]] = {"self": [], "support": [], "org": []}
+    for item in items:
+        groups[item.bucket].append(item)
+    return groups
+
+
+def to_markdown(result: TriageResult) -> str:
+    labels = BUCKET_LABELS[result.language]
+    title = "## 懸念事項の仕分け" if result.language == "ja" else "## Concern triage"
+    lines = [*(f"> ⚠ {w}" for w in result.warnings), title, ""]
+    for bucket, items in grouped(result.items).items():
+        if not items:
+            continue
+        lines += [f"### {labels[bucket]}", *[f"- {item.suggestion}" for item in items], ""]
+    lines.append(f"_{'エンジン' if result.language == 'ja' else 'engine'}: {result.engine}_")
+    return "\n".join(lines)

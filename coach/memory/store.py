@@ -1,0 +1,712 @@
+"""The SQLite store: the single source of truth for meetings, the action ledger and saved work.
+
+One connection per operation (WAL, foreign keys on); every write is one transaction, so a crash
+mid-import leaves either the old or the new state, never a mix. The search index is derived from
+this store and can always be rebuilt from it.
+
+The store derives nothing: rows computed from a meeting (STAR entries, concern buckets, intent
+flags) are handed in by the caller with the version of the rules that made them; the `derived`
+column keeps that version, so an unchanged meeting is re-derived only when the rules change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from coach.config import Settings
+from coach.errors import StoreError
+from coach.models import (
+    ActionItem,
+    ActionStatus,
+    Bucket,
+    IntentParts,
+    Meeting,
+    MeetingSection,
+    NextMeetingPrep,
+    Owner,
+    RewriteResult,
+    SectionKind,
+    StarEntry,
+)
+
+ClosedBy = str  # "checkbox" | "prose" | "manual"
+DROPPED = "dropped"  # the result of an action closed because it is no longer needed
+
+
+class ChecklistItem(BaseModel):
+    """One `- [ ]` / `- [x]` line of a meeting, as written (the ledger is computed from these)."""
+
+    text: str
+    checked: bool = False
+    owner: Owner = "me"
+    due: dt.date | None = None
+
+
+@dataclass
+class LedgerEntry:
+    """An action as the ledger computation sees it; `key` is its identity within `from_`."""
+
+    key: str
+    action: str
+    owner: Owner
+    due: dt.date | None
+    status: ActionStatus
+    from_: str
+    done_in: str | None = None
+    result: str | None = None
+    closed_by: ClosedBy | None = None
+
+
+@dataclass
+class StoredMeeting:
+    """A meeting as written to the store: the parsed model, its raw Markdown and its checklist."""
+
+    meeting: Meeting
+    raw: str
+    checklist: list[ChecklistItem]
+    levels: list[int] | None = None
+    source: str = "import"
+    derived: DerivedRows | None = None
+
+
+@dataclass
+class DerivedRows:
+    """What the rules read out of a meeting, stored beside it for the review and the agenda.
+
+    `version` names the rules that made the rows: a meeting whose stored version differs is
+    re-derived on the next write even when its Markdown did not change."""
+
+    version: str
+    star_entries: list[StarEntry]
+    concerns: list[tuple[str, Bucket | None]]
+    career_intents: list[tuple[str, IntentParts | None]]
+
+
+def content_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- migrations
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a schema change. Append only: never edit or reorder an applied migration."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE meetings (
+            file TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            with_name TEXT,
+            title TEXT,
+            preamble TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'import',
+            derived TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX meetings_by_date ON meetings(date, file);
+        CREATE TABLE sections (
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            heading TEXT NOT NULL,
+            level INTEGER NOT NULL DEFAULT 2,
+            text TEXT NOT NULL,
+            PRIMARY KEY (meeting, position)
+        );
+        CREATE TABLE checklist (
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            checked INTEGER NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('me', 'manager')),
+            due TEXT,
+            PRIMARY KEY (meeting, position)
+        );
+        CREATE TABLE star_entries (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            entry TEXT NOT NULL
+        );
+        CREATE TABLE concerns (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            bucket TEXT CHECK (bucket IN ('self', 'support', 'org'))
+        );
+        CREATE TABLE career_intents (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            has TEXT
+        );
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            action TEXT NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('me', 'manager')),
+            due TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+            from_meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            done_in TEXT REFERENCES meetings(file) ON DELETE SET NULL,
+            result TEXT,
+            closed_by TEXT CHECK (closed_by IN ('checkbox', 'prose', 'manual')),
+            UNIQUE (from_meeting, key)
+        );
+        CREATE INDEX actions_by_status ON actions(status, owner);
+        CREATE TABLE inputs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE rewrites (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            input_id INTEGER REFERENCES inputs(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            result TEXT NOT NULL
+        );
+        CREATE TABLE prep (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+@migration
+def m002_action_closed_on(db: sqlite3.Connection) -> None:
+    """Manual closures have no closing meeting: remember the day instead (for the review's period cut)."""
+    db.execute("ALTER TABLE actions ADD COLUMN closed_on TEXT")
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return the names applied."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            fn(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one: `executescript` would commit and leave the migration's transaction."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --------------------------------------------------------------------------- derived rows
+
+
+def _write_derived(db: sqlite3.Connection, file: str, rows: DerivedRows) -> None:
+    for table in ("star_entries", "concerns", "career_intents"):
+        db.execute(f"DELETE FROM {table} WHERE meeting = ?", (file,))
+    db.executemany(
+        "INSERT INTO star_entries (meeting, position, entry) VALUES (?, ?, ?)",
+        [(file, i, e.model_dump_json(by_alias=True)) for i, e in enumerate(rows.star_entries)],
+    )
+    db.executemany(
+        "INSERT INTO concerns (meeting, position, text, bucket) VALUES (?, ?, ?, ?)",
+        [(file, i, text, bucket) for i, (text, bucket) in enumerate(rows.concerns)],
+    )
+    db.executemany(
+        "INSERT INTO career_intents (meeting, position, text, has) VALUES (?, ?, ?, ?)",
+        [
+            (file, i, text, has.model_dump_json() if has is not None else None)
+            for i, (text, has) in enumerate(rows.career_intents)
+        ],
+    )
+    db.execute("UPDATE meetings SET derived = ? WHERE file = ?", (rows.version, file))
+
+
+# --------------------------------------------------------------------------- the store
+
+MEETING_COLUMNS = "file, date, with_name, title, preamble"
+# The day an action was closed: the closing meeting's date, else the day it was marked done by hand.
+ACTION_COLUMNS = (
+    "a.id, a.action, a.owner, a.due, a.status, a.from_meeting, a.done_in, a.result,"
+    " COALESCE((SELECT c.date FROM meetings c WHERE c.file = a.done_in), a.closed_on)"
+)
+
+
+class Store:
+    """Open with `Store.open(settings)`; each method opens and closes its own connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._migrated = False
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        return cls(settings.db_path)
+
+    # -- connections
+
+    def _connect(self, *, write: bool) -> sqlite3.Connection:
+        if not write and not self.path.exists():
+            db = sqlite3.connect(":memory:", isolation_level=None)
+            migrate(db)
+            return db
+        try:
+            if write:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if not self._migrated:
+                migrate(db)
+                self._migrated = True
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"Cannot open the store at {self.path} ({exc}). Check that the folder is writable "
+                "and the file is not corrupted; set COACH_DATA_DIR to use another folder.",
+                f"保存先 {self.path} を開けません ({exc})。フォルダに書き込めるか、ファイルが壊れていないかを"
+                "確認してください。別のフォルダを使うには COACH_DATA_DIR を設定してください。",
+            ) from exc
+        return db
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect(write=False)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        db = self._connect(write=True)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    # -- meetings
+
+    def meetings(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Meeting]:
+        with self.read() as db:
+            where, args = _range("date", start, end)
+            rows = db.execute(
+                f"SELECT {MEETING_COLUMNS} FROM meetings {where} ORDER BY date, file",
+                args,
+            ).fetchall()
+            sections = _sections_by_meeting(db, [row[0] for row in rows] if where else None)
+        return [_meeting(row, sections.get(row[0], [])) for row in rows]
+
+    def meeting(self, file: str) -> Meeting | None:
+        with self.read() as db:
+            row = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings WHERE file = ?", (file,)).fetchone()
+            if row is None:
+                return None
+            sections = _sections_by_meeting(db, [file])
+        return _meeting(row, sections.get(file, []))
+
+    def last_meeting_file(self, end: dt.date | None = None) -> str | None:
+        """The latest meeting on or before `end` (any meeting when none is), without loading them all."""
+        with self.read() as db:
+            for where, args in (_range("date", None, end), ("", [])):
+                row = db.execute(
+                    f"SELECT file FROM meetings {where} ORDER BY date DESC, file DESC LIMIT 1", args
+                ).fetchone()
+                if row:
+                    return str(row[0])
+        return None
+
+    def meeting_files(self) -> dict[str, str]:
+        """file -> content hash of every stored meeting."""
+        with self.read() as db:
+            return dict(db.execute("SELECT file, content_hash FROM meetings").fetchall())
+
+    def raw(self, file: str) -> str | None:
+        with self.read() as db:
+            row = db.execute("SELECT raw FROM meetings WHERE file = ?", (file,)).fetchone()
+        return row[0] if row else None
+
+    def counts(self) -> dict[str, int]:
+        with self.read() as db:
+            return {
+                table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("meetings", "sections", "actions", "star_entries", "concerns", "career_intents")
+            }
+
+    @staticmethod
+    def upsert_meeting(db: sqlite3.Connection, stored: StoredMeeting) -> str:
+        """Write one meeting inside the caller's transaction: 'imported', 'updated' or 'unchanged'."""
+        meeting = stored.meeting
+        digest = content_hash(stored.raw)
+        row = db.execute(
+            "SELECT content_hash, derived FROM meetings WHERE file = ?", (meeting.file,)
+        ).fetchone()
+        if row is not None and row[0] == digest:
+            if stored.derived is not None and row[1] != stored.derived.version:
+                _write_derived(db, meeting.file, stored.derived)
+            return "unchanged"
+        values = (
+            meeting.date.isoformat(),
+            meeting.with_,
+            meeting.title,
+            meeting.preamble,
+            digest,
+            stored.raw,
+            stored.source,
+            _now(),
+            meeting.file,
+        )
+        if row is None:
+            db.execute(
+                "INSERT INTO meetings (date, with_name, title, preamble, content_hash, raw, source,"
+                " updated_at, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        else:
+            db.execute(
+                "UPDATE meetings SET date = ?, with_name = ?, title = ?, preamble = ?, content_hash = ?,"
+                " raw = ?, source = ?, updated_at = ? WHERE file = ?",
+                values,
+            )
+            db.execute("DELETE FROM sections WHERE meeting = ?", (meeting.file,))
+            db.execute("DELETE FROM checklist WHERE meeting = ?", (meeting.file,))
+        levels = stored.levels or [2] * len(meeting.sections)
+        db.executemany(
+            "INSERT INTO sections (meeting, position, kind, heading, level, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(meeting.file, i, s.kind, s.heading, levels[i], s.text) for i, s in enumerate(meeting.sections)],
+        )
+        db.executemany(
+            "INSERT INTO checklist (meeting, position, text, checked, owner, due) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (meeting.file, i, c.text, int(c.checked), c.owner, _iso(c.due))
+                for i, c in enumerate(stored.checklist)
+            ],
+        )
+        if stored.derived is not None:
+            _write_derived(db, meeting.file, stored.derived)
+        return "imported" if row is None else "updated"
+
+    @staticmethod
+    def ledger_sources(
+        db: sqlite3.Connection,
+    ) -> list[tuple[Meeting, list[ChecklistItem]]]:
+        """Every meeting in date order with its checklist: the input of the ledger computation."""
+        rows = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings ORDER BY date, file").fetchall()
+        sections = _sections_by_meeting(db, None)
+        items: dict[str, list[ChecklistItem]] = {}
+        for file, text, checked, owner, due in db.execute(
+            "SELECT meeting, text, checked, owner, due FROM checklist ORDER BY meeting, position"
+        ):
+            items.setdefault(file, []).append(
+                ChecklistItem(text=text, checked=bool(checked), owner=owner, due=_date(due))
+            )
+        return [(_meeting(row, sections.get(row[0], [])), items.get(row[0], [])) for row in rows]
+
+    @staticmethod
+    def sync_ledger(db: sqlite3.Connection, entries: Sequence[LedgerEntry]) -> None:
+        """Make the actions table equal the computed ledger, keeping ids and manual closures."""
+        existing = {
+            (row[1], row[2]): row
+            for row in db.execute(
+                "SELECT id, from_meeting, key, status, result, closed_by, done_in FROM actions"
+            ).fetchall()
+        }
+        seen: set[tuple[str, str]] = set()
+        for entry in entries:
+            ident = (entry.from_, entry.key)
+            seen.add(ident)
+            old = existing.get(ident)
+            status, done_in, result, closed_by = entry.status, entry.done_in, entry.result, entry.closed_by
+            if old is not None and old[5] == "manual" and status == "open":
+                status, done_in, result, closed_by = "done", old[6], old[4], "manual"
+            elif old is not None and old[5] == "manual" and not result:
+                result = old[4]
+            values = (entry.action, entry.owner, _iso(entry.due), status, done_in, result, closed_by)
+            if old is None:
+                db.execute(
+                    "INSERT INTO actions (action, owner, due, status, done_in, result, closed_by,"
+                    " from_meeting, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, entry.from_, entry.key),
+                )
+            else:
+                db.execute(
+                    "UPDATE actions SET action = ?, owner = ?, due = ?, status = ?, done_in = ?, result = ?,"
+                    " closed_by = ? WHERE id = ?",
+                    (*values, old[0]),
+                )
+        stale = [existing[ident][0] for ident in existing if ident not in seen]
+        db.executemany("DELETE FROM actions WHERE id = ?", [(i,) for i in stale])
+
+    # -- actions
+
+    def actions(self, status: ActionStatus | None = None, owner: Owner | None = None) -> list[ActionItem]:
+        clauses: list[str] = []
+        args: list[str] = []
+        if status:
+            clauses.append("a.status = ?")
+            args.append(status)
+        if owner:
+            clauses.append("a.owner = ?")
+            args.append(owner)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with self.read() as db:
+            rows = db.execute(
+                f"SELECT {ACTION_COLUMNS}"
+                f" FROM actions a JOIN meetings m ON m.file = a.from_meeting {where}"
+                " ORDER BY m.date, a.from_meeting, a.id",
+                args,
+            ).fetchall()
+        return [_action(row) for row in rows]
+
+    def action(self, action_id: int) -> ActionItem | None:
+        with self.read() as db:
+            return _action_by_id(db, action_id)
+
+    def mark_done(self, action_id: int, result: str = "") -> ActionItem:
+        with self.transaction() as db:
+            row = db.execute("SELECT status, result FROM actions WHERE id = ?", (action_id,)).fetchone()
+            if row is None:
+                raise StoreError(
+                    f"No action with id {action_id}. List them with `coach actions` to see the ids.",
+                    f"ID {action_id} のアクションはありません。`coach actions` で ID を確認してください。",
+                )
+            if row[0] == "open":
+                db.execute(
+                    "UPDATE actions SET status = 'done', closed_by = 'manual', result = ?, closed_on = ?"
+                    " WHERE id = ?",
+                    (result or row[1], dt.date.today().isoformat(), action_id),
+                )
+            elif result:
+                db.execute("UPDATE actions SET result = ? WHERE id = ?", (result, action_id))
+            found = _action_by_id(db, action_id)
+        assert found is not None
+        return found
+
+    # -- derived rows
+
+    def star_entries(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[str, dt.date, StarEntry]]:
+        rows = self._derived("star_entries", "entry", start, end)
+        return [(f, d, StarEntry.model_validate_json(e)) for f, d, e in rows]
+
+    def concerns(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[str, dt.date, str, Bucket | None]]:
+        return [(f, d, t, b) for f, d, t, b in self._derived("concerns", "text, bucket", start, end)]
+
+    def career_intents(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[str, dt.date, str, IntentParts | None]]:
+        rows = self._derived("career_intents", "text, has", start, end)
+        return [(f, d, t, IntentParts.model_validate_json(h) if h else None) for f, d, t, h in rows]
+
+    def _derived(
+        self, table: str, columns: str, start: dt.date | None, end: dt.date | None
+    ) -> list[tuple[Any, ...]]:
+        """Rows of a derived table with their meeting's file and date, in meeting order."""
+        where, args = _range("m.date", start, end)
+        with self.read() as db:
+            rows = db.execute(
+                f"SELECT m.file, m.date, {', '.join(f'x.{c.strip()}' for c in columns.split(','))}"
+                f" FROM {table} x JOIN meetings m ON m.file = x.meeting {where}"
+                " ORDER BY m.date, m.file, x.position",
+                args,
+            ).fetchall()
+        return [(f, dt.date.fromisoformat(d), *rest) for f, d, *rest in rows]
+
+    # -- what the user typed and prepared
+
+    def save_input(self, flow: str, text: str) -> int:
+        """Save what the user submitted before any slow or failing step touches it."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO inputs (flow, text, created_at) VALUES (?, ?, ?)", (flow, text, _now())
+            )
+            return int(cursor.lastrowid or 0)
+
+    def inputs(self, flow: str | None = None) -> list[tuple[int, str, str, dt.datetime]]:
+        with self.read() as db:
+            rows = db.execute(
+                "SELECT id, flow, text, created_at FROM inputs"
+                + (" WHERE flow = ?" if flow else "")
+                + " ORDER BY id",
+                (flow,) if flow else (),
+            ).fetchall()
+        return [(i, f, t, dt.datetime.fromisoformat(c)) for i, f, t, c in rows]
+
+    def save_rewrite(self, result: RewriteResult, input_id: int | None = None) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO rewrites (input_id, created_at, result) VALUES (?, ?, ?)",
+                (input_id, _now(), result.model_dump_json(by_alias=True)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def rewrites(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[dt.datetime, RewriteResult]]:
+        with self.read() as db:
+            rows = db.execute("SELECT created_at, result FROM rewrites ORDER BY id").fetchall()
+        found = []
+        for created, data in rows:
+            when = dt.datetime.fromisoformat(created)
+            if (start and when.date() < start) or (end and when.date() > end):
+                continue
+            found.append((when, RewriteResult.model_validate_json(data)))
+        return found
+
+    def load_prep(self) -> NextMeetingPrep:
+        with self.read() as db:
+            row = db.execute("SELECT data FROM prep WHERE id = 1").fetchone()
+        return NextMeetingPrep.model_validate_json(row[0]) if row else NextMeetingPrep()
+
+    def save_prep(self, prep: NextMeetingPrep) -> NextMeetingPrep:
+        with self.transaction() as db:
+            return _write_prep(db, prep)
+
+    def update_prep(self, **parts: object) -> NextMeetingPrep:
+        """Replace some parts of the prep (rewrite, triage, intent) in one transaction.
+
+        Read and write share the transaction, so two flows saving at once never drop each other's part.
+        """
+        unknown = set(parts) - (set(NextMeetingPrep.model_fields) - {"updated_at"})
+        if unknown:
+            raise ValueError(f"not parts of the prep: {sorted(unknown)}")
+        with self.transaction() as db:
+            row = db.execute("SELECT data FROM prep WHERE id = 1").fetchone()
+            current = NextMeetingPrep.model_validate_json(row[0]) if row else NextMeetingPrep()
+            return _write_prep(db, current.model_copy(update=parts))
+
+
+# --------------------------------------------------------------------------- row helpers
+
+
+def _write_prep(db: sqlite3.Connection, prep: NextMeetingPrep) -> NextMeetingPrep:
+    saved = prep.model_copy(update={"updated_at": dt.datetime.now(dt.UTC)})
+    db.execute(
+        "INSERT INTO prep (id, data, updated_at) VALUES (1, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        (saved.model_dump_json(by_alias=True), _now()),
+    )
+    return saved
+
+
+def _range(column: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list[str]]:
+    clauses, args = [], []
+    if start:
+        clauses.append(f"{column} >= ?")
+        args.append(start.isoformat())
+    if end:
+        clauses.append(f"{column} <= ?")
+        args.append(end.isoformat())
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def _sections_by_meeting(db: sqlite3.Connection, files: list[str] | None) -> dict[str, list[MeetingSection]]:
+    query = "SELECT meeting, kind, heading, text FROM sections"
+    rows: list[tuple[str, str, str, str]] = []
+    if files is None:
+        rows = db.execute(query + " ORDER BY meeting, position").fetchall()
+    else:
+        for chunk in range(0, len(files), 500):
+            part = files[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            rows += db.execute(
+                query + f" WHERE meeting IN ({marks}) ORDER BY meeting, position", part
+            ).fetchall()
+    found: dict[str, list[MeetingSection]] = {}
+    for file, kind, heading, text in rows:
+        section_kind: SectionKind = kind  # type: ignore[assignment]
+        found.setdefault(file, []).append(MeetingSection(kind=section_kind, heading=heading, text=text))
+    return found
+
+
+def _meeting(row: tuple[str, str, str | None, str | None, str], sections: list[MeetingSection]) -> Meeting:
+    file, date, with_name, title, preamble = row
+    return Meeting.model_validate(
+        {
+            "file": file,
+            "date": dt.date.fromisoformat(date),
+            "with": with_name,
+            "title": title,
+            "preamble": preamble,
+            "sections": sections,
+        }
+    )
+
+
+def _action_by_id(db: sqlite3.Connection, action_id: int) -> ActionItem | None:
+    row = db.execute(f"SELECT {ACTION_COLUMNS} FROM actions a WHERE a.id = ?", (action_id,)).fetchone()
+    return _action(row) if row else None
+
+
+def _action(
+    row: tuple[int, str, str, str | None, str, str, str | None, str | None, str | None],
+) -> ActionItem:
+    action_id, action, owner, due, status, from_meeting, done_in, result, closed_on = row
+    return ActionItem.model_validate(
+        {
+            "id": action_id,
+            "action": action,
+            "owner": owner,
+            "due": _date(due),
+            "status": status,
+            "from": from_meeting,
+            "done_in": done_in,
+            "result": result,
+            "closed_on": _date(closed_on) if status == "done" else None,
+        }
+    )

@@ -1,0 +1,736 @@
+"""Before→after metrics read from notes, each traced to the exact span it came from.
+
+One pass finds every quantity (number + unit + qualifier) in the folded text; a second pass
+looks only at the short text between neighbouring quantities to pair them (`→`, `から…に`,
+`from … to`, `instead of`, `…かかっていた。…になった`). No regex spans more than a few dozen
+characters, so the cost is linear in the length of the notes. Quantities in a clause that
+states a goal (目標, target, SLA) are never results. A ratio (`2倍`, `半分`, `3割減`) gives an
+after value only when the notes give the before value it applies to.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+
+from coach.models import Language, Metric
+from coach.text.language import detect_language
+from coach.text.normalize import fold
+from coach.text.numbers import (
+    NUMBER,
+    NUMBER_TOKEN,
+    canonical_unit,
+    change_pct,
+    common_unit,
+    format_number,
+    number_value,
+    unit_scale,
+)
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_UNIT = (
+    r"ミリ秒|milliseconds?|msec|ms|seconds?|secs?|s(?![A-Za-z])|秒|minutes?|mins?|min(?![A-Za-z])|分"
+    r"|hours?|hrs?|hr|h(?![A-Za-z])|時間|日間|日|days?|d(?![A-Za-z])|週間|週|weeks?|[ヶかカケ]月|months?"
+    r"|年|years?|%|pt|ポイント|points?|[千万億]円|円|万件|万人|万回|万|億|件|回|人|名|台|個|本|枚|行|倍|割"
+    r"|x(?![A-Za-z])|[KMGT]i?B|kB|B(?![A-Za-z])|req/s|rps|qps|RPS|QPS|リクエスト|requests?|reqs?|ドル|USD"
+    r"|[ァ-ヶー]{2,12}|[A-Za-z][A-Za-z-]{1,15}"
+)
+_QUANTITY = re.compile(rf"{NUMBER_TOKEN}|(?P<half>半)(?=日|年|時間)|(?P<halved>半分|半減)")
+_NUMBER_AT = re.compile(rf"{NUMBER}[kKM]?")
+_UNIT_AT = re.compile(rf"[ \u00a0]?(?P<unit>{_UNIT})")
+_CURRENCY = {"$": "$", "¥": "円", "€": "€", "£": "£"}
+_PER_AT = re.compile(
+    r"\s?(?:/|per\s|an?\s)(?P<per>s|sec|second|min|minute|h|hr|hour|d|day|日|wk|week|週|mo|mth|month|月"
+    r"|yr|year|年)(?![A-Za-z])"
+)
+_PER_UNITS = {
+    "sec": "s", "second": "s", "minute": "min", "hr": "h", "hour": "h", "d": "day", "日": "day",
+    "wk": "week", "週": "week", "mo": "month", "mth": "month", "月": "month", "yr": "year", "年": "year",
+}  # fmt: skip
+_HALF_MORE = {"時間", "h", "年", "日", "ヶ月", "か月", "カ月", "ケ月"}  # 1時間半, 1年半
+_MINUTES_AFTER = re.compile(r"\s?(?P<min>\d{1,2})\s?(?:分|min(?![A-Za-z])|m(?![A-Za-z]))")
+_PERIODS = {
+    "s",
+    "min",
+    "h",
+    "時間",
+    "日",
+    "days",
+    "週",
+    "週間",
+    "weeks",
+    "ヶ月",
+    "か月",
+    "カ月",
+    "ケ月",
+    "months",
+}
+_POST_QUALIFIER = re.compile(r"\s?(?P<q>未満|以下|以上|超|強|弱|程度|ほど|くらい|ぐらい|前後)")
+_PRE_QUALIFIER = re.compile(
+    r"(?P<q>約|およそ|大体|だいたい|ほぼ|about|around|approx\.?|approximately|roughly|~|under|below|"
+    r"less than|over|above|more than|(?<![-=])[<>])\s?$",
+    re.IGNORECASE,
+)
+_QUALIFIERS = {
+    "未満": "<", "以下": "<", "under": "<", "below": "<", "less than": "<", "<": "<",
+    "以上": ">", "超": ">", "強": ">", "over": ">", "above": ">", "more than": ">", ">": ">",
+}  # fmt: skip
+_RATE_PREFIX = re.compile(
+    r"(?:(?P<s>毎秒|1秒(?:間)?(?:あたり|当たり)?|秒間)|(?P<min>毎分|1分(?:間)?(?:あたり|当たり))"
+    r"|(?P<h>毎時|1時間(?:あたり|当たり))|(?P<d>毎日|1日(?:あたり|当たり)?|日に)"
+    r"|(?P<w>毎週|1週間?(?:あたり|当たり)?|(?<![今先来翌前再])週)"
+    r"|(?P<m>毎月|1[かヶケカ]月(?:あたり|当たり)?|月に|月間|(?<![\d今先来翌前再毎年ヶかカケ])月))"
+    r"に?\s?$"
+)
+_RATE_UNITS = {"s": "s", "min": "min", "h": "h", "d": "日", "w": "週", "m": "月"}
+_NOT_A_UNIT = _wordset(
+    "to from and or in on of the a an instead per at by with for than more less after before is was were"
+    " are be then so now this that it we our my am pm AM PM th st nd rd down up percent vs via into over"
+    " under since until out"
+)
+_SKIP_AFTER = re.compile(r"(?:[-/:]\d|月\d|(?:あたり|当たり))")
+_LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*[(（]?$")
+
+_BEFORE_FOLLOW = re.compile(
+    r"\s?(?:程度|ほど|くらい|ぐらい|近く|も)?\s?(?:あった|かかっていた|かかってた|かかっており|かかる|かかり|だった|でした"
+    r"|あり|要していた|を要していた|必要だった|発生していた|発生|鳴っていた|出ていた|していた"
+    r"|[ぁ-んァ-ヶ一-龥]{0,5}?(?:ていた|てた|でいた|ていました))"
+)
+_AFTER_FOLLOW = re.compile(r"\s?(?:に|へ|まで|となり|となった|になり|になった|で済|で完了|で終わ|に収ま)")
+_BEFORE_PRECEDE = re.compile(
+    r"(?:used to (?:take|be|cost)|took|was|were|had been|previously|originally|before(?: it was)?)\s$",
+    re.IGNORECASE,
+)
+_AFTER_PRECEDE = re.compile(
+    r"(?:now(?: \w+)?|down to|up to|reduced to|cut to|dropped to|fell to|brought (?:it )?(?:down )?to|"
+    r"only|just)\s$",
+    re.IGNORECASE,
+)
+_BEFORE_CONTEXT = re.compile(r"以前|従来|これまで|今まで|元々|もともと|当初|前は")
+_AFTER_CONTEXT = re.compile(r"今は|いまは|今では|現在は|現状は|導入後|改善後|移行後|対応後")
+_ARROW_BETWEEN = re.compile(r"\s*(?:→|-+>|=+>|~>)\s*")
+_KARA_BETWEEN = re.compile(r"\s*(?:から|より)\s*")
+_TO_BETWEEN = re.compile(r"\s*(?:to|→)\s*", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"from\s?$", re.IGNORECASE)
+_REVERSED_BETWEEN = re.compile(
+    r"\s*(?:instead of|rather than|\(?\s*(?:was|from|before:?|previously|vs\.?|compared to)"
+    r"|,?\s*(?:down|up) from|(?:、|,)?\s*(?:以前は|従来は|元は))\s*",
+    re.IGNORECASE,
+)
+_DELTA_FOLLOW = re.compile(
+    r"\s?(?:に|の|も|分|ほど)?\s?(?:削減|短縮|減少|減らし|減っ|減|カット|節約|削っ|アップ|増加|増え|増|向上|改善"
+    r"|高速化|faster|slower|less|fewer|more|cheaper|saved|savings?|reduction|improvement|increase|decrease"
+    r"|lower|higher|down|up)(?![a-z])",
+    re.IGNORECASE,
+)
+_DELTA_PRECEDE = re.compile(
+    r"(?:by|saved|saving|saves|cut|reduced|trimmed|shaved(?: off)?|freed up)\s(?:about |around |~)?$",
+    re.IGNORECASE,
+)
+_DOWN = re.compile(
+    r"\s?(?:に|も|分|ほど)?\s?(?:削減|減少|減らし|減っ|減|カット|off|less|fewer|lower|cheaper|reduction|decrease)",
+    re.IGNORECASE,
+)
+_UP = re.compile(r"\s?(?:に|も|分|ほど)?\s?(?:増加|増え|増|アップ|more|higher|increase)", re.IGNORECASE)
+_BECOME = re.compile(r"\s?(?:に|へ)\s?(?:なっ|なり|なる|増|向上|改善|短縮|高速|拡大|減)")
+_TARGET_WORDS = re.compile(
+    r"目標|目指|めざ|ターゲット|予定|計画|見込み|したい|狙い|目安|target|goal|aim(?:ing|ed)?\b|objective"
+    r"|plan(?:ned|s)? to|expected to|want to|budget",
+    re.IGNORECASE,
+)
+_VERSION_WORDS = re.compile(r"upgrad|version|バージョン|アップグレード|\bv\d", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[。．!?！？\n;；、,]|\.(?!\d)")
+_SENTENCE_END = re.compile(r"[。．!?！？\n]|\.(?!\d)")
+
+_PAIR_WINDOW = 160
+_RESTATE_GAP = 24
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit and qualifier, at [start, end) of the notes.
+
+    `ratio` is set for a multiple of something else (`2倍` 2, `半分` 0.5, `3割減` 0.7): it
+    turns into an after value only next to a before value.
+    """
+
+    value: float
+    unit: str
+    qualifier: str
+    start: int
+    end: int
+    before_marker: bool
+    after_marker: bool
+    delta_marker: bool
+    target: bool
+    ratio: float | None = None
+
+
+@dataclass(frozen=True)
+class MetricMatch:
+    """A metric plus the notes' own wording of its numbers, for statements in the user's words.
+
+    `stated` is a percentage the notes give for this change themselves (`(70%削減)`), kept to be
+    checked against the computed one.
+    """
+
+    metric: Metric
+    start: int
+    end: int
+    before_text: str
+    after_text: str
+    delta: bool = False
+    before_at: int = -1
+    after_at: int = -1
+    stated: str = ""
+    stated_pct: float | None = None
+    stated_ratio: float | None = None
+
+    @property
+    def stated_differs(self) -> bool:
+        """The notes' own change (`44%`, `4x`) is further from the computed one than rounding explains."""
+        before, after, pct = self.metric.before, self.metric.after, self.metric.change_pct
+        if self.stated_ratio is not None and before and after and before * after > 0:
+            actual = max(before / after, after / before)
+            return abs(actual - self.stated_ratio) > 0.05 * self.stated_ratio
+        if self.stated_pct is None or pct is None:
+            return False
+        tolerance = 5.0 if self.stated_pct % 10 == 0 and "約" in self.stated else 1.0
+        if self.stated_pct != int(self.stated_pct):
+            tolerance = 0.1
+        return abs(abs(pct) - self.stated_pct) > tolerance
+
+
+def extract_metrics(text: str) -> list[Metric]:
+    return [match.metric for match in find_metrics(text)]
+
+
+def find_metrics(text: str, language: Language | None = None) -> list[MetricMatch]:
+    """Every before→after pair and every stated change (`週3時間削減`) in `text`, in order."""
+    folded = fold(text)
+    language = language or detect_language(text)
+    clauses = _boundaries(_CLAUSE_END, folded)
+    sentences = _boundaries(_SENTENCE_END, folded)
+    quantities = _quantities(folded, clauses)
+    namer = _Namer(folded, clauses, sentences, quantities, language)
+    matches: list[MetricMatch] = []
+    used: set[int] = set()
+    for i, first in enumerate(quantities):
+        if i in used or first.target:
+            continue
+        pair = _pair_from(i, quantities, folded, sentences, used)
+        if pair is None:
+            continue
+        j, reversed_order = pair
+        used.update((i, j))
+        second = quantities[j]
+        before, after = (second, first) if reversed_order else (first, second)
+        if not before.unit and not after.unit and _VERSION_WORDS.search(_sentence(folded, sentences, before)):
+            continue  # Postgres 12 to 15: versions, not a result
+        matches.append(_pair_metric(text, namer, before, after))
+    for i, quantity in enumerate(quantities):
+        if i in used or quantity.target:
+            continue
+        restated = _restated_pair(folded, matches, quantity)
+        if restated is not None:
+            index = matches.index(restated)
+            stated = _words(text, quantity)
+            if quantity.unit == "x":
+                matches[index] = replace(restated, stated=stated, stated_ratio=quantity.value)
+            else:
+                matches[index] = replace(restated, stated=stated, stated_pct=quantity.value)
+            continue  # "→90件に減った(70%削減)": the change of the pair just before, said again
+        if quantity.delta_marker:
+            matches.append(_delta_metric(text, namer, quantity))
+    matches.sort(key=lambda m: m.start)
+    return matches
+
+
+def _restated_pair(folded: str, matches: list[MetricMatch], quantity: Quantity) -> MetricMatch | None:
+    """The pair whose change `quantity` states again (`(70%削減)`, `(4x faster)`) right after it."""
+    if quantity.unit not in ("%", "x"):
+        return None
+    for match in matches:
+        gap = quantity.start - match.end
+        if match.delta or not 0 <= gap <= _RESTATE_GAP:
+            continue
+        if _SENTENCE_END.search(folded, match.end, quantity.start):
+            continue
+        if quantity.delta_marker or match.metric.unit not in ("%", "x"):
+            return match
+    return None
+
+
+def _sentence(folded: str, sentences: list[int], quantity: Quantity) -> str:
+    start = _segment_start(sentences, quantity.start)
+    return folded[start : _segment_end(sentences, quantity.start, len(folded))]
+
+
+def _boundaries(pattern: re.Pattern[str], folded: str) -> list[int]:
+    return [m.end() for m in pattern.finditer(folded)]
+
+
+def _segment_start(bounds: list[int], position: int) -> int:
+    index = bisect.bisect_right(bounds, position) - 1
+    return bounds[index] if index >= 0 else 0
+
+
+def _segment_end(bounds: list[int], position: int, length: int) -> int:
+    index = bisect.bisect_right(bounds, position)
+    return bounds[index] if index < len(bounds) else length
+
+
+def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
+    found: list[Quantity] = []
+    target_cache: dict[int, bool] = {}
+    consumed = 0
+    for match in _QUANTITY.finditer(folded):
+        start, end = match.start(), match.end()
+        if start < consumed:
+            continue  # the 30 of 2時間30分, already read
+        previous = folded[start - 1] if start else ""
+        if previous and previous.isascii() and (previous.isalpha() or previous in "-/:.+_#"):
+            continue  # P95, v2, EC2, N+1, 2026-01-20, 10:32
+        if previous == "月" and match.group("num") and folded[start - 2 : start - 1].isdigit():
+            continue  # the day of 1月20日
+        if _SKIP_AFTER.match(folded, end):
+            continue  # dates, times, 1秒あたり
+        if folded.startswith((")", ". ", ".\n", "）", "、"), end) and _LIST_MARKER.search(
+            folded, max(0, start - 4), start
+        ):
+            continue  # 1) / 2. at the start of a line
+        ratio: float | None = None
+        unit = ""
+        if match.group("halved"):
+            value, unit, ratio = 0.5, "x", 0.5
+        elif match.group("half"):
+            value = 0.5
+        else:
+            value = number_value(match.group("num"), match.group("mult"))
+        if previous in _CURRENCY and match.group("num"):
+            unit = _CURRENCY[previous]
+            start -= 1
+        elif not unit:
+            unit_match = _UNIT_AT.match(folded, end)
+            if unit_match and unit_match.group("unit") not in _NOT_A_UNIT:
+                unit = canonical_unit(unit_match.group("unit"))
+                end = unit_match.end()
+                if _SKIP_AFTER.match(folded, end):
+                    continue  # 1秒あたり, 1日当たり: a rate, not a quantity
+                value, unit, end = _compound(folded, value, unit, end)
+                if unit in _PERIODS and value == 1 and folded[end : end + 1].isdigit():
+                    continue  # the 1日 of 1日50件: a rate, read with the next number
+            elif unit_match is None and folded.startswith("月", end):
+                continue  # a month: 3月
+        per = _PER_AT.match(folded, end)
+        if per and "/" not in unit:
+            unit += "/" + _PER_UNITS.get(per.group("per"), per.group("per"))
+            end = per.end()
+        qualifier = ""
+        post = _POST_QUALIFIER.match(folded, end)
+        if post:
+            qualifier = _QUALIFIERS.get(post.group("q"), "~")
+            end = post.end()
+        consumed = end
+        window = folded[max(0, start - 24) : start]
+        pre = _PRE_QUALIFIER.search(window)
+        if pre:
+            qualifier = qualifier or _QUALIFIERS.get(pre.group("q").lower(), "~")
+            start -= len(window) - pre.start()
+            window = window[: pre.start()]
+        if "/" not in unit:
+            rate = _RATE_PREFIX.search(window)
+            if rate and rate.lastgroup and unit:
+                unit = f"{unit}/{_RATE_UNITS[rate.lastgroup]}"
+                start -= len(window) - rate.start()
+                window = window[: rate.start()]
+        clause_start = _segment_start(clauses, start)
+        clause_head = folded[clause_start:start]
+        if clause_start not in target_cache:
+            clause = folded[clause_start : _segment_end(clauses, start, len(folded))]
+            target_cache[clause_start] = bool(_TARGET_WORDS.search(clause))
+        delta = bool(_DELTA_FOLLOW.match(folded, end) or _DELTA_PRECEDE.search(window))
+        if unit == "x":
+            ratio = value
+            delta = delta or bool(_BECOME.match(folded, end))
+        elif unit in ("割", "%"):
+            ratio = _signed_ratio(folded, end, value / (10 if unit == "割" else 100))
+        found.append(
+            Quantity(
+                value=value,
+                unit=unit,
+                qualifier=qualifier,
+                start=start,
+                end=end,
+                before_marker=bool(
+                    _BEFORE_FOLLOW.match(folded, end)
+                    or _BEFORE_PRECEDE.search(window)
+                    or _BEFORE_CONTEXT.search(clause_head)
+                ),
+                after_marker=bool(
+                    _AFTER_FOLLOW.match(folded, end)
+                    or _AFTER_PRECEDE.search(window)
+                    or _AFTER_CONTEXT.search(clause_head)
+                ),
+                delta_marker=delta,
+                target=target_cache[clause_start],
+                ratio=ratio,
+            )
+        )
+    return found
+
+
+def _compound(folded: str, value: float, unit: str, end: int) -> tuple[float, str, int]:
+    """`1時間半` is 1.5 時間; `2時間30分` is 150 分."""
+    if unit in _HALF_MORE and folded.startswith("半", end) and not folded.startswith("半分", end):
+        return value + 0.5, unit, end + 1
+    if unit in ("時間", "h"):
+        minutes = _MINUTES_AFTER.match(folded, end)
+        if minutes:
+            return value * 60 + int(minutes.group("min")), "分" if unit == "時間" else "min", minutes.end()
+    return value, unit, end
+
+
+def _signed_ratio(folded: str, end: int, share: float) -> float | None:
+    """`3割減` → 0.7, `20%増` → 1.2; None when the notes give no direction."""
+    if _DOWN.match(folded, end):
+        return 1 - share
+    if _UP.match(folded, end):
+        return 1 + share
+    return None
+
+
+def _applies_ratio(before: Quantity, after: Quantity) -> bool:
+    """`600件から2倍`: the after side is a multiple of the before value, not a value of its own."""
+    return after.ratio is not None and before.ratio is None and after.unit != before.unit
+
+
+def _compatible(first: Quantity, second: Quantity) -> bool:
+    if _applies_ratio(first, second):
+        return second.unit != "%"  # "…だった。…30%減": percent of what is not clear across sentences
+    if not first.unit or not second.unit:
+        return True
+    return common_unit(*_shared_rate(first.unit, second.unit)) is not None
+
+
+def _shared_rate(before_unit: str, after_unit: str) -> tuple[str, str]:
+    """`週300件→90件`: the rate written once applies to both sides."""
+    if "/" in before_unit and "/" not in after_unit and after_unit:
+        after_unit += "/" + before_unit.split("/", 1)[1]
+    elif "/" in after_unit and "/" not in before_unit and before_unit:
+        before_unit += "/" + after_unit.split("/", 1)[1]
+    return before_unit or after_unit, after_unit or before_unit
+
+
+def _pair_from(
+    i: int, quantities: list[Quantity], folded: str, sentences: list[int], used: set[int]
+) -> tuple[int, bool] | None:
+    """The index of the quantity paired with quantities[i] and whether it is the *before* one."""
+    first = quantities[i]
+    if i + 1 < len(quantities) and i + 1 not in used:
+        second = quantities[i + 1]
+        between = folded[first.end : second.start]
+        if not second.target and len(between) <= 24:
+            if _ARROW_BETWEEN.fullmatch(between) or _KARA_BETWEEN.fullmatch(between):
+                return i + 1, False
+            if _TO_BETWEEN.fullmatch(between) and _FROM_BEFORE.search(
+                folded, max(0, first.start - 6), first.start
+            ):
+                return i + 1, False
+            if _REVERSED_BETWEEN.fullmatch(between) and _compatible(first, second):
+                return i + 1, True
+    if not first.before_marker or first.ratio is not None:
+        return None
+    first_sentence_end = _segment_end(sentences, first.start, len(folded))
+    second_sentence_end = _segment_end(sentences, first_sentence_end, len(folded))
+    limit = min(second_sentence_end, first.end + _PAIR_WINDOW)
+    for j in range(i + 1, len(quantities)):
+        candidate = quantities[j]
+        if candidate.start >= limit:
+            break
+        if "\n\n" in folded[first.end : candidate.start]:
+            break
+        if j in used or candidate.target:
+            continue
+        marked = candidate.after_marker or (candidate.ratio is not None and candidate.delta_marker)
+        if marked and _compatible(first, candidate) and (candidate.unit or first.unit):
+            return j, False
+    return None
+
+
+def _pair_metric(text: str, namer: _Namer, before: Quantity, after: Quantity) -> MetricMatch:
+    start, end = min(before.start, after.start), max(before.end, after.end)
+    if _applies_ratio(before, after):
+        unit, before_value = before.unit, before.value
+        after_value = round(before.value * (after.ratio or 0), 6)
+        pct = change_pct(before_value, after_value)
+    else:
+        before_unit, after_unit = _shared_rate(before.unit, after.unit)
+        shared = common_unit(before_unit, after_unit)
+        if shared is None:
+            unit, before_value, after_value, pct = (
+                f"{before_unit}→{after_unit}",
+                before.value,
+                after.value,
+                None,
+            )
+        else:
+            unit, before_factor, after_factor = shared
+            before_value = round(before.value * before_factor, 6)
+            after_value = round(after.value * after_factor, 6)
+            pct = change_pct(before_value, after_value)
+    metric = Metric(
+        name=namer.name(start, unit),
+        before=before_value,
+        after=after_value,
+        unit=unit,
+        change_pct=pct,
+        source=text[start:end],
+        qualifier=after.qualifier or before.qualifier,  # type: ignore[arg-type]
+    )
+    before_text, after_text = _words(text, before), _words(text, after)
+    if _applies_ratio(before, after):
+        after_text = _NUMBER_AT.sub(format_number(after_value), fold(before_text), count=1)  # 40時間 → 28時間
+    return MetricMatch(
+        metric, start, end, before_text, after_text, before_at=before.start, after_at=after.start
+    )
+
+
+def _delta_metric(text: str, namer: _Namer, quantity: Quantity) -> MetricMatch:
+    """A stated change with no before/after: kept as the amount, never turned into a percentage."""
+    name = namer.name(quantity.start, quantity.unit, change=True)
+    metric = Metric(
+        name=name + ("(変化量)" if namer.language == "ja" else " (change)"),
+        after=quantity.value,
+        unit=quantity.unit,
+        source=text[quantity.start : quantity.end],
+        qualifier=quantity.qualifier,  # type: ignore[arg-type]
+    )
+    words = _words(text, quantity)
+    return MetricMatch(metric, quantity.start, quantity.end, "", words, delta=True, after_at=quantity.start)
+
+
+def _words(text: str, quantity: Quantity) -> str:
+    return text[quantity.start : quantity.end].strip()
+
+
+# --------------------------------------------------------------------------- names
+
+_LABEL_PREFIX = re.compile(
+    r"^(?:\s*\[\d{1,2}:\d{2}[^\]\n]{0,8}\]\s*[^:：\n]{1,40}[:：])?[\s\-*・•●◦>#\d.)）(（]*(?:(?:状況|課題|行動|結果|成果|Situation|Task|Action|Result)\s?[:：]\s?)?",
+    re.IGNORECASE,
+)
+_LABEL_CUT = re.compile(r"→|->|=>|\s[-–]\s|[(（]|[:：](?:\s|$)")
+_JA_TAIL = re.compile(
+    r"(?:[\s:：・(（「『,]|毎回|平均(?:で)?|約|およそ|合計(?:で)?|常に|いつも|トータルで|全体で|だいたい|ほぼ|実に"
+    r"|\d+(?:\.\d+)?\s?(?:ヶ月|か月|カ月|日間|日|週間|年|時間)で|から|では|には|について|において|として"
+    r"|[はがをもので]|に)$"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_EN_STOP = _wordset(
+    "from dropped went fell rose grew improved reduced cut increased decreased down up was were is are the"
+    " our my a an by to it has have had been got just only about around approximately roughly average avg"
+    " on of we i they run ran use used need needed take took takes now and so then brought lowered raised"
+    " boosted shrank shrunk trimmed sped with at in under over below above less than more this that its"
+    " saved saving new old total overall moved which also handles serves processes runs finishes costs"
+    " uses needs gets hits returns loads holds does did made"
+    " cuts reduces grows drops"
+)
+_EN_JOIN = frozenset({"of", "for", "on", "in", "the", "per", "at"})
+_NOT_NAMES = _wordset(
+    "目標 現状 現在 今 今回 直近 結果 その結果 最終的 合計 全体 平均 実績 今月 今週 先月 先週 以前 従来 当初 本番"
+    " now currently today done result results overall total it this that then"
+)
+_NOUN_TAIL = re.compile(r"[ァ-ヶーA-Za-z0-9\u4e00-\u9fff]{2,}$")
+_JA_OBJECT = re.compile(r"(?P<obj>[^\s、。,.をはが:：]{2,30})(?:を|は|が)")
+_JA_VERB_END = re.compile(r"(?:[てでたし]|ように|ところ)$")
+_EN_PARTS = re.compile(r"[,;]|\band\b|\bthen\b", re.IGNORECASE)
+_EN_BOUNDARY = frozenset({"to", "for", "in", "on", "with", "by", "from", "at", "into", "so", "because"})
+_FALLBACK_NAMES = {
+    "time": ("所要時間", "time"),
+    "data": ("サイズ", "size"),
+    "%": ("割合", "rate"),
+    "円": ("金額", "cost"),
+    "$": ("金額", "cost"),
+    "req": ("スループット", "throughput"),
+}
+_JA_SUFFIX = {"time": "時間", "data": "サイズ", "%": "率", "円": "コスト"}
+_COUNTERS = {
+    "件": "件数", "回": "回数", "人": "人数", "名": "人数", "台": "台数", "個": "個数", "本": "本数",
+    "行": "行数", "枚": "枚数", "x": "倍率", "倍": "倍率", "pt": "ポイント",
+}  # fmt: skip
+_KNOWN_UNIT = re.compile(rf"(?:{_UNIT[: _UNIT.index('|[ァ-ヶー]')]})$")
+
+
+class _Namer:
+    """What was measured, for every metric of one text.
+
+    In order: the words just before the numbers (`P95レイテンシは` → `P95レイテンシ`); a unit
+    that is itself a noun (`6 pods`); the name of a target of the same unit nearby (`目標は
+    エラー率0.1%以下。現状は0.5%→0.3%`); the thing the previous clause acted on (`重複アラートを
+    統合。週300件→90件` → アラート件数); last, a name for the unit.
+    """
+
+    def __init__(
+        self,
+        folded: str,
+        clauses: list[int],
+        sentences: list[int],
+        quantities: list[Quantity],
+        language: Language,
+    ) -> None:
+        self.folded = folded
+        self.clauses = clauses
+        self.sentences = sentences
+        self.targets = [q for q in quantities if q.target]
+        self.language = language
+
+    def name(self, at: int, unit: str, change: bool = False) -> str:
+        """`change`: the quantity is an amount of change (`40%削減`), so `%` says nothing of the name."""
+        local = self._label(at)
+        if local:
+            return local
+        base = unit.split("/")[0]
+        if _is_noun_unit(base):
+            return base
+        for target in self.targets:
+            if _dimension(target.unit) == _dimension(unit) and "\n\n" not in self._between(target.start, at):
+                label = self._label(target.start)
+                if label:
+                    return label
+        context = self._context(at, "" if change and unit == "%" else unit)
+        return context or _fallback_name(unit, self.language)
+
+    def _between(self, a: int, b: int) -> str:
+        return self.folded[min(a, b) : max(a, b)]
+
+    def _label(self, at: int) -> str:
+        clause_start = _segment_start(self.clauses, at)
+        chunk = self.folded[max(clause_start, at - 60) : at]
+        chunk = next((p for p in reversed(_LABEL_CUT.split(chunk)) if p.strip()), "")
+        if at - 60 > clause_start:
+            chunk = re.sub(r"^\S*\s?", "", chunk, count=1)  # the window cut a word in two
+        chunk = _RATE_PREFIX.sub("", chunk)
+        chunk = _LABEL_PREFIX.sub("", chunk)
+        label = _japanese_label(chunk) if _CJK.search(chunk) else _english_label(chunk)
+        return "" if label.lower() in _NOT_NAMES or _JA_VERB_END.search(label) else label
+
+    def _context(self, at: int, unit: str) -> str:
+        """The thing acted on in the clauses before, from the previous sentence on."""
+        clause_start = _segment_start(self.clauses, at)
+        sentence_start = _segment_start(self.sentences, at)
+        start = _segment_start(self.sentences, max(0, sentence_start - 1))
+        context = self.folded[start:clause_start].rsplit("\n\n", 1)[-1]
+        if _CJK.search(context):
+            noun = _japanese_object(context)
+            return _with_suffix(noun, unit) if noun else ""
+        return _english_object(context)
+
+
+def _dimension(unit: str) -> str:
+    return unit_scale(unit.split("/")[0])[0]
+
+
+def _is_noun_unit(base: str) -> bool:
+    """`pods`, `tickets`, `クエリ`: a counted thing, not a unit of measure."""
+    if len(base) < 3 or _KNOWN_UNIT.fullmatch(base) or canonical_unit(base) != base:
+        return False
+    return (base.isascii() and base.isalpha()) or bool(re.fullmatch(r"[ァ-ヶー]+", base))
+
+
+def _japanese_object(context: str) -> str:
+    """The noun most talked about among the objects and subjects (`…を`, `…は`) of `context`.
+
+    Ties go to the first: the head of the first object (`誤検知の多いアラートを整理` → アラート).
+    """
+    candidates: list[str] = []
+    for match in _JA_OBJECT.finditer(context):
+        pieces = match.group("obj").split("の")
+        for piece in [pieces[-1], *pieces[:-1]]:
+            noun = _NOUN_TAIL.search(piece)
+            if noun and noun.group() not in _NOT_NAMES:
+                candidates.append(noun.group())
+    if not candidates:
+        return ""
+    return max(candidates, key=lambda noun: (context.count(noun), -candidates.index(noun)))
+
+
+def _english_object(context: str) -> str:
+    """The first object in `context` (`Consolidated duplicate alerts and …` → duplicate alerts)."""
+    for part in _EN_PARTS.split(context):
+        words = [w for w in re.findall(r"[A-Za-z0-9][\w\-+]*", part) if not w[0].isdigit()]
+        while words and words[0].lower() in {"i", "we", "also", "so", "then", "and"}:
+            words.pop(0)
+        if words and (words[0].lower() in _EN_STOP or words[0].lower().endswith("ed")):
+            words.pop(0)
+        phrase: list[str] = []
+        for word in words:
+            if word.lower() in _EN_BOUNDARY or len(phrase) == 4:
+                break
+            phrase.append(word)
+        while phrase and phrase[0].lower() in _EN_JOIN | {"a", "an", "our", "my"}:
+            phrase.pop(0)
+        if phrase:
+            return " ".join(phrase)
+    return ""
+
+
+def _with_suffix(noun: str, unit: str) -> str:
+    """`アラート` counted in 件 is アラート件数; `ビルド` measured in 分 is ビルド時間."""
+    base = unit.split("/")[0]
+    suffix = _COUNTERS.get(base) if base in ("件", "回", "人", "名", "台", "個", "本", "行", "枚") else None
+    suffix = suffix or _JA_SUFFIX.get(_dimension(unit), "")
+    if not suffix or noun.endswith((suffix, suffix[-1], "数", "率", "量")):
+        return noun
+    return noun + suffix
+
+
+def _fallback_name(unit: str, language: Language) -> str:
+    dimension = _dimension(unit).split("/")[0]
+    names = _FALLBACK_NAMES.get(dimension) or _FALLBACK_NAMES.get(unit.split("/")[0])
+    if names:
+        return names[0] if language == "ja" else names[1]
+    base = unit.split("/")[0]
+    if language == "ja" and base in _COUNTERS:
+        return _COUNTERS[base]
+    if base and not base.isascii() and base not in _COUNTERS and len(base) > 1:
+        return base
+    if base.isalpha() and base.isascii() and len(base) > 2:
+        return base
+    return "数値" if language == "ja" else "value"
+
+
+def _japanese_label(chunk: str) -> str:
+    previous = None
+    while chunk and chunk != previous:
+        previous = chunk
+        chunk = _JA_TAIL.sub("", chunk.rstrip())
+    for particle in ("は", "が"):
+        head, found, tail = chunk.rpartition(particle)
+        if found and len(head) >= 2:
+            chunk = tail if head.strip() in _NOT_NAMES and tail.strip() else head
+    return chunk.strip()[-20:].strip()
+
+
+def _english_label(chunk: str) -> str:
+    """The noun phrase ending just before the numbers: `Reduced p99 latency of the API by` → p99 latency."""
+    words = re.findall(r"[A-Za-z0-9][\w\-/.+]*", chunk)
+    while words and words[-1].lower() in _EN_STOP:
+        words.pop()
+    phrase: list[str] = []
+    for word in reversed(words):
+        lower = word.lower()
+        if (lower in _EN_STOP and lower not in _EN_JOIN) or len(phrase) == 8:
+            break
+        phrase.insert(0, word)
+    while phrase and phrase[0].lower() in _EN_JOIN:
+        phrase.pop(0)
+    lowered = [w.lower() for w in phrase]
+    if "of" in lowered[2:]:
+        phrase = phrase[: lowered.index("of", 2)]
+    return " ".join(phrase)

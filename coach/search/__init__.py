@@ -1,0 +1,1 @@
+"""Finding past meetings: embeddings, the vector index and fused retrieval."""

@@ -1,0 +1,280 @@
+"""The chroma index of meeting passages, derived from the store and rebuildable from it.
+
+One passage per section (and the preamble) of a meeting. Ids are `file#position`, so importing
+the same meeting again overwrites its passages in place, and passages a re-imported meeting no
+longer has are deleted. The store stays the single source of truth: `reindex` drops the
+collection and rebuilds it, which is also the fix for an index that got out of step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from coach.config import Settings
+from coach.errors import StoreError
+from coach.models import Meeting, Passage, SectionKind
+from coach.search.embedding import E5EmbeddingFunction
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+Progress = Callable[[int, int, str], None]
+COLLECTION = "meetings"
+UPSERT_BATCH = 256
+PREAMBLE_HEADING = ""
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+_BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
+
+_clients: dict[str, ClientAPI] = {}
+_collections: dict[str, Collection] = {}
+_clients_lock = threading.Lock()
+
+
+def passages_of(meeting: Meeting) -> list[Passage]:
+    """The preamble (position 0, when there is one) and each non-empty section, in order."""
+    parts: list[tuple[int, SectionKind, str]] = [(0, "other", meeting.preamble)]
+    parts += [(position, s.kind, s.text) for position, s in enumerate(meeting.sections, start=1)]
+    return [
+        Passage(
+            id=f"{meeting.file}#{position}",
+            meeting=meeting.date,
+            file=meeting.file,
+            section=kind,
+            text=text.strip(),
+        )
+        for position, kind, text in parts
+        if text.strip()
+    ]
+
+
+def lines_of(text: str) -> list[str]:
+    """Bullets as they are, prose split into sentences: the units an answer quotes."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        bullet = _BULLET.match(raw)
+        line = _BULLET.sub("", raw).strip()
+        if not line:
+            continue
+        if bullet:
+            out.append(line)
+        else:
+            out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return out
+
+
+def headings_of(meeting: Meeting) -> dict[str, str]:
+    """Passage id -> the heading it sat under (kept for context in embeddings and excerpts)."""
+    headings = {f"{meeting.file}#0": PREAMBLE_HEADING}
+    for position, section in enumerate(meeting.sections, start=1):
+        headings[f"{meeting.file}#{position}"] = section.heading
+    return headings
+
+
+def context_text(passage: Passage, heading: str, title: str | None) -> str:
+    """What gets embedded: the passage with its meeting title and heading, which carry its topic."""
+    head = " / ".join(part for part in (title or "", heading) if part)
+    return f"{head}\n{passage.text}" if head else passage.text
+
+
+def ymd(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _client(settings: Settings) -> ClientAPI:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    key = _key(settings)
+    with _clients_lock:
+        if key in _clients:
+            return _clients[key]
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        try:
+            if settings.chroma_url:
+                url = urlparse(settings.chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        except Exception as exc:
+            raise _index_error(settings, exc) from exc
+        _clients[key] = client
+        return client
+
+
+def _index_error(settings: Settings, exc: BaseException) -> StoreError:
+    where = settings.chroma_url or str(settings.chroma_dir)
+    if settings.chroma_url:
+        return StoreError(
+            f"Cannot reach the chroma server at {where} ({type(exc).__name__}). Start it, or unset "
+            "COACH_CHROMA_URL to use the built-in index; then run `coach reindex`.",
+            f"chroma サーバー {where} に接続できません ({type(exc).__name__})。サーバーを起動するか、"
+            "COACH_CHROMA_URL を外して内蔵の索引を使い、`coach reindex` を実行してください。",
+        )
+    return StoreError(
+        f"The search index at {where} cannot be used ({type(exc).__name__}). Run `coach reindex` to "
+        "rebuild it from your saved meetings.",
+        f"検索用の索引 {where} を使えません ({type(exc).__name__})。`coach reindex` で保存済みの"
+        "1on1から作り直してください。",
+    )
+
+
+def embedding_function(settings: Settings) -> E5EmbeddingFunction:
+    settings.ensure_data_dir()
+    return E5EmbeddingFunction(settings.embedding_cache_path)
+
+
+def _key(settings: Settings) -> str:
+    return settings.chroma_url or str(settings.chroma_dir)
+
+
+def collection(settings: Settings, fresh: bool = False) -> Collection:
+    """The meetings collection, opened once per process (each query would otherwise pay for a
+    get-or-create round trip); `fresh` re-opens it after another process rebuilt it."""
+    key = _key(settings)
+    with _clients_lock:
+        cached = None if fresh else _collections.get(key)
+    if cached is not None:
+        return cached
+    try:
+        opened = _client(settings).get_or_create_collection(
+            COLLECTION,
+            embedding_function=embedding_function(settings),  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    with _clients_lock:
+        _collections[key] = opened
+    return opened
+
+
+def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Progress | None = None) -> int:
+    """Upsert the passages of `meetings`; delete those a meeting no longer has. Returns passages written."""
+    meetings = list(meetings)
+    target = collection(settings, fresh=True)
+    ef = embedding_function(settings)
+    written = 0
+    try:
+        for start in range(0, len(meetings), UPSERT_BATCH):
+            chunk = meetings[start : start + UPSERT_BATCH]
+            batch: list[tuple[Passage, str]] = []
+            keep: set[str] = set()
+            for meeting in chunk:
+                passages = passages_of(meeting)
+                headings = headings_of(meeting)
+                keep.update(p.id for p in passages)
+                batch.extend((p, context_text(p, headings.get(p.id, ""), meeting.title)) for p in passages)
+            same_files: dict[str, Any] = {"file": {"$in": [m.file for m in chunk]}}
+            existing = target.get(where=same_files, include=[])["ids"]  # type: ignore[arg-type]
+            stale = [pid for pid in existing if pid not in keep]
+            if stale:
+                target.delete(ids=stale)
+            for offset in range(0, len(batch), UPSERT_BATCH):
+                flush_part = batch[offset : offset + UPSERT_BATCH]
+                _upsert(target, ef, flush_part)
+                written += len(flush_part)
+            # Answers quote lines chosen by their similarity to the question: embed them now, into
+            # the cache, so that the first question about a meeting does not wait for the model.
+            ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
+            if progress:
+                for done in range(start + 1, start + len(chunk) + 1):
+                    progress(done, len(meetings), meetings[done - 1].file)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    return written
+
+
+def _upsert(target: Collection, ef: E5EmbeddingFunction, batch: Sequence[tuple[Passage, str]]) -> None:
+    target.upsert(
+        ids=[p.id for p, _ in batch],
+        documents=[p.text for p, _ in batch],
+        embeddings=ef([text for _, text in batch]),  # type: ignore[arg-type]
+        metadatas=[_metadata(p) for p, _ in batch],
+    )
+
+
+def reindex(settings: Settings, meetings: Sequence[Meeting], progress: Progress | None = None) -> int:
+    """Drop the collection and rebuild it from the given meetings (all of the store's)."""
+    client = _client(settings)
+    try:
+        with _clients_lock:
+            _collections.pop(_key(settings), None)
+        if any(c.name == COLLECTION for c in client.list_collections()):
+            client.delete_collection(COLLECTION)
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    if progress and not meetings:
+        progress(0, 0, "")
+    return index_meetings(settings, list(meetings), progress)
+
+
+def count(settings: Settings) -> int:
+    return collection(settings).count()
+
+
+def dense_search(
+    settings: Settings,
+    query: str,
+    k: int,
+    date_range: tuple[dt.date, dt.date] | None = None,
+) -> list[tuple[Passage, float]]:
+    """Top-k passages by cosine similarity (1 = identical), optionally within a date range."""
+    where: dict[str, Any] | None = None
+    if date_range:
+        where = {"$and": [{"ymd": {"$gte": ymd(date_range[0])}}, {"ymd": {"$lte": ymd(date_range[1])}}]}
+    if k <= 0:
+        return []
+    for attempt in range(2):
+        try:
+            found = collection(settings, fresh=attempt > 0).query(
+                query_texts=[query],
+                n_results=k,  # chroma returns fewer when the collection (or the date range) holds fewer
+                where=where,  # type: ignore[arg-type]
+                include=["documents", "metadatas", "distances"],
+            )
+            break
+        except StoreError:
+            raise
+        except Exception as exc:  # e.g. the collection was rebuilt by another process: re-open once
+            if attempt:
+                raise _index_error(settings, exc) from exc
+    ids = found["ids"][0]
+    documents = (found["documents"] or [[]])[0]
+    metadatas = (found["metadatas"] or [[]])[0]
+    distances = (found["distances"] or [[]])[0]
+    hits: list[tuple[Passage, float]] = []
+    for pid, text, meta, distance in zip(ids, documents, metadatas, distances, strict=True):
+        passage = Passage(
+            id=pid,
+            meeting=dt.date.fromisoformat(str(meta["date"])),
+            file=str(meta["file"]),
+            section=meta["section"],  # type: ignore[arg-type]
+            text=text or "",
+        )
+        hits.append((passage, 1.0 - float(distance)))
+    return hits
+
+
+def _metadata(passage: Passage) -> dict[str, str | int]:
+    return {
+        "file": passage.file,
+        "date": passage.meeting.isoformat(),
+        "ymd": ymd(passage.meeting),
+        "section": passage.section,
+    }
