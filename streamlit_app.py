@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.errors import ConfigError
 from ui import actions, ask, common, prepare, record, review, rewrite
 
 PAGES = (
@@ -16,8 +17,11 @@ PAGES = (
 )
 
 st.set_page_config(page_title="1on1 Coach", page_icon=":material/record_voice_over:", layout="wide")
-common.init_session()
-common.sidebar()
+try:
+    common.init_session()
+    common.sidebar()
+except ConfigError as exc:  # a bad COACH_* / OPENAI_* setting: say which and how to fix it
+    common.settings_failed(exc)
 page = st.navigation(
     [
         st.Page(render, title=common.t(f"nav.{name}"), icon=icon, url_path=name, default=name == "rewrite")

@@ -45,20 +45,23 @@ def _parts(text: str) -> dict[str, bool]:
     return {name: bool(getattr(parts, name)) for name in PARTS}
 
 
-def score_intents(cases: list[tuple[str, dict[str, bool]]]) -> tuple[float, float, list[str]]:
-    """(part accuracy over all parts, whole-intent accuracy, misses)."""
+def score_intents(cases: list[tuple[str, dict[str, bool]]]) -> tuple[float, float, dict[str, str], list[str]]:
+    """(part accuracy over all parts, whole-intent accuracy, per part right/n, misses)."""
     right_parts = right_whole = 0
+    per = dict.fromkeys(PARTS, 0)
     misses = []
     for text, expected in cases:
         found = _parts(text)
         ok = [found[p] == expected[p] for p in PARTS]
         right_parts += sum(ok)
+        for part, good in zip(PARTS, ok, strict=True):
+            per[part] += good
         right_whole += all(ok)
         if not all(ok):
             wrong = [p for p, good in zip(PARTS, ok, strict=True) if not good]
             misses.append(f"INTENT {wrong} expected={[expected[p] for p in wrong]}: {text}")
     n = max(1, len(cases))
-    return right_parts / (3 * n), right_whole / n, misses
+    return right_parts / (3 * n), right_whole / n, {p: f"{r}/{len(cases)}" for p, r in per.items()}, misses
 
 
 def score_concerns(cases: list[tuple[str, str]]) -> tuple[float, dict[str, str], list[str]]:
@@ -96,13 +99,17 @@ def main() -> None:
 
     start = time.perf_counter()
     shown: list[str] = []
-    print(f"{'set':6s} {'n':>4s} {'intent parts':>13s} {'whole intent':>13s}   {'n':>4s} {'triage':>7s}  per bucket")
+    print(
+        f"{'set':6s} {'n':>4s} {'intent parts':>13s} {'whole intent':>13s}   {'n':>4s} {'triage':>7s}  per bucket / part"
+    )
     for name in ("tune", "check", "ours"):
-        parts, whole, miss_i = score_intents(sets_i[name])
+        parts, whole, per_part, miss_i = score_intents(sets_i[name])
         acc, per, miss_c = score_concerns(sets_c[name])
         print(
             f"{name:6s} {len(sets_i[name]):4d} {parts:13.3f} {whole:13.3f}   {len(sets_c[name]):4d} {acc:7.3f}  "
             + " ".join(f"{b}={v}" for b, v in per.items())
+            + "  "
+            + " ".join(f"{p}={v}" for p, v in per_part.items())
         )
         if name != "check":
             shown += [f"[{name}] {m}" for m in miss_i + miss_c]

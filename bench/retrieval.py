@@ -1,16 +1,24 @@
-"""Retrieval quality on the dev questions and query latency at 16 / 1,000 / 10,000 meetings.
+"""Retrieval and answer quality on both dev corpora, and query latency at 16 / 1,000 / 10,000 meetings.
 
-    .venv/bin/python bench/retrieval.py [--scales 16,1000,10000]
+    .venv/bin/python bench/retrieval.py [--scales 16,1000,10000] [--dense-max 1000] [--skip-latency]
 
-Quality: the 16 dev meetings are imported through the real importer (store + chroma), and every
-question of shared/eval/meetings_questions.jsonl is run with the lexical, dense and fused
-retrievers: recall@1, recall@3 and MRR per kind (over meeting files), and found/not-found accuracy.
+Quality: corpus A (shared/eval/meetings, the tuning corpus) and corpus B (shared/eval/meetings_b,
+the check corpus: its numbers are the ones to trust) are each imported through the real importer
+(store + full-text table + chroma); every question of `meetings_questions.jsonl` /
+`meetings_b_questions.jsonl` is run with the lexical, dense and fused retrievers: recall@1,
+recall@3 and MRR per kind (over meeting files), found/not-found accuracy, and for the fused
+retriever the share of answerable questions whose offline answer holds every `answer_facts` string.
 
 Latency: meetings are generated with random dates; their sections are drawn from a FINITE POOL of
 section texts (combinations of the dev meetings' lines), so the embedding cache keeps the index
-build affordable on a small machine. Query vectors are not cached between measurements (the
-query cache is cleared before each scale), so the figures include embedding the question.
-The lexical index is built in memory from the generated meetings (as `corpus_for` does from the store).
+build affordable on a small machine. The lexical side (FTS5 in the store) is measured at every
+scale; the dense side (chroma) only up to `--dense-max` meetings, because embedding 10,000
+generated meetings does not fit a short run: above it, fused figures are lexical + the measured
+query embedding + the dense query time at `--dense-max`, printed as such. Query vectors are not
+cached between measurements, so the figures include embedding the question; fused figures also
+include the index-repair check `ask.retrieve` runs before a search (the index is built through
+`sync_index`, as an import builds it, so the check finds it in step). "first search after a
+write" saves one more meeting through the store and times the next question.
 """
 
 from __future__ import annotations
@@ -34,24 +42,28 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from coach.config import Settings, load_settings  # noqa: E402
 from coach.flows import ask  # noqa: E402
 from coach.flows.ask import lines_of  # noqa: E402
-from coach.flows.imports import import_dir  # noqa: E402
+from coach.flows.imports import import_dir, sync_index  # noqa: E402
+from coach.memory.store import Store, StoredMeeting  # noqa: E402
 from coach.models import Meeting, MeetingSection  # noqa: E402
 from coach.search import retrieval  # noqa: E402
-from coach.search import vectors as index  # noqa: E402
 from coach.search.embedding import embedder_for  # noqa: E402
 
 SHARED = Path(os.environ.get("COACH_SHARED_DIR", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
 MODES = ("lexical", "dense", "fused")
 POOL_SIZE = 1200
+CORPORA = {
+    "A (tune)": ("meetings", "meetings_questions.jsonl"),
+    "B (check)": ("meetings_b", "meetings_b_questions.jsonl"),
+}
 
 
 def settings_in(path: Path) -> Settings:
     return load_settings(env={"COACH_DATA_DIR": str(path), "COACH_LANG": "en"})
 
 
-def questions() -> list[dict]:
-    lines = (EVAL / "meetings_questions.jsonl").read_text(encoding="utf-8").splitlines()
+def load_questions(name: str) -> list[dict]:
+    lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
@@ -59,57 +71,52 @@ def as_of(q: dict) -> dt.date | None:
     return dt.date.fromisoformat(q["as_of"]) if q.get("as_of") else None
 
 
-def quality(work: Path) -> list[Meeting]:
-    settings = settings_in(work / "dev")
-    import_dir(EVAL / "meetings", settings)
-    corpus = ask.corpus(settings)
-    qs = questions()
-    print(f"== quality: {len(qs)} dev questions over {len(corpus.meetings)} meetings")
+def quality(work: Path, label: str, folder: str, question_file: str, verbose: bool) -> Settings:
+    settings = settings_in(work / folder)
+    import_dir(EVAL / folder, settings)
+    qs = load_questions(question_file)
+    print(f"\n== quality, corpus {label}: {len(qs)} questions over {EVAL / folder}")
     print(f"{'mode':8} {'kind':14} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5}")
     for mode in MODES:
         per_kind: dict[str, list[int | None]] = defaultdict(list)
         verdicts = []
         for q in qs:
-            found = ask.retrieve(q["question"], settings, k=5, as_of=as_of(q), mode=mode, corpus_=corpus)
-            verdicts.append((q["kind"], found.found == bool(q["gold"])))
+            found = ask.retrieve(q["question"], settings, k=5, as_of=as_of(q), mode=mode)
+            verdicts.append((q["kind"], found.found == bool(q["gold"]), q["id"], found.reason))
             if q["gold"]:
                 files = found.meetings()
-                per_kind[q["kind"]].append(next((i for i, f in enumerate(files) if f in q["gold"]), None))
+                rank = next((i for i, f in enumerate(files) if f in q["gold"]), None)
+                per_kind[q["kind"]].append(rank)
+                if verbose and mode == "fused" and (rank is None or rank >= 3):
+                    print(f"   miss {q['id']} {q['question'][:50]} -> {files[:3]}")
         everything = [rank for ranks in per_kind.values() for rank in ranks]
         for kind, ranks in [*sorted(per_kind.items()), ("ALL", everything)]:
             r1 = sum(r is not None and r < 1 for r in ranks) / len(ranks)
             r3 = sum(r is not None and r < 3 for r in ranks) / len(ranks)
             mrr = sum(1 / (r + 1) for r in ranks if r is not None) / len(ranks)
             print(f"{mode:8} {kind:14} {len(ranks):>3} {r1:5.2f} {r3:5.2f} {mrr:5.2f}")
-        nf = [ok for kind, ok in verdicts if kind == "not_found"]
+        nf = [ok for kind, ok, _, _ in verdicts if kind == "not_found"]
+        answerable = [ok for kind, ok, _, _ in verdicts if kind != "not_found"]
         print(
-            f"{mode:8} found/not-found accuracy: all {sum(ok for _, ok in verdicts)}/{len(verdicts)}, "
-            f"not_found questions {sum(nf)}/{len(nf)}"
+            f"{mode:8} found/not-found right: all {sum(ok for _, ok, _, _ in verdicts)}/{len(verdicts)}, "
+            f"answerable judged found {sum(answerable)}/{len(answerable)}, not_found right {sum(nf)}/{len(nf)}"
         )
-    heldout(settings, corpus)
-    return corpus.meetings
-
-
-def heldout(settings: Settings, corpus: retrieval.Corpus) -> None:
-    """The held-out questions of tests/test_retrieval_heldout.py (written apart from the dev set)."""
-    from tests.test_retrieval_heldout import CASES
-
-    print(f"\n== held-out: {len(CASES)} questions ({sum(not c.gold for c in CASES)} never discussed)")
-    for mode in MODES:
-        recall, verdicts = [], []
-        for case in CASES:
-            day = dt.date.fromisoformat(case.as_of) if case.as_of else None
-            found = ask.retrieve(case.question, settings, k=5, as_of=day, mode=mode, corpus_=corpus)
-            verdicts.append((bool(case.gold), found.found == bool(case.gold)))
-            if case.gold:
-                files = found.meetings()
-                recall.append(any(f in case.gold for f in files[:3]))
-        nf = [ok for answerable, ok in verdicts if not answerable]
-        found_ok = [ok for answerable, ok in verdicts if answerable]
-        print(
-            f"{mode:8} R@3 {sum(recall)}/{len(recall)} | answerable judged found {sum(found_ok)}/{len(found_ok)}"
-            f" | not found {sum(nf)}/{len(nf)}"
-        )
+        if verbose and mode == "fused":
+            for kind, ok, qid, reason in verdicts:
+                if not ok:
+                    print(f"   wrong verdict {qid} ({kind}): {reason}")
+    holds = []
+    for q in qs:
+        if not q["answer_facts"]:
+            continue
+        answer = ask.ask(q["question"], settings, as_of=as_of(q)).answer
+        ok = all(fact in answer for fact in q["answer_facts"])
+        holds.append(ok)
+        if verbose and not ok:
+            missing = [f for f in q["answer_facts"] if f not in answer]
+            print(f"   answer {q['id']} lacks {missing}: {answer[:160]!r}")
+    print(f"fused    answer holds every fact: {sum(holds)}/{len(holds)} = {sum(holds) / len(holds):.2f}")
+    return settings
 
 
 def section_pool(meetings: list[Meeting], size: int, rng: random.Random) -> list[MeetingSection]:
@@ -142,64 +149,109 @@ def generated(count: int, pool: list[MeetingSection], rng: random.Random) -> lis
     return meetings
 
 
-def latency(work: Path, dev_meetings: list[Meeting], scales: list[int]) -> None:
-    rng = random.Random(7)
-    pool = section_pool(dev_meetings, POOL_SIZE, rng)
-    cache_dir = work / "shared-cache"
-    print(f"\n== latency (fused retrieve, k=5); generated meetings from a pool of {len(pool)} section texts")
-    qs = questions()
-    ask.retrieve("warm-up: load the embedding model", settings_in(work / "dev"), k=1)
-    for scale in scales:
-        settings = settings_in(work / f"scale-{scale}")
-        settings.ensure_data_dir()
-        # one embedding cache for every scale, so each pooled text is embedded once in the whole run
-        os.link(cache_dir / "embeddings.sqlite3", settings.embedding_cache_path) if (
-            cache_dir / "embeddings.sqlite3"
-        ).exists() else None
-        meetings = dev_meetings if scale == len(dev_meetings) else generated(scale, pool, rng)
-        started = time.perf_counter()
-        passages = index.index_meetings(settings, meetings)
-        built = time.perf_counter() - started
-        if not (cache_dir / "embeddings.sqlite3").exists():
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            os.link(settings.embedding_cache_path, cache_dir / "embeddings.sqlite3")
-        started = time.perf_counter()
-        corpus = retrieval.Corpus.build(meetings)
-        lexical_built = time.perf_counter() - started
-        started = time.perf_counter()
-        ask.retrieve("warm-up: open the collection", settings, k=5, corpus_=corpus)
-        opened = (time.perf_counter() - started) * 1000  # once per process: chroma loads its HNSW index
-        embedder_for(settings.embedding_cache_path).cache.forget("query")
-        cold = timed(qs, settings, corpus)
-        warm = timed(qs, settings, corpus)  # same questions again: query vectors now cached
-        print(
-            f"{scale:>6} meetings {passages:>6} passages | index build {built:6.1f} s, "
-            "lexical build "
-            f"{lexical_built:5.1f} s | first query (opens the index) {opened:6.0f} ms | "
-            f"query (incl. embedding) median {cold[0]:6.1f} ms, "
-            f"p95 {cold[1]:6.1f} ms | search only (cached query vector) median {warm[0]:5.1f} ms, "
-            f"p95 {warm[1]:5.1f} ms (n={len(qs)})"
-        )
+def save(settings: Settings, meetings: list[Meeting]) -> None:
+    store = Store.open(settings)
+    with store.transaction() as db:
+        for meeting in meetings:
+            Store.upsert_meeting(
+                db, StoredMeeting(meeting=meeting, raw=meeting.model_dump_json(), checklist=[])
+            )
 
 
-def timed(qs: list[dict], settings: Settings, corpus: retrieval.Corpus) -> tuple[float, float]:
-    times = []
-    for q in qs:
-        started = time.perf_counter()
-        ask.retrieve(q["question"], settings, k=5, as_of=as_of(q), corpus_=corpus)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
+def percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
+def latency(work: Path, dev: Settings, scales: list[int], dense_max: int) -> None:
+    rng = random.Random(7)
+    dev_meetings = Store.open(dev).meetings()
+    pool = section_pool(dev_meetings, POOL_SIZE, rng)
+    qs = [
+        q for name in ("meetings_questions.jsonl", "meetings_b_questions.jsonl") for q in load_questions(name)
+    ]
+    cache_dir = work / "shared-cache"
+    print(
+        f"\n== latency (k=5, {len(qs)} questions of both corpora); generated meetings from {len(pool)} section texts"
+    )
+    ask.retrieve("warm-up: load the embedding model", dev, k=1)
+    embedder = embedder_for(dev.embedding_cache_path)
+    embed_times = []
+    for q in qs:
+        started = time.perf_counter()
+        embedder.embed([q["question"] + " (uncached)"], "query")
+        embed_times.append((time.perf_counter() - started) * 1000)
+    embed_med, embed_p95 = percentiles(embed_times)
+    print(f"question embedding alone: median {embed_med:.1f} ms, p95 {embed_p95:.1f} ms")
+    dense_at_max: tuple[float, float] | None = None
+    for scale in scales:
+        settings = settings_in(work / f"scale-{scale}")
+        settings.ensure_data_dir()
+        meetings = generated(scale, pool, rng)
+        started = time.perf_counter()
+        save(settings, meetings)
+        stored = time.perf_counter() - started
+        store = Store.open(settings)
+        lexical = []
+        for q in qs:
+            started = time.perf_counter()
+            retrieval.retrieve(q["question"], settings, k=5, as_of=as_of(q), mode="lexical", lexical=store)
+            lexical.append((time.perf_counter() - started) * 1000)
+        lex_med, lex_p95 = percentiles(lexical)
+        # the first question after a write: one more meeting saved, then a search
+        extra = generated(1, pool, random.Random(scale))[0].model_copy(update={"file": "new.md"})
+        save(settings, [extra])
+        started = time.perf_counter()
+        retrieval.retrieve(qs[0]["question"], settings, k=5, mode="lexical", lexical=store)
+        after_write = (time.perf_counter() - started) * 1000
+        line = (
+            f"{scale:>6} meetings: store+FTS write {stored:6.1f} s | lexical search median {lex_med:5.1f} ms,"
+            f" p95 {lex_p95:5.1f} ms | first lexical search after a write {after_write:5.1f} ms"
+        )
+        if scale <= dense_max:
+            if (cache_dir / "embeddings.sqlite3").exists() and not settings.embedding_cache_path.exists():
+                os.link(cache_dir / "embeddings.sqlite3", settings.embedding_cache_path)
+            started = time.perf_counter()
+            sync_index(settings)  # through the store's record of what the index holds, as an import does
+            built = time.perf_counter() - started
+            if not (cache_dir / "embeddings.sqlite3").exists():
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                os.link(settings.embedding_cache_path, cache_dir / "embeddings.sqlite3")
+            ask.retrieve("warm-up: open the collection", settings, k=5)
+            embedder_for(settings.embedding_cache_path).cache.forget("query")
+            fused = []
+            for q in qs:
+                started = time.perf_counter()
+                ask.retrieve(q["question"], settings, k=5, as_of=as_of(q))
+                fused.append((time.perf_counter() - started) * 1000)
+            fused_med, fused_p95 = percentiles(fused)
+            dense_at_max = (fused_med - lex_med, fused_p95 - lex_p95)
+            line += f" | index build {built:6.1f} s | fused search incl. embedding median {fused_med:5.1f} ms, p95 {fused_p95:5.1f} ms"
+        elif dense_at_max:
+            line += (
+                f" | fused estimate (lexical here + dense/embedding part measured at {dense_max})"
+                f" p95 ≈ {lex_p95 + dense_at_max[1]:5.1f} ms"
+            )
+        print(line)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scales", default="16,1000,10000")
+    parser.add_argument("--dense-max", type=int, default=1000)
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--corpus", choices=["A", "B", "both"], default="both")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print misses and wrong verdicts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coach-bench-") as tmp:
         work = Path(tmp)
-        dev_meetings = quality(work)
-        latency(work, dev_meetings, [int(s) for s in args.scales.split(",")])
+        dev = None
+        for label, (folder, question_file) in CORPORA.items():
+            if args.corpus in ("both", label[0]):
+                settings = quality(work, label, folder, question_file, args.verbose)
+                dev = dev or settings
+        if not args.skip_latency and dev is not None:
+            latency(work, dev, [int(s) for s in args.scales.split(",")], args.dense_max)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,11 @@ def matches(gold: dict[str, object], metric: Metric) -> bool:
     g_before, g_after = float(gold["before"]), float(gold["after"])  # type: ignore[arg-type]
     g_pct = gold.get("change_pct")
     if gold.get("unit") == "mixed":
-        return metric.change_pct is not None and g_pct is not None and abs(metric.change_pct - float(g_pct)) <= 1.0  # type: ignore[arg-type]
+        return (
+            metric.change_pct is not None
+            and g_pct is not None
+            and abs(metric.change_pct - float(g_pct)) <= 1.0  # type: ignore[arg-type]
+        )
     for scale in _SCALES:
         if _close(metric.before, g_before * scale) and _close(metric.after, g_after * scale):
             return True
@@ -91,10 +95,24 @@ def reachable(value: float, numbers: list[float]) -> bool:
             if _close(value, n * scale):
                 return True
         for m in numbers:
-            if any(_close(value, x) for x in (n * m, n * (1 - m / 100), n * (1 + m / 100), n * (1 - m / 10),
-                                               n * 60 + m, n + m / 60, n * 24 + m)):
+            if any(
+                _close(value, x)
+                for x in (
+                    n * m,
+                    n * (1 - m / 100),
+                    n * (1 + m / 100),
+                    n * (1 - m / 10),
+                    n * 60 + m,
+                    n + m / 60,
+                    n * 24 + m,
+                )
+            ):
                 return True
-        if _close(value, n * 0.5) or _close(value, n + 0.5) or _close(value, (n + 0.5) * 60):
+        if (
+            any(_close(value, n * r) for r in (0.5, 2, 3))
+            or _close(value, n + 0.5)
+            or _close(value, (n + 0.5) * 60)
+        ):
             return True
     return False
 
@@ -107,6 +125,7 @@ class Tally:
     change_ok: int = 0
     in_range: int = 0
     spurious: int = 0
+    excluded: int = 0
     invented: int = 0
     misses: list[str] = field(default_factory=list)
 
@@ -117,7 +136,7 @@ class Tally:
         return (
             f"{label:<22} n={self.cases:3d}  recall {recall:5.2f} ({self.found}/{self.gold})"
             f"  change {change:5.2f}  entries {entries:5.2f} ({self.in_range}/{self.cases})"
-            f"  spurious {self.spurious:2d}  invented {self.invented}"
+            f"  spurious {self.spurious:2d} (not_metrics used {self.excluded})  invented {self.invented}"
         )
 
 
@@ -142,11 +161,14 @@ def score(cases: list[dict[str, object]], show: str) -> None:
             found += 1
             change_ok += change_right(g, metrics[hit])
         spurious = [m for i, m in enumerate(metrics) if i not in used]
-        spurious_n = len(spurious) + sum(
-            1 for i in used if any(_close(v, x) for x in not_metrics for v in (metrics[i].before or 0, metrics[i].after or 0))
-            and False
-        )
-        invented = [v for m in metrics for v in (m.before, m.after) if v is not None and not reachable(v, numbers)]
+        excluded = [
+            m
+            for m in spurious
+            if any(_close(v, x) for x in not_metrics for v in (m.before or 0.0, m.after or 0.0))
+        ]
+        invented = [
+            v for m in metrics for v in (m.before, m.after) if v is not None and not reachable(v, numbers)
+        ]
         low = int(case.get("min_entries", 1))  # type: ignore[call-overload]
         high = int(case.get("max_entries", max(low, 1) if not case.get("max_entries") else 99))  # type: ignore[call-overload]
         ok_entries = low <= len(entries) <= high
@@ -159,6 +181,7 @@ def score(cases: list[dict[str, object]], show: str) -> None:
             t.change_ok += change_ok
             t.in_range += ok_entries
             t.spurious += len(spurious)
+            t.excluded += len(excluded)
             t.invented += len(invented)
         if show in (side, "all") and (missed or spurious or not ok_entries or invented):
             problems = []
@@ -173,9 +196,10 @@ def score(cases: list[dict[str, object]], show: str) -> None:
             if invented:
                 problems.append(f"invented {invented}")
             tallies[side]["all"].misses.append(f"  {case['id']}: " + "; ".join(problems))
-        del spurious_n
     for side in ("tune", "check"):
-        print(f"== {side} half ({'even' if side == 'tune' else 'odd'} ids){' — the number to trust' if side == 'check' else ''}")
+        print(
+            f"== {side} half ({'even' if side == 'tune' else 'odd'} ids){' — the number to trust' if side == 'check' else ''}"
+        )
         for key in sorted(tallies[side], key=lambda k: (k != "all", k)):
             print("  " + tallies[side][key].line(key))
         for miss in tallies[side]["all"].misses:
@@ -193,10 +217,16 @@ def _time(text: str, repeat: int) -> list[float]:
 
 def timing(cases: list[dict[str, object]], repeat: int) -> None:
     load = subprocess.run(
-        [sys.executable, "-c",
-         "import time; s=time.perf_counter(); from coach.text.japanese import analyse; analyse('起動');"
-         "print(f'{(time.perf_counter()-s)*1000:.0f}')"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import time; s=time.perf_counter(); from coach.text.japanese import analyse; analyse('起動');"
+            "print(f'{(time.perf_counter()-s)*1000:.0f}')",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     ).stdout.strip()
     print(f"analyser load (SudachiPy dictionary, first call, fresh process): {load} ms")
     notes = [str(c["notes"]) for c in cases]

@@ -15,9 +15,26 @@ from typing import Any, NoReturn
 import click
 from pydantic import BaseModel
 
-from coach.config import Settings, load_settings
-from coach.errors import CoachError
+from coach.config import Settings, default_language, load_settings
+from coach.errors import CoachError, ConfigError
+from coach.messages import message
 from coach.models import Language
+
+
+def _language() -> Language:
+    """The user's language; a bad setting must not stop us from saying what is wrong in it."""
+    try:
+        return load_settings().language
+    except ConfigError:
+        return default_language(os.environ)
+
+
+def _debug() -> bool:
+    """COACH_DEBUG through Settings (off when the settings themselves are bad)."""
+    try:
+        return load_settings().debug
+    except ConfigError:
+        return False
 
 
 def _settings(engine: str | None = None) -> Settings:
@@ -29,23 +46,17 @@ def _settings(engine: str | None = None) -> Settings:
 
 def _fail(exc: BaseException, language: Language) -> NoReturn:
     if isinstance(exc, CoachError):
-        click.echo(("エラー: " if language == "ja" else "Error: ") + exc.message(language), err=True)
+        click.echo(message("cli.error", language, text=exc.message(language)), err=True)
         sys.exit(2)
-    if os.environ.get("COACH_DEBUG"):
+    if _debug():
         raise exc
-    name = type(exc).__name__
-    click.echo(
-        f"内部エラー ({name})。データは保存済みです。COACH_DEBUG=1 を付けて再実行すると詳細が出ます。"
-        if language == "ja"
-        else f"Internal error ({name}). Your data is saved. Rerun with COACH_DEBUG=1 for details.",
-        err=True,
-    )
+    click.echo(message("cli.internal_error", language, name=type(exc).__name__), err=True)
     sys.exit(1)
 
 
 def _run(build: Callable[[], Any], as_json: bool, markdown: Callable[[Any], str] | None = None) -> None:
     """Call the core, print the result, turn every failure into a message and an exit code."""
-    language = load_settings().language
+    language = _language()
     try:
         result = build()
     except (CoachError, Exception) as exc:
@@ -159,38 +170,53 @@ def import_(directory: str, as_json: bool) -> None:
     """Import a folder of Markdown meeting notes (YYYY-MM-DD*.md)."""
     from coach.flows import imports
 
-    _run(lambda: imports.import_dir(directory, _settings(), progress=Progress("import")), True)
+    _run(
+        lambda: imports.import_dir(
+            directory, _settings(), progress=Progress("import"), index_progress=Progress("index")
+        ),
+        True,
+    )
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-def export(directory: str) -> None:
-    """Write every stored meeting back as Markdown into DIRECTORY."""
+@click.option("--force", is_flag=True, help="Replace files of the same name already in DIRECTORY.")
+@json_option
+def export(directory: str, force: bool, as_json: bool) -> None:
+    """Write every stored meeting back as Markdown into DIRECTORY (never overwrites without --force)."""
     from coach.flows import imports
 
-    def build() -> Any:
-        settings = _settings()
-        written = imports.export_dir(directory, settings)
-        if settings.language == "ja":
-            return f"{len(written)} 件の1on1を {directory} に書き出しました"
-        return f"{len(written)} meeting(s) written to {directory}"
+    refused: list[str] = []
 
-    _run(build, False, str)
+    def build() -> Any:
+        report = imports.export_meetings(directory, _settings(), force=force)
+        if report.refused and not as_json:
+            raise imports.refusal(report)
+        refused.extend(report.refused)
+        return report
+
+    def markdown(report: Any) -> str:
+        return message("cli.exported", _language(), count=len(report.written), directory=report.target)
+
+    _run(build, as_json, markdown)
+    if refused:
+        sys.exit(2)
 
 
 @main.command()
-def reindex() -> None:
+@json_option
+def reindex(as_json: bool) -> None:
     """Rebuild the search index from the store."""
     from coach.flows import imports
+    from coach.models import ReindexReport
 
-    def build() -> Any:
-        settings = _settings()
-        count = imports.reindex(settings, progress=Progress("reindex"))
-        return (
-            f"{count} 件の段落を索引しました" if settings.language == "ja" else f"{count} passage(s) indexed"
-        )
+    def build() -> ReindexReport:
+        return ReindexReport(passages=imports.reindex(_settings(), progress=Progress("reindex")))
 
-    _run(build, False, str)
+    def markdown(report: ReindexReport) -> str:
+        return message("cli.reindexed", _language(), count=report.passages)
+
+    _run(build, as_json, markdown)
 
 
 @main.group(invoke_without_command=True)
@@ -211,8 +237,9 @@ def actions(ctx: click.Context, only_open: bool, as_of: dt.datetime | None, as_j
 @actions.command("done")
 @click.argument("action_id", type=int)
 @click.option("--result", default="", help="What came of it.")
-def actions_done(action_id: int, result: str) -> None:
-    """Mark action ACTION_ID done."""
+@json_option
+def actions_done(action_id: int, result: str, as_json: bool) -> None:
+    """Mark action ACTION_ID done (prints the updated action as JSON either way)."""
     from coach.flows import actions as flow
 
     _run(lambda: flow.mark_done(_settings(), action_id, result=result), True)
@@ -285,7 +312,7 @@ def review(
 
     def build() -> Any:
         settings = _settings(engine)
-        span = flow.resolve_period(start, end, period)
+        span = flow.resolve_period(start, end, period, fiscal_start=settings.fiscal_start_month)
         if check_file:
             return flow.check_claims(
                 read_input(check_file, what="self-evaluation", what_ja="自己評価"), span, settings
@@ -301,17 +328,15 @@ def run() -> None:
         main(standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
-        if load_settings().language == "ja":
+        if _language() == "ja":  # click's own hint is in English already
             command = exc.ctx.command_path if exc.ctx else "coach"
-            click.echo(
-                f"使い方が正しくありません。`{command} --help` で引数と形式を確認してください。", err=True
-            )
+            click.echo(message("cli.usage", "ja", command=command), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except click.Abort:
-        click.echo("中断しました" if load_settings().language == "ja" else "Aborted!", err=True)
+        click.echo(message("cli.aborted", _language()), err=True)
         sys.exit(1)
 
 

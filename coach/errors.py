@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TypeVar
 
-Language = Literal["ja", "en"]
+from coach.messages import both
+from coach.models import Language
+
+E = TypeVar("E", bound="CoachError")
 
 
 class CoachError(Exception):
@@ -18,6 +21,17 @@ class CoachError(Exception):
         super().__init__(en)
         self.en = en
         self.ja = ja or en
+
+    key: str | None = None
+    """The catalog key (coach.messages) the message came from, when it came from one."""
+
+    @classmethod
+    def of(cls: type[E], key: str, /, **values: object) -> E:
+        """The error whose text is catalog message `key` (coach.messages), in both languages."""
+        en, ja = both(key, **values)
+        error = cls(en, ja)
+        error.key = key
+        return error
 
     def message(self, language: Language = "en") -> str:
         return self.ja if language == "ja" else self.en

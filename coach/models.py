@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Language = Literal["ja", "en"]
 MissingPart = Literal["situation", "task", "action", "result", "metric"]
 Bucket = Literal["self", "support", "org"]
-Owner = Literal["me", "manager"]
+Owner = Literal["me", "manager", "other"]
 ActionStatus = Literal["open", "done"]
 SectionKind = Literal["results", "concerns", "career", "decisions", "info", "actions", "other"]
 
@@ -25,7 +25,7 @@ class Contract(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-# --------------------------------------------------------------------------- rewrite (issue 2)
+# --------------------------------------------------------------------------- rewrite
 
 
 class Metric(Contract):
@@ -66,17 +66,22 @@ class RewriteResult(Contract):
     entries: list[StarEntry]
     warnings: list[str] = Field(default_factory=list)
     next: list[str] = Field(
-        default_factory=list, description="Plans and TODOs found in the notes (not achievements), in their words."
+        default_factory=list,
+        description="Plans and TODOs found in the notes (not achievements), in their words.",
     )
 
 
-# --------------------------------------------------------------------------- prepare (issue 3)
+# --------------------------------------------------------------------------- prepare
 
 
 class IntentParts(Contract):
     timeframe: bool
     scope: bool
     reason: bool
+    why: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per part (timeframe, scope, reason): which rule decided and on what words, in short.",
+    )
 
 
 class IntentResult(Contract):
@@ -96,6 +101,7 @@ class TriageItem(Contract):
     concern: str
     bucket: Bucket
     suggestion: str
+    why: str = Field(default="", description="Which rule chose the bucket and on what words, in short.")
 
 
 class TriageResult(Contract):
@@ -112,7 +118,16 @@ class Agenda(Contract):
     opening: list[str] = Field(default_factory=list, description="Progress report on last meeting's actions.")
 
 
-# --------------------------------------------------------------------------- memory (issue 4)
+# --------------------------------------------------------------------------- memory
+
+
+class Evidence(Contract):
+    """One line of a meeting that says something about an action."""
+
+    meeting: str = Field(description="File name of the meeting.")
+    line: int | None = Field(default=None, description="1-based line in that file, when known.")
+    text: str = Field(description="The line as written.")
+    role: Literal["opened", "carried", "closed", "dropped", "mentioned"] = "opened"
 
 
 class ActionItem(Contract):
@@ -128,6 +143,15 @@ class ActionItem(Contract):
         description="When it was closed: the closing meeting's date, or the day it was marked done.",
     )
     id: int | None = None
+    owner_name: str | None = Field(default=None, description="The owner as written (`佐藤さん`, `Alex`).")
+    due_raw: str | None = Field(default=None, description="The due date as written (`来週中`, `〆切 2/14`).")
+    closed_by: str | None = Field(
+        default=None, description="checkbox, prose, other-language, table, dropped or manual."
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The lines that opened, carried over and closed it."
+    )
+    why: str = Field(default="", description="Which rule gave the status, on which line, in short.")
 
 
 class ActionsReport(Contract):
@@ -152,6 +176,8 @@ class Meeting(Contract):
         default="", description="Prose before the first heading (often the progress report)."
     )
     sections: list[MeetingSection] = Field(default_factory=list)
+    participants: list[str] = Field(default_factory=list, description="Who attended, as written.")
+    cancelled: bool = Field(default=False, description="The meeting did not take place.")
 
     def section_text(self, kind: SectionKind) -> str:
         return "\n".join(s.text for s in self.sections if s.kind == kind).strip()
@@ -164,6 +190,38 @@ class ImportReport(Contract):
     actions_open: int
     actions_done: int
     warnings: list[str] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list, description="Files not imported (each also in warnings).")
+    index: IndexRepair | None = Field(default=None, description="What the search index caught up on.")
+
+
+class IndexRepair(Contract):
+    """How the search index was brought in step with the store (it is derived and rebuildable)."""
+
+    indexed: int = Field(default=0, description="Meetings (re-)indexed because the index lacked them.")
+    removed: int = Field(default=0, description="Meetings dropped from the index: no longer stored.")
+    pending: int = Field(default=0, description="Meetings still missing (left for a later run).")
+    cleared: list[str] = Field(
+        default_factory=list, description="Damaged parts thrown away first: `index`, `cache`."
+    )
+    why: str = Field(default="", description="What showed the index out of step (record or count check).")
+    busy: bool = Field(default=False, description="Another process was writing the index: repair left to it.")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ExportReport(Contract):
+    """What `coach export` wrote, and what it refused to touch."""
+
+    target: str
+    written: list[str] = Field(default_factory=list)
+    refused: list[str] = Field(default_factory=list, description="Existing files kept (no --force).")
+    why: str = ""
+
+
+class ReindexReport(Contract):
+    """What `coach reindex` rebuilt: the search index, from every meeting in the store."""
+
+    passages: int = Field(description="Passages written to the search index.")
+    why: str = "The index is derived from the store: it was dropped and rebuilt from every stored meeting."
 
 
 class MeetingRecord(Contract):
@@ -192,7 +250,7 @@ class FollowUps(Contract):
     results: list[FollowUp]
 
 
-# --------------------------------------------------------------------------- ask (issue 5)
+# --------------------------------------------------------------------------- ask
 
 
 class Passage(Contract):
@@ -217,6 +275,7 @@ class SearchResults(Contract):
     query: str = ""
     date_filter: tuple[dt.date, dt.date] | None = None
     results: list[SearchHit]
+    notices: list[str] = Field(default_factory=list)  # e.g. answered from keyword search only
 
 
 class Source(Contract):
@@ -233,7 +292,7 @@ class AskResult(Contract):
     warnings: list[str] = Field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- review (issue 7)
+# --------------------------------------------------------------------------- review
 
 
 class Period(Contract):

@@ -6,4 +6,5 @@ bash scripts/setup.sh --browser
 export ANONYMIZED_TELEMETRY=False
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

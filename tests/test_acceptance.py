@@ -1,6 +1,6 @@
 """Acceptance checks found by driving the real CLI with messy input of our own.
 
-Each test names the requirement of the issue it guards; inputs are ours, not from shared/eval.
+Each test names the product requirement it guards; inputs are ours, not from shared/eval.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _coach(*args: str, stdin: bytes = b"", env_lang: str = "en") -> subprocess.C
     )
 
 
-# ------------------------------------------------------------------ issue 2: one entry per piece of work
+# ------------------------------------------------------------------ rewrite: one entry per piece of work
 
 
 def test_two_bullets_each_with_its_own_metric_give_two_entries() -> None:
@@ -75,7 +75,7 @@ def test_an_indented_sub_bullet_belongs_to_its_parent_item() -> None:
     assert [m.source for m in entries[0].metrics] == ["4時間→35分"]
 
 
-# ------------------------------------------------------------------ issue 4: owners and due dates
+# ------------------------------------------------------------------ memory: owners and due dates
 
 
 def test_bracket_owner_tags_name_the_manager() -> None:
@@ -101,7 +101,7 @@ def test_bracket_owner_tags_name_the_manager() -> None:
     }
 
 
-# ------------------------------------------------------------------ issue 7: no-surprise check
+# ------------------------------------------------------------------ review: no-surprise check
 
 
 def test_a_result_never_shared_is_unshared_not_a_misquote_of_another(

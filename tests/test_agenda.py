@@ -44,10 +44,13 @@ def test_agenda_from_saved_prep_ja() -> None:
     assert positions == sorted(positions)
     assert "- APIのP95レスポンスを800msから200msに改善しました(75%短縮)" in md
     assert md.index("### 自分で解決") < md.index("### 上長の支援が必要") < md.index("### 組織課題")
-    assert "来期は3名程度の小規模チームのリード" in md
-    assert agenda.slack.startswith("次回の1on1で話したいこと: ①APIレスポンス改善の報告、②")
-    assert "③" in agenda.slack and "④" not in agenda.slack
-    assert "の相談" in agenda.slack.split("、")[1]
+    assert "来期は、3名程度の小規模チームのリードを経験したい" in md
+    lines = agenda.slack.splitlines()
+    assert lines[0] == "次回の1on1で話したいこと:"
+    assert lines[1] == "① 成果報告: APIレスポンス改善"
+    assert lines[2] == "② 相談: コードレビューの基準を揃えたいので相談させてほしい(ほか2件)"
+    assert lines[3] == "③ キャリア: 3名程度の小規模チームのリードを経験したい(来期)"
+    assert len(lines) == 4, "three points, one a line"
     assert "Slack" in to_markdown(agenda)
 
 
@@ -61,8 +64,11 @@ def test_agenda_english_numbered_slack() -> None:
     agenda = build_agenda(settings)
     assert agenda.language == "en"
     assert "## Results" in agenda.markdown and "not prepared yet" in agenda.markdown
-    assert agenda.slack.startswith("Topics for our next 1on1: 1) ask about ")
-    assert "2) career: own the payments service" in agenda.slack
+    assert agenda.slack.splitlines() == [
+        "Topics for our next 1on1:",
+        "1) Ask: Could you approve budget for a load-testing tool?",
+        "2) Career: own the payments service (by next March)",
+    ]
 
 
 def test_slack_keeps_three_points_when_results_are_missing() -> None:
@@ -75,9 +81,11 @@ def test_slack_keeps_three_points_when_results_are_missing() -> None:
     )
     sharpen_intent("Next half I'd like to mentor two juniors on the team.", settings)
     slack = build_agenda(settings).slack
-    assert "1) ask about Can we get a second on-call person" in slack
-    assert "2) escalation: Hiring is frozen" in slack
-    assert "3) career: mentor two juniors" in slack and "4)" not in slack
+    assert slack.splitlines()[1:] == [
+        "1) Ask: Can we get a second on-call person for nights?",
+        "2) Escalation: Hiring is frozen across the company (+1 more)",
+        "3) Career: mentor two juniors on the team (next half)",
+    ]
     assert "FYI" not in slack, "a report-only concern is the last to take a point"
 
 
@@ -112,3 +120,60 @@ def test_cli_agenda_json() -> None:
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["language"] == "ja" and "## 成果報告" in data["markdown"] and data["slack"].startswith("次回")
+
+
+def test_slack_points_are_whole_phrases_one_a_line() -> None:
+    """Titles with version dots and long titles are never cut mid-word or joined on one line."""
+    settings = load_settings()
+    entries = [
+        StarEntry(title="Upgraded the billing worker from Node 18.2 to 20.11", statement="Upgraded it"),
+        StarEntry(title="x", statement="y"),
+    ]
+    store = Store.open(settings)
+    store.save_prep(
+        store.load_prep().model_copy(
+            update={"rewrite": RewriteResult(language="en", engine="offline", entries=entries)}
+        )
+    )
+    triage_concerns(
+        "- Could you help me find a reviewer for the caching proposal, ideally someone from the storage "
+        "group who knows the eviction code, before the design review on the fourteenth?\n",
+        settings,
+    )
+    agenda = build_agenda(settings)
+    lines = agenda.slack.splitlines()
+    assert lines[1] == "1) Update: Upgraded the billing worker from Node 18.2 to 20.11"
+    assert lines[2].startswith("2) Ask: Could you help me find a reviewer for the caching proposal")
+    ask = lines[2].removeprefix("2) Ask: ")
+    assert ask in (
+        "Could you help me find a reviewer for the caching proposal, ideally someone from the storage "
+        "group who knows the eviction code, before the design review on the fourteenth?"
+    ), "a prefix of the user's words"
+    assert not ask.endswith(("…", ",", " the", " a")) and len(ask) <= 80
+    assert len(lines) == 3
+
+
+def test_japanese_point_is_cut_between_words() -> None:
+    from coach.flows.agenda import _phrase
+
+    text = "来週の顧客向けデモで使う検証環境のデータ投入スクリプトがまだ動かず手作業で毎回二時間かかっている"
+    short = _phrase(text, "ja")
+    assert text.startswith(short) and len(short) <= 40
+    assert short[-1] not in "のがをにでへとはもや", short
+
+
+def test_a_concern_pasted_on_rewrite_sits_under_concerns() -> None:
+    from coach.flows.rewrite import rewrite_notes
+
+    settings = load_settings()
+    rewrite_notes(
+        "他チームのレビュー待ちでリリースが止まっていて困っています。判断をお願いしたい。", settings
+    )
+    agenda = build_agenda(settings, language="ja")
+    results, concerns = agenda.markdown.split("## 課題・相談事項")
+    assert "(効果: [N])" not in agenda.markdown
+    assert "レビュー待ち" not in results and "未準備" in results
+    assert "### 上長の支援が必要" in concerns and "レビュー待ち" in concerns
+    assert "② " not in agenda.slack and agenda.slack.splitlines()[1].startswith(
+        "① 相談: 他チームのレビュー待ち"
+    )

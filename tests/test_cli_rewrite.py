@@ -22,7 +22,7 @@ ENTRY_KEYS = {
     "missing",
     "questions",
 }
-METRIC_KEYS = {"name", "before", "after", "unit", "change_pct", "source", "qualifier"}
+METRIC_KEYS = {"name", "before", "after", "unit", "change_pct", "source", "qualifier", "why"}
 
 
 def test_json_shape_from_a_file(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_json_shape_from_a_file(tmp_path: Path) -> None:
     run = CliRunner().invoke(main, ["rewrite", str(notes), "--json"])
     assert run.exit_code == 0, run.output
     data = json.loads(run.output)
-    assert set(data) == {"language", "engine", "entries", "warnings"}
+    assert set(data) == {"language", "engine", "entries", "warnings", "next"}
     assert (data["language"], data["engine"]) == ("ja", "offline")
     entry = data["entries"][0]
     assert set(entry) == ENTRY_KEYS

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from coach.text.dates import parse_date_range, refers_to_last_meeting
+from coach.text.periods import named_period
 
 TODAY = dt.date(2026, 8, 20)
 D = dt.date
@@ -65,3 +66,49 @@ def test_last_month_in_january_is_december_of_last_year() -> None:
 )
 def test_last_meeting(question: str, expected: bool) -> None:
     assert refers_to_last_meeting(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Fiscal halves (April start): 上半期 is the same half as 上期, not January–June.
+        ("上半期に決まったことは?", (D(2026, 4, 1), D(2026, 9, 30))),
+        ("下半期の目標は?", (D(2025, 10, 1), D(2026, 3, 31))),
+        ("2025年の下期に話したこと", (D(2025, 10, 1), D(2026, 3, 31))),
+        ("2025年度の評価について", (D(2025, 4, 1), D(2026, 3, 31))),
+        ("What did we agree in FY2025?", (D(2025, 4, 1), D(2026, 3, 31))),
+        ("Q2の目標は?", (D(2026, 4, 1), D(2026, 6, 30))),  # a name right before kana
+        ("what about the first half?", (D(2026, 1, 1), D(2026, 6, 30))),
+        ("今年度に話したこと", (D(2026, 4, 1), TODAY)),
+        ("昨年度の振り返り", (D(2025, 4, 1), D(2026, 3, 31))),
+    ],
+)
+def test_period_names_follow_the_fiscal_year(question: str, expected: tuple[dt.date, dt.date]) -> None:
+    assert parse_date_range(question, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "fiscal_start", "expected"),
+    [
+        ("上半期の成果は?", 1, (D(2026, 1, 1), D(2026, 6, 30))),
+        ("上期の成果は?", 10, (D(2025, 10, 1), D(2026, 3, 31))),
+        ("下期に決めたこと", 10, (D(2026, 4, 1), D(2026, 9, 30))),
+        ("今年度の話", 10, (D(2025, 10, 1), TODAY)),
+        ("What happened in H1?", 10, (D(2026, 1, 1), D(2026, 6, 30))),  # calendar half
+    ],
+)
+def test_fiscal_start_month_is_passed_by_the_caller(
+    question: str, fiscal_start: int, expected: tuple[dt.date, dt.date]
+) -> None:
+    assert parse_date_range(question, TODAY, fiscal_start=fiscal_start) == expected
+
+
+@pytest.mark.parametrize("fiscal_start", [1, 4, 7, 10])
+@pytest.mark.parametrize(
+    "name", ["上期", "下期", "上半期", "下半期", "2025上期", "2025年度下期", "H1", "H2", "Q1", "Q3", "FY2025"]
+)
+def test_a_question_and_a_review_period_mean_the_same_span(name: str, fiscal_start: int) -> None:
+    """The period name in a question resolves exactly as `coach review --period NAME` does."""
+    review = named_period(name, TODAY, fiscal_start=fiscal_start)
+    asked = parse_date_range(f"{name}に決まったことは?", TODAY, fiscal_start=fiscal_start)
+    assert asked == (review.from_, review.to)

@@ -47,3 +47,43 @@ def test_cache_keys_are_content_hashes() -> None:
     assert EmbeddingCache.key("passage", "a") != EmbeddingCache.key("query", "a")
     assert EmbeddingCache.key("passage", "a") == EmbeddingCache.key("passage", "a")
     assert len(EmbeddingCache.key("passage", "a")) == 64
+
+
+def test_cache_file_is_private(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        EmbeddingCache(tmp_path / "new" / "cache.sqlite3")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "new" / "cache.sqlite3").stat().st_mode) == 0o600
+
+
+def test_a_damaged_cache_file_is_started_afresh(tmp_path: Path) -> None:
+    """The cache only saves time: a file SQLite cannot read is replaced, never an error."""
+    path = tmp_path / "cache.sqlite3"
+    cache = EmbeddingCache(path)
+    key = EmbeddingCache.key("passage", "a")
+    cache.put_many("passage", {key: np.ones(384, dtype=np.float32)})
+    path.write_bytes(b"\x00garbage" * 512)
+    assert cache.get_many([key]) == {}  # read of a damaged file: a miss, and the file is reset
+    assert cache.resets == 1
+    cache.put_many("passage", {key: np.ones(384, dtype=np.float32)})
+    assert list(cache.get_many([key])) == [key]
+    path.write_bytes(b"\x00garbage" * 512)
+    reopened = EmbeddingCache(path)
+    assert reopened.resets == 1 and reopened.get_many([key]) == {}
+    assert reopened.check()
+
+
+def test_a_truncated_vector_is_a_miss(tmp_path: Path) -> None:
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    key = EmbeddingCache.key("query", "q")
+    with sqlite3.connect(tmp_path / "cache.sqlite3") as db:
+        db.execute("INSERT INTO embedding VALUES (?, 'query', ?)", (key, b"\x00" * 100))
+    assert cache.get_many([key]) == {}

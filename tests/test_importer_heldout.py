@@ -155,7 +155,33 @@ ENGLISH = [
     Expected("Set up a monthly sync with Lee", "manager", None, _english("04-06"), _english("04-13")),
 ]
 
-FOLDERS = {"notion": NOTION, "obsidian": OBSIDIAN, "english": ENGLISH}
+# Another team's tools: a Notion page with attendees, a Google Docs paste (setext headings), an
+# action table whose statuses change, a cancelled week, a template named like a meeting. The
+# counterpart is read from the file name; the other attendee is me; Sam is someone else.
+_mixed = {
+    "0406": "2026-04-06 1on1 w Morgan.md",
+    "0413": "2026-04-13_1on1_Morgan.md",
+    "0427": "2026-04-27 1on1 Morgan.md",
+}
+MIXED = [
+    Expected("Write the on-call handoff checklist", "me", "2026-04-10", _mixed["0406"], _mixed["0413"]),
+    Expected("book the design review room", "manager", None, _mixed["0406"], _mixed["0413"]),
+    Expected("collect the vendor quotes", "other", None, _mixed["0406"], None),
+    Expected("Draft the Q2 hiring plan", "me", "2026-04-10", _mixed["0406"], _mixed["0427"]),
+    Expected(
+        "Run the restore drill for the billing DB",
+        "me",
+        "2026-04-30",
+        _mixed["0413"],
+        _mixed["0427"],
+        "dropped",
+    ),
+    Expected("Compare the two log vendors", "other", "2026-04-24", _mixed["0413"], _mixed["0427"]),
+    Expected("Update the runbook index", "me", "2026-04-17", _mixed["0413"], _mixed["0427"]),
+    Expected("Write the migration notice for the billing team", "me", None, _mixed["0427"], None),
+]
+
+FOLDERS = {"notion": NOTION, "obsidian": OBSIDIAN, "english": ENGLISH, "mixed": MIXED}
 Imported = dict[str, tuple[list[ActionItem], list[Meeting]]]
 CASES = [(folder, case) for folder, cases in FOLDERS.items() for case in cases]
 
@@ -223,3 +249,14 @@ def test_obsidian_links_and_callouts_read_as_text(
     assert (first.date, first.with_, first.title) == (dt.date(2026, 3, 3), "Tanaka", "1on1 with Tanaka")
     assert [s.kind for s in first.sections] == ["results", "concerns", "actions"]
     assert all("📅" not in a.action and "[[" not in a.action for a in actions)
+
+
+def test_mixed_folder_leaves_out_the_template_and_the_cancelled_week_holds_nothing(
+    imported: Imported,
+) -> None:
+    actions, meetings = imported["mixed"]
+    files = {m.file for m in meetings}
+    assert "2026-05-04 テンプレート.md" not in files, "a template is not a meeting"
+    assert "2026-04-20 1on1 Morgan.md" in files
+    assert not [a for a in actions if "2026-04-20" in (a.from_, a.done_in or "")]
+    assert {a.owner_name for a in actions if a.owner == "other"} == {"sam", "Sam"}

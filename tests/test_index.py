@@ -76,8 +76,10 @@ def test_dense_search_respects_date_range(isolated_env: Path) -> None:
 
 def test_reindex_rebuilds_from_the_store(tmp_path: Path, meetings_dir: Path) -> None:
     settings = import_dev_meetings(tmp_path / "data", meetings_dir)
+    from coach.memory.store import Store
+
     total = index.count(settings)
-    assert total == 62
+    assert total == sum(len(index.passages_of(m)) for m in Store.open(settings).meetings())
     index.collection(settings).delete(ids=["2026-01-06.md#1"])  # an index out of step with the store
     calls: list[int] = []
     assert imports.reindex(settings, progress=lambda done, all_, item: calls.append(done)) == total
@@ -120,4 +122,74 @@ def test_search_reopens_a_collection_rebuilt_behind_its_back(isolated_env: Path)
 def test_lines_split_at_full_width_sentence_ends() -> None:
     from coach.search.vectors import lines_of
 
-    assert lines_of("本当に終わった？ まだです！ 次に進む。") == ["本当に終わった？", "まだです！", "次に進む。"]
+    assert lines_of("本当に終わった？ まだです！ 次に進む。") == [
+        "本当に終わった？",
+        "まだです！",
+        "次に進む。",
+    ]
+
+
+def test_the_store_records_only_what_chroma_confirmed_and_sync_finishes_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index step that fails (a crash, a server gone) costs that step only; the next sync
+    indexes exactly what is missing."""
+    from coach.memory.store import Store
+    from tests.support.faults import write_meetings
+
+    write_meetings(tmp_path / "notes", 12, action_every=0)
+    settings = load_settings()
+    import_dir(tmp_path / "notes", settings, index=False)
+    real = index._upsert
+    calls = {"n": 0}
+
+    def dies_on_the_second_step(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index, "_upsert", dies_on_the_second_step)
+    first = imports.sync_index(settings)
+    assert first.indexed == index.MEETING_BATCH and first.pending == 12 - index.MEETING_BATCH
+    assert first.warnings and "coach reindex" in first.warnings[0]
+    monkeypatch.setattr(index, "_upsert", real)
+    second = imports.sync_index(settings)
+    assert second.indexed == 12 - index.MEETING_BATCH and not second.warnings and second.why == "record"
+    stored = Store.open(settings).meetings()
+    assert index.indexed_files(settings) == {m.file: len(index.passages_of(m)) for m in stored}
+
+    # Passages deleted behind the record's back: the count check finds the meeting and repairs it.
+    index.collection(settings).delete(where={"file": stored[3].file})
+    third = imports.sync_index(settings)
+    assert third.indexed == 1 and "count" in third.why
+    # Passages of a meeting the store does not have are removed.
+    index.index_meetings(
+        settings, [meeting("2030-01-01.md", dt.date(2030, 1, 1), ("情報", "どこにもない会議"))]
+    )
+    fourth = imports.sync_index(settings)
+    assert fourth.removed == 1 and "2030-01-01.md" not in index.indexed_files(settings)
+    assert imports.sync_index(settings).model_dump(exclude={"why"}) == imports.IndexRepair().model_dump(
+        exclude={"why"}
+    )
+
+
+def test_a_search_never_waits_for_another_writer(tmp_path: Path) -> None:
+    """While another process holds the index lock, the repair before a search is skipped with a notice."""
+    import fcntl
+    import os
+
+    from tests.support.faults import write_meetings
+
+    write_meetings(tmp_path / "notes", 2, action_every=0)
+    settings = load_settings()
+    import_dir(tmp_path / "notes", settings, index=False)
+    fd = os.open(settings.data_dir / "index.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        [(en, ja)] = imports.repair_before_search(settings)
+    finally:
+        os.close(fd)
+    assert "2 meeting(s)" in en and "coach import" in en and "2 件" in ja
+    assert imports.repair_before_search(settings) == []  # lock free: repaired inline
+    assert set(index.indexed_files(settings)) == {"2025-01-06.md", "2025-01-13.md"}

@@ -47,10 +47,35 @@ def test_year_omitted_means_latest_period_already_started() -> None:
     assert span("Q1", dt.date(2026, 3, 10)) == ("2026-01-01", "2026-03-31")
 
 
-def test_fiscal_start_month_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("fiscal_start", "named", "expected"),
+    [
+        (10, "2026上期", ("2026-10-01", "2027-03-31")),
+        (10, "2026下半期", ("2027-04-01", "2027-09-30")),
+        (10, "FY2026", ("2026-10-01", "2027-09-30")),
+        (10, "FY2026 Q1", ("2026-10-01", "2026-12-31")),
+        (1, "2026上半期", ("2026-01-01", "2026-06-30")),
+        (1, "2026年度", ("2026-01-01", "2026-12-31")),
+        # Calendar names do not move with the fiscal year.
+        (10, "2026H1", ("2026-01-01", "2026-06-30")),
+        (10, "2026Q1", ("2026-01-01", "2026-03-31")),
+    ],
+)
+def test_fiscal_start_month_is_a_parameter(fiscal_start: int, named: str, expected: tuple[str, str]) -> None:
+    period = resolve_period(None, None, named, today=TODAY, fiscal_start=fiscal_start)
+    assert (period.from_.isoformat(), period.to.isoformat()) == expected
+
+
+def test_environment_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fiscal month comes from Settings through the caller, never from os.environ here."""
     monkeypatch.setenv("COACH_FISCAL_START_MONTH", "10")
     period = named_period("2026上期", TODAY)
-    assert (period.from_, period.to) == (dt.date(2026, 10, 1), dt.date(2027, 3, 31))
+    assert (period.from_, period.to) == (dt.date(2026, 4, 1), dt.date(2026, 9, 30))
+
+
+def test_kamihanki_is_the_fiscal_half_like_kamiki() -> None:
+    assert span("2026上半期") == span("2026上期") == ("2026-04-01", "2026-09-30")
+    assert span("2025下半期") == span("2025下期") == ("2025-10-01", "2026-03-31")
 
 
 def test_explicit_dates_and_months() -> None:

@@ -7,13 +7,17 @@ generalise. Labelling conventions, the same as the dev data's:
   next half, within 18 months). Vague time (いずれ, そのうち, 将来的に, いつか, someday,
   eventually, at some point, sometime soon) is NOT a timeframe; neither is a past period
   (直近3ヶ月, last quarter).
-- scope: a named role (テックリード, EM, SRE, manager, staff engineer), a team of a size, or a
-  concrete system/area/responsibility someone can be given (決済基盤のオーナー, 採用に関わる,
-  on-call rotation, mentoring two juniors). Vague wishes (成長したい, 挑戦したい, grow, do more,
-  more responsibility, something bigger, a leadership role, an interest in management) are not.
-- reason: a cause or purpose clause (〜ので, 〜ため, 〜から, because, since, as, given that,
-  so that). A role after "as" (as a staff engineer / as its owner), temporal から/since
-  (4月から, since last year), and the forward-pointing そのために are NOT reasons.
+- scope: a named team (of a size, or by name), domain, system, artifact or responsibility someone
+  can be given (決済基盤のオーナー, 採用に関わる, on-call rotation, mentoring two juniors,
+  バックエンドチームのテックリード). A bare role type (テックリード, EM, SRE, manager, staff
+  engineer, senior) is NOT a scope: it says what, not where. Vague wishes (成長したい, 挑戦したい,
+  grow, do more, more responsibility, something bigger, a leadership role, an interest in
+  management) are not either.
+- reason: a cause or purpose clause (〜ので, 〜ため, 〜から, 〜し、, 〜たくて、, because, since, as,
+  given that, so that, cuz, a purpose infinitive `… to grow my skills`, a participle `having led
+  …`), or a declarative sentence after the wish that explains it. A role after "as" (as a staff
+  engineer / as its owner), temporal から/since (4月から, since last year), a status line before
+  the wish (今は…を担当しています) and the forward-pointing そのために are NOT reasons.
 - buckets: a tag wins; company / department / policy / hiring / pay / attrition level -> org;
   a request, decision, permission, resource or a blocker the user cannot clear -> support;
   the user reports handling it (or it is done / on track) -> self.
@@ -25,24 +29,29 @@ import pytest
 
 from coach.flows.intent import detect_parts
 from coach.models import IntentParts
-from coach.rules.triage import classify
+from coach.rules.triage import RULES, decide
 
 
 def expected_parts(letters: str) -> IntentParts:
     return IntentParts(timeframe="t" in letters, scope="s" in letters, reason="r" in letters)
 
 
+def letters_of(parts: IntentParts) -> str:
+    """`tsr` for the parts present (the `why` lines are checked separately)."""
+    return "".join(name[0] for name in ("timeframe", "scope", "reason") if getattr(parts, name))
+
+
 # (text, parts it has: t = timeframe, s = scope, r = reason)
 INTENTS: list[tuple[str, str]] = [
     # --- Japanese
     ("半年以内に決済基盤のオーナーになりたい。障害対応の大半を自分が担ってきたので。", "tsr"),
-    ("再来期にはテックリードを任されたい", "ts"),
+    ("再来期にはテックリードを任されたい", "t"),
     ("今期中にオンコール体制の見直しを主導したい", "ts"),
     ("来年度から5人のチームをまとめる立場になりたい。メンバーの育成に関心が強いため。", "tsr"),
     ("3年後にはEMとして組織づくりに関わりたい", "ts"),
     ("いずれは大きなプロダクトに関わりたい", ""),
-    ("そのうちマネージャーもやってみたい", "s"),
-    ("将来的にはSREに軸足を移したい", "s"),
+    ("そのうちマネージャーもやってみたい", ""),
+    ("将来的にはSREに軸足を移したい", ""),
     ("もっと挑戦したい", ""),
     ("成長できる環境で働きたい", ""),
     ("採用に関わりたい。チームの人手不足が半年続いているから。", "sr"),
@@ -50,11 +59,11 @@ INTENTS: list[tuple[str, str]] = [
     ("来期は検索チームのリードを担いたい。そのために何をすべきか相談したい", "ts"),
     ("今年中にアーキテクチャ設計の主担当になりたい", "ts"),
     ("4月からフロントエンドチームのリードを任されたい", "ts"),
-    ("次の評価までにシニアエンジニアに昇格したい", "ts"),
+    ("次の評価までにシニアエンジニアに昇格したい", "t"),
     ("データ基盤の移行をリードしたい。今の構成だと月に数回夜間対応が発生しているので。", "sr"),
-    ("来年度中にプロダクトマネージャーへの転向を考えている", "ts"),
+    ("来年度中にプロダクトマネージャーへの転向を考えている", "t"),
     ("今期はQAの自動化をオーナーとして進めたい。手動テストに毎週10時間かかっているから", "tsr"),
-    ("ゆくゆくはCTOを目指したい", "s"),
+    ("ゆくゆくはCTOを目指したい", ""),
     ("キャリアについて漠然と不安がある", ""),
     ("来期から新卒研修の講師を担当したい。自分も研修で助けられた経験があるので", "tsr"),
     ("2年以内に10名規模の組織を率いたい", "ts"),
@@ -65,14 +74,14 @@ INTENTS: list[tuple[str, str]] = [
     ("今期末までに技術選定を任せてもらえるようになりたい。前回の選定で移行コストを40%減らせたため。", "tsr"),
     ("そろそろ次のステップを考えたい", ""),
     ("Q3までにモバイルアプリのリリース管理を担当したい", "ts"),
-    ("いつかはスタッフエンジニアになりたい", "s"),
+    ("いつかはスタッフエンジニアになりたい", ""),
     ("1年後には3人のジュニアを育成する立場でいたい。属人化を解消したいので", "tsr"),
     ("今年度は新しいことに挑戦したい", "t"),
     ("評価が上がるように、もっと成果を出したい", ""),
     # --- English
     ("In the next 6 months I'd like to own the on-call rotation for the search team.", "ts"),
     ("By Q3 I want to be the tech lead for the billing squad, since I've designed most of its APIs.", "tsr"),
-    ("Someday I'd like to be a manager.", "s"),
+    ("Someday I'd like to be a manager.", ""),
     ("Eventually I want to grow.", ""),
     ("I want to do more.", ""),
     ("Next half I'd like to mentor two juniors on the team.", "ts"),
@@ -85,17 +94,17 @@ INTENTS: list[tuple[str, str]] = [
         "I'd like to get involved in hiring, given that we have three open roles and nobody interviewing.",
         "sr",
     ),
-    ("I want to become an SRE so that I can work closer to production.", "sr"),
+    ("I want to become an SRE so that I can work closer to production.", "r"),
     ("As our team doubled last quarter, I'd like to manage a squad of four next year.", "tsr"),
     ("I want to grow my career at some point.", ""),
     ("I hope to take on more responsibility eventually.", ""),
-    ("By the end of next year I want to be promoted to staff engineer.", "ts"),
+    ("By the end of next year I want to be promoted to staff engineer.", "t"),
     ("I'd like to lead the design system work since designers keep asking for consistent components.", "sr"),
     ("Within 18 months I want to run the data platform team.", "ts"),
     ("I'm interested in architecture.", ""),
-    ("In 3 years, I see myself as an engineering manager.", "ts"),
+    ("In 3 years, I see myself as an engineering manager.", "t"),
     ("I want to improve technically because I feel behind my peers.", "r"),
-    ("One day I'd like to be a principal engineer.", "s"),
+    ("One day I'd like to be a principal engineer.", ""),
     ("Before the end of the fiscal year I want to own our CI pipeline.", "ts"),
     (
         "I'd like to be responsible for incident response on the checkout service because I wrote most of the runbooks.",
@@ -119,7 +128,7 @@ INTENTS: list[tuple[str, str]] = [
     ("将来的に大きな裁量が欲しい", ""),
     ("半年後に障害対応の一次受けのローテーションに入りたい", "ts"),
     ("今年度中に社内勉強会の運営を任されたい。知識共有が進んでいないと感じているから", "tsr"),
-    ("2027年までにプリンシパルエンジニアを目指す", "ts"),
+    ("2027年までにプリンシパルエンジニアを目指す", "t"),
     ("新人教育に携わりたい。自分が新人の頃に苦労したため", "sr"),
     ("インフラのコスト削減を主導したい、毎月の請求が去年の倍になっているので", "sr"),
     ("もう少し上流の仕事がしたい", ""),
@@ -130,7 +139,7 @@ INTENTS: list[tuple[str, str]] = [
     ("This half, I'd like to run our incident reviews since nobody owns them today.", "tsr"),
     ("I'd love to grow as an engineer.", ""),
     ("Next quarter I'd like to start interviewing candidates for the backend team.", "ts"),
-    ("In two years I want to be an engineering manager, given how much I enjoy mentoring.", "tsr"),
+    ("In two years I want to be an engineering manager, given how much I enjoy mentoring.", "tr"),
     ("I want to be a better communicator at some point.", ""),
     ("Over the coming year, I'd like to drive the migration off our legacy monolith.", "ts"),
     # --- a third batch, aimed at false positives of the widened rules (9/12 before its fixes)
@@ -138,14 +147,246 @@ INTENTS: list[tuple[str, str]] = [
     ("来期からデータ分析チームに加わりたい。事業の数字に近い仕事がしたいので", "tsr"),
     ("いずれ何かのオーナーになれたら", ""),
     ("I'd like to take over more things.", ""),
-    ("I've wanted to be a tech lead since I joined.", "s"),
+    ("I've wanted to be a tech lead since I joined.", ""),
     ("Since joining I've grown a lot and want to keep learning.", ""),
     ("今期中に、レビュー文化の定着を推進したい", "ts"),
     ("By year-end I want to lead our accessibility audit, because two customers complained.", "tsr"),
     ("I want to work on interesting problems.", ""),
     ("そのため、来年はSREチームに異動したい", "ts"),
-    ("5年後にはCTOになっていたい", "ts"),
+    ("5年後にはCTOになっていたい", "t"),
     ("I'd like to get better at public speaking.", ""),
+    # --- a fourth batch: role types vs named teams, vague vs dated times, reasons without a
+    # causal word (written for the structural rules; 0/4 of its reason rows passed before them)
+    ("そろそろマネジメント側に回りたい", ""),
+    ("いずれシニアになりたいと思っています", ""),
+    ("At some point I'd like to move toward management.", ""),
+    ("I'd like to go for staff at some point, not in a hurry.", ""),
+    ("次の昇格審査のタイミングでシニアに上がりたい", "t"),
+    ("10月の体制変更のタイミングで、検索チームのサブリーダーを任されたい", "ts"),
+    ("来期の目標設定までに、品質改善の取りまとめ役になりたい。リリース後の不具合が減らないから", "tsr"),
+    ("ログ基盤の運用を一人で任される状態を目指したい。夜間の問い合わせを自分が一番受けているので", "sr"),
+    ("障害対応の知見をチームに広めるため、ポストモーテムの進行役を担当したい", "sr"),
+    ("I want to own the billing reconciliation jobs so that finance stops chasing us every month.", "sr"),
+    ("I'd like to take over the mobile release train to grow my project management skills.", "sr"),
+    ("Before the next promotion round I want to lead the API gateway rewrite.", "ts"),
+    ("By the time the reorg lands I'd like to be the point person for the partner integrations.", "s"),
+    ("I'd love to become senior within a year, mostly because I've been carrying the design reviews.", "tr"),
+    ("I'm thinking about management, maybe eventually.", ""),
+    ("I want to be the owner of our feature-flag service next quarter.", "ts"),
+    ("来年の春ごろに、データ基盤チームへ異動したい", "ts"),
+    ("将来はスタッフエンジニアとして技術方針を決める立場になりたい", "s"),
+    ("I want to lead the checkout platform team in H2 since its current lead is leaving.", "tsr"),
+    ("いつかは人を育てる仕事がしたい", ""),
+    ("in a year or two I'd like to run the payments on-call myself", "ts"),
+    ("By the summer, I want to own the design system.", "ts"),
+    (
+        "I'd like to lead the platform guild by end of this year, as I already host most of its meetings.",
+        "tsr",
+    ),
+    ("Long term: architecture. Short term, no idea.", ""),
+    (
+        "Next cycle I'd like to mentor the two interns — I had a great mentor myself and want to pay it forward.",
+        "ts",
+    ),
+    ("I want more say in hiring decisions for my team because the last two hires were a poor fit.", "sr"),
+    ("I want to become a tech lead someday, I think.", ""),
+    ("Honestly I'd like to manage people eventually since I like one-on-ones more than coding.", "r"),
+    ("来年の今頃には、新規事業のバックエンドをまとめる立場でいたいです", "ts"),
+    ("年内に社内ライブラリのメンテナを引き継ぎたい。今のメンテナが忙しすぎるため。", "tsr"),
+    ("評価者の経験を積みたいです。チームが大きくなって、今のEM一人では見きれないと思うので", "r"),
+    ("半年以内に、障害対応の手順書整備を主担当として進めたい", "ts"),
+    ("近いうちにマネジメントにも挑戦してみたい", ""),
+    ("今期のうちに採用面接官を務めたい。面接官が足りていないと聞いたから", "tsr"),
+    ("キャリアの方向性として、技術を深める道に進みたい", ""),
+    ("QA自動化の仕組みを自分が中心になって作りたい。毎回の回帰テストが手作業で大変なので", "sr"),
+    ("Within this fiscal year I'd like to take ownership of the internal CLI tooling.", "ts"),
+    ("I want to present at an external conference in the spring to get better at explaining our work.", "tr"),
+    ("人と話すのが好きだし、チームの相談役を担いたい", "sr"),
+    ("顧客にもっと近い仕事がしたくて、プロダクトチームに移りたい", "sr"),
+    ("前職でのマネジメント経験から、チームビルディングに関わりたい", "sr"),
+    ("新しいメンバーが増えてきたこともあり、オンボーディングの担当をしたい", "sr"),
+    ("インフラの知識を活かして、来期はSREチームに加わりたい", "ts"),
+    ("I'd like to lead the search relevance work, having spent a year tuning its ranking.", "sr"),
+    ("I enjoy unblocking people, so I'd like to move toward an EM role next year.", "tr"),
+    ("I want to own the mobile CI so we can stop losing a day every release.", "sr"),
+    ("Mainly for the learning, I'd like to join the infra rotation next quarter.", "tsr"),
+    ("I'd like to run the hiring loop for our team; we've been short-staffed for months.", "sr"),
+    ("Because of how often the build breaks, I'd like to take over CI maintenance.", "sr"),
+    ("I want to get into data engineering at some point.", ""),
+    ("4月から、後輩2人のメンターをやりたい。自分が伸び悩んだ時期に支えてもらった恩返しがしたいので。", "tsr"),
+    ("設計レビューの進行役をやりたい。レビューが長引きがちで、論点整理が必要だと感じている。", "sr"),
+    ("I'd like to join the platform team next half — it's where the hardest scaling problems are.", "tsr"),
+    ("今はバックエンドを担当しています。来期からフロントエンドにも関わりたい。", "ts"),
+    ("入社して3年になります。そろそろ何か新しいことに挑戦したいです。", ""),
+    ("As a senior engineer, I'd like to do more mentoring.", ""),
+    ("10月からの新体制で、品質保証チームのリードを任されたい", "ts"),
+    ("来年のどこかでマネージャーになりたい", "t"),
+    ("I'm currently on the payments team. Eventually I'd like to try management.", ""),
+    ("I'd like to lead something in the next quarter, not sure what yet.", "t"),
+    ("その後は、いつか海外拠点で働いてみたい", ""),
+    ("早めにシニアに上がりたい", ""),
+    ("できれば年度内に、モバイル基盤の技術選定を任されたい", "ts"),
+    ("I want to step up at some point soon.", ""),
+    ("When the new fiscal year starts, I'd like to take over the vendor integrations.", "ts"),
+    ("今期の評価面談までに、チームの改善提案をまとめる役を担いたい", "ts"),
+    ("I'd like to keep doing what I'm doing but with more impact.", ""),
+    # --- a fifth batch, probing the check-half classes in new words: continuative causes (…ていて、),
+    # labelled reasons, event dates (評価期間が終わるまでに), named role seats (8/18 before its fixes)
+    (
+        "最近、後輩から設計の相談を受けることが増えていて、いずれは正式にメンター役を担いたいと思っています。",
+        "sr",
+    ),
+    ("チームの開発プロセスを改善したいという思いがあり、来期はスクラムマスターを務めたいです。", "tr"),
+    (
+        "I've realized I enjoy planning more than coding, and I'd like to move toward a TPM role next year.",
+        "tr",
+    ),
+    ("Seeing how often our releases slip, I want to own release coordination for the web team.", "sr"),
+    ("I'd like to lead the incident review process. That way we'd actually follow up on action items.", "sr"),
+    (
+        "I think I'd be good at running the design guild, because people already come to me with questions.",
+        "sr",
+    ),
+    ("Would love to be an EM in a couple of years — it would let me help more people.", "tr"),
+    ("次の四半期から、社内ツールの保守を自分が引き取りたい。今は誰も見ていない状態なので。", "tsr"),
+    ("データ基盤の知識をもっと深めて、ゆくゆくはその領域のスペシャリストになりたい。", ""),
+    ("評価期間が終わるまでに、チームのオンボーディング資料を一新する役を任されたい。", "ts"),
+    ("来月の組織再編に合わせて、QAチームのリーダーをやりたい。", "ts"),
+    ("Sometime next year I'd like to take over the billing service.", "ts"),
+    ("By my next review I want to be running the weekly architecture sync.", "ts"),
+    ("I'd like to be considered for the platform lead role when it opens up.", "s"),
+    ("そろそろ、もう一段上の責任を持ちたい。", ""),
+    ("I'm keen to grow into a staff role over time.", ""),
+    ("上長との面談で話したいのですが、3年後くらいにはEMを目指したいと思っています。", "t"),
+    (
+        "半期ごとの目標で、監視の仕組みづくりを担当したい。アラートが多すぎて疲弊しているメンバーがいるため。",
+        "sr",
+    ),
+    ("今後はマネジメントの経験も積んでいきたい", ""),
+    ("これからはもっと設計にも関わりたい", ""),
+    ("来年あたりに、モバイル領域のリードを任されたい", "ts"),
+    ("年明けから、認証まわりの改修を主担当として進めたい", "ts"),
+    ("夏頃までに、ステージング環境の管理を引き継ぎたい", "ts"),
+    ("Over the next year or so, I'd like to own the data ingestion pipeline.", "ts"),
+    ("Soon I'd like to step into a bigger role.", ""),
+    ("In the near future I'd like to manage people.", ""),
+    ("I'd like to move onto the management track.", ""),
+    ("I'd like to lead this product's frontend rewrite next half.", "ts"),
+    ("このプロダクトの品質を自分が責任を持って見たい。", "s"),
+    ("I want to be the person who handles vendor negotiations for our team.", "s"),
+    ("I'd like to work on the people side more.", ""),
+    ("I'd like to get into the ML platform work by Q4 because it's where the company is investing.", "tsr"),
+    ("自分のチームのリーダーをやってみたい", "s"),
+    ("来期、プロダクトマネージャー寄りの仕事にシフトしたい", "t"),
+    ("育成に関わる役割を早めに担いたい", "s"),
+    (
+        "I'd love to take on tech lead duties for the API team within 6 months, since our current lead is moving to another team.",
+        "tsr",
+    ),
+    ("決済領域のドメインエキスパートになりたい。問い合わせの多くが決済関連だから。", "sr"),
+    (
+        "I'd like to eventually own our observability stack; right now alerts are everyone's and no one's problem.",
+        "sr",
+    ),
+    ("Looking to move up to senior this year.", "t"),
+    ("I want to be trusted with bigger projects.", ""),
+    ("My goal for H1 is to run the incident commander rotation.", "ts"),
+    ("Goal: lead the new payments squad by Q2. Reason: I built most of the current flow.", "tsr"),
+    ("目標: 来期中に検索基盤のオーナーになる", "ts"),
+    ("来年は海外カンファレンスで登壇したい。社外での発信力をつけたいので。", "tr"),
+    ("チームリーダーになりたいです。メンバーの成長を支えることにやりがいを感じるからです。", "r"),
+    ("I hope to mentor new hires at some point since I got a lot out of being mentored.", "sr"),
+    ("In the coming months I'd like to pair more with the data team.", "t"),
+    ("I'd really like to be the EM for the growth team when the reorg happens.", "ts"),
+    ("今の担当領域を広げて、課金まわりの設計も見られるようになりたい。", "s"),
+    ("いつかCTOになりたいという気持ちがある", ""),
+    ("再来月から始まる新規プロジェクトで、バックエンドのリードをやりたい。", "ts"),
+    (
+        "I'd like a shot at leading the Android rewrite this year; I know the old codebase better than anyone.",
+        "tsr",
+    ),
+    ("Next year: tech lead. Not sure which team yet.", "t"),
+    ("若手の育成をもっとやりたい。今のチームは新人が多いので。", "sr"),
+    ("I'd like more visibility with leadership, to be honest.", ""),
+    # --- a sixth batch: parentheses and relative clauses as reasons, times inside the reason
+    # clause, `a team` unnamed, の面倒を見る (29/48 before its fixes)
+    ("今後数年で、プロダクト全体のアーキテクチャを見る立場になりたい", "ts"),
+    ("In the long run I'd like to head up platform engineering.", "s"),
+    ("This year or next, I'd like to run the on-call program for payments.", "ts"),
+    ("次のステップとして、チームリードに挑戦したい", ""),
+    ("半年後を目安に、検索APIの設計を主導できるようになりたい", "ts"),
+    ("I'm hoping to be leading the infra squad by the time our Series C closes.", "s"),
+    ("Before my next promotion cycle, I want to own the deploy tooling end to end.", "ts"),
+    (
+        "I'd like to take on more of the architecture work for checkout, since our current architect is part-time.",
+        "sr",
+    ),
+    ("来期の評価までに、シニアエンジニアとして認められたい。", "t"),
+    ("I want to become the DRI for our SLOs so incidents get a clear owner.", "sr"),
+    ("チームのSLO運用の責任者をやりたい。障害のたびに誰が判断するか揉めるから。", "sr"),
+    ("Within the year, I want to manage people.", "t"),
+    ("ずっとやりたかったので、データ分析基盤の立ち上げに関わりたい", "sr"),
+    ("I'm interested in owning the checkout platform.", "s"),
+    ("マネジメントとスペシャリスト、どちらに進むか来期中に決めたい", "t"),
+    ("I want to be a staff engineer.", ""),
+    (
+        "Honestly, I'd like to stay an IC but own a bigger slice of the backend, like the billing and invoicing services.",
+        "s",
+    ),
+    (
+        "来年の4月までに、QAの自動化基盤を一人で回せるようになりたいです。今は手動のリグレッションに毎週半日かかっているためです。",
+        "tsr",
+    ),
+    (
+        "正直まだ迷っているのですが、来年の評価タイミングまでには、フロントエンド全体の設計方針を決める役割を任せてもらえるようになりたいと思っています。",
+        "ts",
+    ),
+    (
+        "ここ1年くらいでチームの人数が倍になったこともあって、そろそろ誰かがメンバーの1on1を分担しないと回らないと感じています。自分がその役割を担えたらと思っています。",
+        "sr",
+    ),
+    ("for next cycle: own the mobile release process (right now it's whoever is free)", "tsr"),
+    ("tbh i'd like to become a manager someday but not sure when", ""),
+    (
+        "Long-term I see myself as a staff engineer for the data org, mostly because I like cross-team design work.",
+        "sr",
+    ),
+    ("Next quarter — take over the search indexing jobs from Priya, who's moving teams.", "tsr"),
+    (
+        "I'd like more ownership over our developer tooling this half because the current setup slows everyone down.",
+        "tsr",
+    ),
+    (
+        "今年の下期に、社内の認証SDKのメンテナーになりたい。利用チームが増えて問い合わせ対応が追いついていないので。",
+        "tsr",
+    ),
+    ("キャリア的には、スペシャリストよりマネジメント寄りに進みたい気持ちがあります。", ""),
+    ("新しく立ち上がるデータ品質チームのリーダー候補として手を挙げたいです。", "s"),
+    ("次の組織改編のタイミングで、SREに異動したい。", "t"),
+    (
+        "I'd love to move into the ML infra team in the next reorg, since that's where my interests are.",
+        "tsr",
+    ),
+    (
+        "今期中にオブザーバビリティの仕組みを整えたい。アラートの半分がノイズで、本当の障害に気づけないから。",
+        "tsr",
+    ),
+    ("いつかはテックリードになりたいけど、今はまだ自信がない", ""),
+    ("そろそろ後輩の面倒を見る立場になりたい", "s"),
+    ("2年後くらいに、SREチームの立ち上げメンバーになりたい。今の運用がかなり属人的なので。", "tsr"),
+    ("I'd like to be seen as the expert on our event pipeline within a year.", "ts"),
+    ("At some point I want to run a team, probably in a year or so.", "t"),
+    ("Next year, I want to become a manager — I've been acting as one informally.", "tr"),
+    ("I'm aiming for senior by the summer review, to have more say in technical decisions.", "tr"),
+    ("I'd like to pick up the Terraform modules that nobody maintains.", "s"),
+    ("来期に向けて、チーム横断の技術勉強会の運営を引き受けたい", "ts"),
+    ("採用面接に入れるようになりたい、チームが来年倍になる予定なので", "sr"),
+    ("I want to get promoted.", ""),
+    ("I'd like to lead our migration off Jenkins in Q1 since it breaks every other week.", "tsr"),
+    ("上半期のうちに、モバイルのCI/CDの面倒を全部見られるようになりたい", "ts"),
+    ("Over time I'd like to grow into an architect role.", ""),
+    ("By the next planning cycle, I want to own the roadmap for the notifications service.", "ts"),
+    ("新規事業のPoCをリードしたい。これまで既存機能の改修ばかりで、ゼロから作る経験がないので。", "sr"),
 ]
 
 # (concern, bucket)
@@ -245,17 +486,121 @@ CONCERNS: list[tuple[str, str]] = [
     ("部署間で同じ機能を重複して作っている", "org"),
     ("I'm worried the launch date is unrealistic", "support"),
     ("Quick update: the search reindex finished overnight", "self"),
+    # --- a fourth batch: org-level asks phrased as requests, 相談-tagged items the writer will
+    # handle, own actions without a tag, and support items that mention teams or the company
+    ("Could you ask HR to allow a four-day week for parents?", "org"),
+    ("Can you get leadership to revisit the travel policy for conferences?", "org"),
+    ("全社の経費精算ルールを見直すよう上に掛け合ってもらえませんか", "org"),
+    ("人事に、副業の申請基準を明確にしてもらうよう伝えてほしい", "org"),
+    ("Would you push for a shared on-call pay rule across departments?", "org"),
+    ("部署間でデータを共有するときの承認ルールを統一してほしい", "org"),
+    ("Promotion rounds only happen twice a year, which slows everyone down", "org"),
+    ("他部署の依頼が正式な窓口なしに直接来るので、全社で受付ルールを決めてほしい", "org"),
+    ("【相談】Terraformに不慣れなので、今週は社内の入門資料で勉強しておきます", "self"),
+    ("[ask] my talks feel unpolished, so I'll rehearse with a recording before the next one", "self"),
+    ("【相談】見積もりが甘くなりがちなので、タスクを半日単位に分けて見積もるようにしています", "self"),
+    ("相談: 朝会の進行がうまくいかないので、来週からアジェンダを前日に共有してみます", "self"),
+    ("Docs for the SDK are thin. Writing a quickstart this week.", "self"),
+    ("I keep forgetting follow-ups after meetings, so I'm keeping a running checklist now", "self"),
+    ("ログが読みにくいので、自分で整形スクリプトを書きます", "self"),
+    ("レビューの指摘が多い点は、セルフチェックリストを作って対策しています", "self"),
+    ("My local builds are slow; I'll move them to the remote cache tomorrow", "self"),
+    ("Could you review my promotion packet before Friday?", "support"),
+    ("来週のデモに顧客が来るので、同席していただけますか", "support"),
+    ("I can't tell which of the two roadmaps is current; which should I follow?", "support"),
+    ("Two teams both asked me to own the cache layer. Can you decide?", "support"),
+    ("研修費の申請を承認してほしい", "support"),
+    ("The new joiner on my team needs a mentor and I don't have time", "support"),
+    ("The QA team keeps deprioritising our test requests; can you talk to their manager?", "support"),
+    ("I've tried pinging the infra lead twice about the quota and heard nothing", "support"),
+    ("I'm spending most of my week on support tickets for the sales department", "support"),
+    ("セキュリティチームのレビュー枠が取れないので、先方のリーダーに口添えしてもらえますか", "support"),
+    ("I'm not sure I'm ready to present at the company all-hands next month", "support"),
+    ("Should I take the on-call swap my teammate offered?", "support"),
+    ("I've drafted the RFC but I need your call on which option to pick", "support"),
+    ("顧客向けの障害報告をどこまで書いていいか判断に迷っています", "support"),
+    ("リリース前のQA期間が短すぎて、品質に自信が持てない", "support"),
+    ("新しいプロジェクトの役割分担が曖昧で、誰に何を聞けばいいか分からない", "support"),
+    ("I'd like to shadow a senior engineer's design reviews for a month", "support"),
+    ("隣のチームのAPI変更が事前連絡なしに入って、こちらのテストが毎回壊れる", "support"),
+    ("The staging environment is shared with the data team and they keep resetting it", "support"),
+    ("I've been asked to join a third project and I'm already at capacity", "support"),
+    ("社内勉強会で登壇してみたいのですが、テーマを一緒に考えてもらえますか", "support"),
+    # --- a fifth batch: diary-style own actions (subjectless gerunds, 解消中, Going to …) (9/12 before)
+    ("Moving my integration tests to the nightly job so PR checks stay fast.", "self"),
+    ("Pairing with the SRE lead on the alert cleanup next week.", "self"),
+    ("Reading up on Kafka internals before the migration.", "self"),
+    ("Onboarding docs are stale — rewriting them over the next two sprints.", "self"),
+    ("テスト環境の構築手順を自分でまとめ直す予定", "self"),
+    ("ビルドが遅い件、キャッシュを入れて様子を見ているところ", "self"),
+    ("議事録が残っていない問題は、今週から自分が書記を担当して解消中", "self"),
+    ("英語の会議についていけないので、毎朝15分シャドーイングを続けています", "self"),
+    ("設計の引き出しが少ないと感じるので、社内のADRを週に2本読むことにした", "self"),
+    ("My on-call handoffs were messy; I wrote a template and the last two went smoothly.", "self"),
+    ("I tend to over-commit in planning. Going to cap myself at 80% next sprint.", "self"),
+    ("タスクの見積もりがいつも甘いので、実績を記録して補正することにしました", "self"),
+    # --- a sixth batch: HR processes named indirectly, tried-but-still-a-problem, informal asks (24/28 before)
+    (
+        "ugh, the staging DB keeps filling up. set up a cron to prune old snapshots, should be fine now",
+        "self",
+    ),
+    (
+        "i keep getting pulled into sales calls, can you talk to their manager about going through you first?",
+        "support",
+    ),
+    ("parental leave policy here is way behind other companies, can we push for a change?", "org"),
+    ("週次の定例が長すぎる気がするので、次回からアジェンダを事前に配るようにします", "self"),
+    ("他部署との兼務ルールが曖昧で、どこまで手伝っていいのか分からない", "org"),
+    ("来月の障害訓練、ファシリテーターをやってもいいか確認したいです", "support"),
+    ("評価のフィードバックが半年に1回しかなく、成長の実感が持ちにくいです。", "org"),
+    (
+        "I'm not getting enough code review from seniors on my team — could you pair me with someone?",
+        "support",
+    ),
+    ("Our department's budget process takes three months for any tool purchase", "org"),
+    ("The flaky login test was a race condition; fixed it and added a regression test.", "self"),
+    (
+        "Frontend and backend teams use different ticket workflows across the whole company, which slows every handoff",
+        "org",
+    ),
+    ("I'm burning out a bit with the on-call load and I'm not sure what to do", "support"),
+    ("ドキュメントの書き方がチームでバラバラなので、テンプレートを作って共有しました", "self"),
+    ("PRのレビュー待ちが長い。自分のPRを小さく分けるようにしているけど、それでも2日かかる", "support"),
+    ("新しいメンバーの受け入れ、誰が担当するか決まっていないので決めてほしいです", "support"),
+    (
+        "Can we get a shared policy for how long we keep customer logs? Legal keeps asking each team separately.",
+        "org",
+    ),
+    ("not sure if i should take the conference talk slot or focus on the launch, thoughts?", "support"),
+    ("The wiki search is useless so I started a curated index page for our team.", "self"),
+    ("Every squad picks its own on-call tool, and the company won't fund a shared one.", "org"),
+    ("My 1on1s with the PM keep getting cancelled. Could you help me get a regular slot?", "support"),
+    ("Travel reimbursement takes 2 months company-wide, which hurts junior folks the most.", "org"),
+    (
+        "I underestimated the migration. I've cut scope to the two critical tables and told the stakeholders.",
+        "self",
+    ),
+    ("チームのSlackチャンネルが多すぎるので、整理案を作って来週提案します", "self"),
+    ("QA環境の予約が取り合いになっていて、優先順位を決めてもらえると助かります", "support"),
+    ("昇格の基準が職種ごとに違いすぎて、エンジニアだけ不利に感じる", "org"),
+    ("リリース直前の仕様変更が多い。PMに相談しても変わらないので、間に入ってほしい", "support"),
+    ("勉強会の参加者が減っているので、テーマを募集する形式に変えてみました", "self"),
+    ("全社ミーティングの時間帯が海外メンバーに厳しい", "org"),
 ]
 
 
 @pytest.mark.parametrize(("text", "parts"), INTENTS)
 def test_intent_parts(text: str, parts: str) -> None:
-    assert detect_parts(text) == expected_parts(parts)
+    found = detect_parts(text)
+    assert letters_of(found) == parts, found.why
+    assert set(found.why) == {"timeframe", "scope", "reason"}
 
 
 @pytest.mark.parametrize(("concern", "bucket"), CONCERNS)
 def test_concern_bucket(concern: str, bucket: str) -> None:
-    assert classify(concern) == bucket
+    found, why = decide(concern)
+    assert found == bucket, why
+    assert why.split(":", 1)[0] in {name for name, _ in RULES} | {"default"}
 
 
 def test_the_set_is_large_and_bilingual() -> None:

@@ -119,3 +119,51 @@ def test_english_record_uses_english_headings() -> None:
     meeting = save_record(record, settings)
     assert [s.heading for s in meeting.sections] == ["Decisions", "Next actions"]
     assert Store.open(settings).actions()[0].due == dt.date(2026, 8, 21)
+
+
+def test_two_meetings_on_one_day_with_different_people_are_two_meetings() -> None:
+    settings = load_settings()
+    first = save_record(_record(title=None), settings)
+    second = save_record(
+        _record(title=None, **{"with": "鈴木さん"}, my_actions=[], manager_actions=[]), settings
+    )
+    assert first.file != second.file
+    assert {m.with_ for m in Store.open(settings).meetings()} == {"田中さん", "鈴木さん"}
+    assert len(Store.open(settings).actions()) == 2, "the first meeting's actions are untouched"
+
+
+def test_a_meeting_with_the_same_identity_is_not_overwritten_without_asking() -> None:
+    settings = load_settings()
+    save_record(_record(), settings)
+    with pytest.raises(record_module.MeetingExists) as raised:
+        save_record(_record(decisions=["別の決定"]), settings, if_exists="ask")
+    assert raised.value.file == "2026-08-18.md" and raised.value.ja
+    stored = Store.open(settings).meeting("2026-08-18.md")
+    assert stored is not None and "設計レビュー会は隔週で開く" in stored.section_text("decisions")
+
+
+def test_editing_a_saved_meeting_fixes_a_typo_and_keeps_every_action() -> None:
+    settings = load_settings()
+    meeting = save_record(_record(title="新チームの運栄"), settings)
+    opened = record_module.record_of(meeting.file, settings)
+    assert opened is not None
+    assert [a.action for a in opened.my_actions] == ["設計レビュー会の案内を出す"]
+    assert [a.action for a in opened.manager_actions] == ["会議室を確保する"]
+    assert opened.my_actions[0].due == dt.date(2026, 8, 25)
+    fixed = opened.model_copy(update={"title": "新チームの運営"})
+    again = save_record(fixed, settings, file=meeting.file, if_exists="ask")
+    assert again.file == meeting.file and again.title == "新チームの運営"
+    actions = {(a.action, a.owner) for a in Store.open(settings).actions()}
+    assert actions == {("設計レビュー会の案内を出す", "me"), ("会議室を確保する", "manager")}
+    assert [m.file for m in record_module.saved_meetings(settings)] == [meeting.file]
+
+
+def test_a_draft_outlives_the_page_and_is_cleared_on_request() -> None:
+    settings = load_settings()
+    assert record_module.load_draft(settings) is None
+    record_module.save_draft({"date": dt.date(2026, 8, 18), "decisions": "途中まで書いた"}, settings)
+    assert record_module.load_draft(settings) == {"date": "2026-08-18", "decisions": "途中まで書いた"}
+    record_module.save_draft({"decisions": "書き足した"}, settings)
+    assert record_module.load_draft(settings) == {"decisions": "書き足した"}
+    record_module.clear_draft(settings)
+    assert record_module.load_draft(settings) is None

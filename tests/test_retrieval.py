@@ -11,9 +11,11 @@ import pytest
 
 from coach.config import Settings
 from coach.flows import ask
+from coach.memory.store import Store, StoredMeeting
 from coach.models import Meeting, MeetingSection
 from coach.search import retrieval
 from coach.search import vectors as index
+from coach.text import tokens
 from tests.conftest import load_jsonl
 from tests.test_index import import_dev_meetings
 
@@ -53,9 +55,7 @@ def test_fused_is_not_worse_than_either_retriever(dev: Settings) -> None:
     def recall(mode: str) -> float:
         ok = 0
         for q in scored:
-            rank = rank_of_gold(
-                ask.retrieve(q["question"], dev, k=5, as_of=as_of(q), mode=mode), q["gold"]
-            )
+            rank = rank_of_gold(ask.retrieve(q["question"], dev, k=5, as_of=as_of(q), mode=mode), q["gold"])
             ok += rank is not None and rank < 3
         return ok / len(scored)
 
@@ -70,7 +70,9 @@ def test_found_and_not_found_on_dev_questions(dev: Settings) -> None:
         if found.found != bool(question["gold"]):
             wrong.append((question["id"], found.reason))
     assert not [w for w in wrong if w[0] in {q["id"] for q in QUESTIONS if not q["gold"]}], wrong
-    assert len(wrong) <= 2, wrong
+    # Without the glossary and synonyms written for these questions, a one- or two-word paraphrase
+    # whose every word the notes lack (給料) reads as a topic the notes lack: at most 3 of 26.
+    assert len(wrong) <= 3, wrong
 
 
 @pytest.mark.parametrize(
@@ -96,7 +98,17 @@ def test_date_filter_with_as_of(dev: Settings) -> None:
     assert not before_any.found and not before_any.hits
 
 
-def test_japanese_two_character_words_and_full_width_digits_match_lexically() -> None:
+def _store_with(tmp_path: Path, meetings: list[Meeting]) -> Store:
+    store = Store(tmp_path / "coach.sqlite3")
+    with store.transaction() as db:
+        for meeting in meetings:
+            Store.upsert_meeting(
+                db, StoredMeeting(meeting=meeting, raw=meeting.model_dump_json(), checklist=[])
+            )
+    return store
+
+
+def test_japanese_two_character_words_and_full_width_digits_match_lexically(tmp_path: Path) -> None:
     meetings = [
         Meeting(
             file="a.md",
@@ -114,7 +126,7 @@ def test_japanese_two_character_words_and_full_width_digits_match_lexically() ->
             sections=[MeetingSection(kind="info", heading="情報", text="評価面談は7月に行われる")],
         ),
     ]
-    lexical = retrieval.Corpus.build(meetings).lexical
+    store = _store_with(tmp_path, meetings)
     for query, expected in [
         ("手当", "a.md"),
         ("障害", "b.md"),
@@ -122,14 +134,15 @@ def test_japanese_two_character_words_and_full_width_digits_match_lexically() ->
         ("4件", "b.md"),
         ("１件", "b.md"),
     ]:
-        [(doc, _), *_] = lexical.search(retrieval.tokens(query), k=3)
-        assert lexical.passages[doc].file == expected, query
-    assert lexical.search(retrieval.tokens("リモートワーク"), k=3) == []
+        [(passage, _, _), *_] = store.search_passages(tokens.terms(query), k=3)
+        assert passage.file == expected, query
+    assert store.search_passages(tokens.terms("育児休暇"), k=3) == []
 
 
 def test_tokens_and_content_units() -> None:
-    assert {"手当", "障害"} <= set(retrieval.tokens("手当と障害"))
-    assert "p95" in retrieval.tokens("P95レイテンシ")
+    assert {"手当", "障害"} <= set(tokens.terms("手当と障害"))
+    assert "p95" in tokens.terms("P95レイテンシ")
+    assert "4件" in tokens.terms("４件") and "2.4%" in tokens.terms("２．４％")
     assert retrieval.content_units("先月決まったことは?") == []
     assert "kubernetes" in retrieval.content_units("Did we discuss moving to Kubernetes?")
     assert retrieval.name_like_units("Did we discuss moving to Kubernetes?") == ["kubernetes"]
@@ -139,12 +152,15 @@ def test_tokens_and_content_units() -> None:
     assert retrieval.name_like_units("年収は50kアップした?") == []
     assert retrieval.content_units("アラートは週何件まで減った?") == ["アラート"]
     assert retrieval.content_units("評価面談は何月にある?") == ["評価"]  # 面談 is meeting vocabulary
+    # a loanword is one word: a question word inside it is not cut out
+    assert "リアクション" in retrieval.content_units("リアクションに時間がかかる")
 
 
-def test_synonyms_reach_notes_that_use_another_word() -> None:
-    assert "年収" in retrieval.translations("給料") and "給料" in retrieval.translations("年収")
-    assert "lint" in retrieval.translations("静的解析")
-    assert "障害" in retrieval.translations("incident")
+def test_no_hand_glossary_remains() -> None:
+    """Cross-language and paraphrase evidence comes from the embedder: the English→Japanese
+    glossary and synonym groups tuned on the dev questions are gone (they made 給料 reach 年収)."""
+    assert not hasattr(retrieval, "GLOSSARY_EN_JA") and not hasattr(retrieval, "SYNONYMS")
+    assert not hasattr(retrieval, "translations")
 
 
 def test_a_topic_the_notes_never_use_is_not_found_despite_generic_words(dev: Settings) -> None:
@@ -152,17 +168,14 @@ def test_a_topic_the_notes_never_use_is_not_found_despite_generic_words(dev: Set
     for question in ["住宅手当の制度について話した?", "育児休暇について話した?"]:
         found = ask.retrieve(question, dev, k=5)
         assert not found.found and "not in the notes" in found.reason, (question, found.reason)
-    # ... while a question in other words than the notes' is found through the synonym
-    salary = ask.retrieve("給料について何か話した?", dev, k=5)
-    assert salary.found and salary.meetings()[0] == "2026-07-21.md"
 
 
 def test_date_range_ranking_from_cached_vectors_matches_chroma(dev: Settings) -> None:
-    corpus = ask.corpus(dev)
+    store = Store.open(dev)
     months = (dt.date(2026, 2, 1), dt.date(2026, 3, 31))
-    exact = retrieval._dense_in_range(dev, corpus, "アラートの件数", 10, months)
+    exact = retrieval.dense_in_range(dev, store, "アラートの件数", 10, months)
     assert exact is not None and len(exact) == 10
     chroma = index.dense_search(dev, "アラートの件数", 10, months)
     assert [p.id for p, _ in exact] == [p.id for p, _ in chroma]
     assert [round(s, 4) for _, s in exact] == [round(s, 4) for _, s in chroma]
-    assert retrieval._dense_in_range(dev, corpus, "x", 5, (dt.date(2020, 1, 1), dt.date(2020, 1, 31))) == []
+    assert retrieval.dense_in_range(dev, store, "x", 5, (dt.date(2020, 1, 1), dt.date(2020, 1, 31))) == []

@@ -174,10 +174,16 @@ def test_offline_answers_quote_the_fact(dev: Settings) -> None:
         result = ask.ask(case.question, dev, as_of=day(case))
         if not (result.found and case.fact in result.answer):
             missing.append((case.question, case.fact, result.answer[:120]))
-    assert len(missing) <= len(with_fact) * 0.15, missing
+    # The glossary and synonym groups written for the dev questions are gone (cross-language and
+    # paraphrase evidence now comes from the embedder alone), which costs one or two of these.
+    assert len(missing) <= len(with_fact) * 0.2, missing
 
 
 def test_answer_starts_with_the_line_that_answers(dev: Settings) -> None:
     result = ask.ask("What was the outcome of my performance review?", dev)
     first = result.answer.splitlines()[0]
-    assert first.startswith("From the 1on1 on 2026-07-21: ") and "50万円" in first.split(": ", 1)[1][:40]
+    # the quote is introduced by the meeting's date and counterpart
+    assert (
+        first.startswith("From the 1on1 on 2026-07-21 with 田中さん: ")
+        and "50万円" in first.split(": ", 1)[1][:40]
+    )

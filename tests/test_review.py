@@ -265,3 +265,43 @@ def test_an_action_marked_done_by_hand_counts_as_done_from_that_day(meetings_dir
     assert (follow.promised, follow.done, follow.open) == (15, 11, 4), (
         "closed after the period: still open then"
     )
+
+
+def test_a_removed_rewrite_no_longer_feeds_the_review_and_settings_are_not_results(
+    settings: Settings,
+) -> None:
+    paired = Metric(name="p99", before=800, after=300, unit="ms", change_pct=-62.5, source="800ms -> 300ms")
+    setting = Metric(name="worker count", change_pct=200.0, source="worker count +200%")
+    kept = StarEntry(title="API", statement="Cut the export API p99 from 800ms to 300ms", metrics=[paired])
+    tuned = StarEntry(title="Workers", statement="Raised the worker count by +200%", metrics=[setting])
+    store = Store.open(settings)
+    rewrite_id = store.save_rewrite(RewriteResult(language="en", engine="offline", entries=[kept, tuned]))
+    since = resolve_period("2026-01-01", None, None)  # a rewrite is dated the day it was made
+    statements = [item.statement for item in build_review(since, settings).results]
+    assert kept.statement in statements
+    assert tuned.statement not in statements, "a setting changed as part of a fix is not a result"
+    assert [i for i, _, _ in store.rewrite_rows()] == [rewrite_id]
+    assert store.delete_rewrite(rewrite_id) and not store.delete_rewrite(rewrite_id)
+    assert kept.statement not in [item.statement for item in build_review(since, settings).results]
+
+
+def test_dropped_actions_and_others_actions_are_not_my_promises(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-02-02.md").write_text(
+        "---\nwith: 山田さん\n---\n## 成果\n- 検索APIの p95 を 900ms→300ms に短縮した\n"
+        "- 小林さんが 請求バッチを 40分→10分 に短縮した\n"
+        "## TODO\n- [ ] 移行計画を書く\n- [ ] 旧環境の撤去手順を作る\n- [ ] 監視設定を見直す @kobayashi\n",
+        encoding="utf-8",
+    )
+    (notes / "2026-02-16.md").write_text(
+        "---\nwith: 山田さん\n---\n## 振り返り\n- 移行計画を書いた\n- 旧環境の撤去手順は方針変更で中止\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(data_dir=tmp_path / "data")
+    import_dir(notes, settings, index=False)
+    review = build_review(Period.model_validate({"from": "2026-02-01", "to": "2026-02-28"}), settings)
+    follow = review.follow_through
+    assert (follow.promised, follow.done, follow.open) == (1, 1, 0), [a.action for a in follow.actions]
+    pairs = {(m.before, m.after) for item in review.results for m in item.metrics}
+    assert (900, 300) in pairs and (40, 10) not in pairs, "a teammate's result is not mine"

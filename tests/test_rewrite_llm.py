@@ -78,6 +78,14 @@ def test_invented_number_is_removed_and_reported(llm_server: LLMServer) -> None:
     assert any("45%" in w and "44%" in w for w in result.warnings)
 
 
+def test_a_number_after_a_comma_is_replaced_where_it_is_reported(llm_server: LLMServer) -> None:
+    llm_server.reply_json({"entries": [_entry(action="キャッシュ層を追加し、対象は180,29エンドポイント")]})
+    result = rewrite_notes(NOTES, llm_server.settings())
+    (entry,) = result.entries
+    assert entry.action == "キャッシュ層を追加し、対象は180,[N]エンドポイント"  # the reported 29 is replaced
+    assert any("29" in w for w in result.warnings)
+
+
 def test_model_metric_ids_outside_the_list_are_re_asked(llm_server: LLMServer) -> None:
     llm_server.reply_json({"entries": [_entry(metric_ids=[7])]})
     llm_server.reply_json({"entries": [_entry(metric_ids=[0])]})

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_first_write_creates_the_data_dir_and_records_migrations(isolated_env: P
     with sqlite3.connect(settings.db_path) as db:
         names = [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY name")]
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-    assert names == [name for name, _ in MIGRATIONS] and mode == "wal"
+    assert names == sorted(name for name, _ in MIGRATIONS) and mode == "wal"
 
     again = Store(settings.db_path)
     assert again.inputs("rewrite")[0][2] == "P95 320ms→180ms"
@@ -156,3 +157,116 @@ def test_last_meeting_file_is_the_latest_on_or_before_the_day(meetings_dir: Path
     assert store.last_meeting_file(end=dt.date(2026, 2, 3)) == "2026-02-03.md"
     # Before the first meeting there is nothing earlier: the latest one stands in.
     assert store.last_meeting_file(end=dt.date(2025, 1, 1)) == files[-1]
+
+
+def test_store_files_are_the_users_alone(isolated_env: Path) -> None:
+    """A data dir coach creates is 700; the store and its WAL files are 600 whatever the umask."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    settings = load_settings()
+    try:
+        store = Store.open(settings)
+        store.save_input("rewrite", "a note")
+        reader = sqlite3.connect(settings.db_path)  # keeps the WAL file from being cleaned up
+        reader.execute("SELECT count(*) FROM inputs").fetchone()
+        store.save_input("rewrite", "another note")
+        made = [p for p in isolated_env.iterdir() if p.name.startswith("coach.sqlite3")]
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made}
+        reader.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(isolated_env.stat().st_mode) == 0o700
+    assert "coach.sqlite3-wal" in modes
+    assert set(modes.values()) == {0o600}, modes
+
+
+def test_existing_loose_store_file_and_data_dir_are_tightened(isolated_env: Path) -> None:
+    """What an older version left world-readable (755/644) is made private on the next write."""
+    import os
+    import stat
+
+    settings = load_settings()
+    Store.open(settings).save_input("x", "y")
+    os.chmod(settings.db_path, 0o644)
+    os.chmod(isolated_env, 0o755)
+    Store.open(settings).save_input("x", "z")
+    assert stat.S_IMODE(settings.db_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(isolated_env.stat().st_mode) == 0o700
+
+
+def test_configured_key_and_key_shaped_tokens_are_never_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = "local-test-key-0123456789"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    settings = load_settings()
+    store = Store.open(settings)
+    store.save_input("rewrite", f"pasted by mistake: {key} and sk-proj-abcdefghijklmnop1234 here")
+    store.save_rewrite(RewriteResult(language="en", engine="llm", entries=[], warnings=[f"echoed {key}"]))
+    store.update_prep(rewrite=RewriteResult(language="en", engine="llm", entries=[], next=[f"plan {key}"]))
+    raw = settings.db_path.read_bytes() + b"".join(
+        p.read_bytes() for p in settings.data_dir.iterdir() if p.name.endswith("-wal")
+    )
+    assert key.encode() not in raw and b"sk-proj-abcdefghijklmnop1234" not in raw
+    [(_, _, text, _)] = store.inputs("rewrite")
+    assert text == "pasted by mistake: [REDACTED] and [REDACTED] here"
+    assert "[REDACTED]" in store.load_prep().model_dump_json()
+
+
+def test_a_short_placeholder_key_redacts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local servers take any key ("x", "ollama"): such a key is not a secret to cut out of notes."""
+    monkeypatch.setenv("OPENAI_API_KEY", "x")
+    store = Store.open(load_settings())
+    store.save_input("rewrite", "x marks the spot")
+    assert store.inputs("rewrite")[0][2] == "x marks the spot"
+
+
+def test_a_held_write_lock_is_a_clear_nothing_saved_error(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coach.memory.store as store_module
+
+    settings = load_settings()
+    store = Store.open(settings)
+    store.save_input("x", "first")
+    original = sqlite3.connect
+
+    def impatient(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs["timeout"] = 0.2  # the store waits 30 s for a lock; the test need not
+        return original(*args, **kwargs)
+
+    blocker = sqlite3.connect(settings.db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(store_module.sqlite3, "connect", impatient)
+    try:
+        with pytest.raises(StoreError) as err:
+            Store(settings.db_path).save_input("intent", "second")
+    finally:
+        monkeypatch.undo()
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert "Nothing was saved" in err.value.en and "何も保存されていません" in err.value.ja
+    assert [t for _, _, t, _ in store.inputs()] == ["first"]
+
+
+def test_index_record_says_what_is_missing_stale_and_gone(meetings_dir: Path) -> None:
+    settings = load_settings()
+    import_dir(meetings_dir, settings, index=False)
+    store = Store.open(settings)
+    files = store.meeting_files()
+    stale, gone = store.index_pending("embedded", "v1")
+    assert stale == sorted(files) and gone == []
+    first, second = sorted(files)[:2]
+    store.mark_indexed("embedded", "v1", [(first, files[first], 3), (second, "old-hash", 2)])
+    store.mark_indexed("embedded", "v1", [("vanished.md", "h", 4)])
+    stale, gone = store.index_pending("embedded", "v1")
+    assert first not in stale and second in stale and gone == ["vanished.md"]
+    assert store.indexed_passages("embedded") == 9
+    assert store.indexed_counts("embedded")[first] == 3
+    # Another target (a chroma server) and another index version know nothing yet.
+    assert len(store.index_pending("http://127.0.0.1:8000", "v1")[0]) == len(files)
+    assert first in store.index_pending("embedded", "v2")[0]
+    store.forget_indexed("embedded", ["vanished.md"])
+    assert store.index_pending("embedded", "v1")[1] == []
+    store.forget_indexed("embedded")
+    assert store.indexed_passages("embedded") == 0

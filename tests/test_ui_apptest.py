@@ -232,7 +232,7 @@ def test_record_keeps_input_on_failed_save_then_saves_action() -> None:
     at.button(key="record_save").click().run()
     assert not at.error, [e.value for e in at.error]
     assert at.success and "Saved" in at.success[0].value
-    assert at.text_input(key="in_record_with").value == "", "the form is cleared once saved"
+    assert at.text_input(key="in_record_with").value == "Tanaka", "the form is kept once saved"
 
 
 def test_record_action_appears_on_actions_page() -> None:

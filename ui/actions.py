@@ -13,7 +13,18 @@ import streamlit as st
 
 from coach.config import Settings
 from coach.models import ActionItem, ActionsReport, ImportReport
-from ui.common import KEEP, attempt, copy_block, flash, progress_bar, settings, show_flash, show_warnings, t
+from ui.common import (
+    KEEP,
+    attempt,
+    copy_block,
+    flash,
+    lang,
+    progress_bar,
+    settings,
+    show_flash,
+    show_warnings,
+    t,
+)
 from ui.i18n import text
 
 OWNER_KEY = "actions_owner"
@@ -25,15 +36,26 @@ def action_rows(items: list[ActionItem], *, done: bool) -> list[dict[str, str]]:
     for item in items:
         row = {
             t("actions.col_action"): item.action,
-            t("actions.col_owner"): t(f"owner.{item.owner}"),
+            t("actions.col_owner"): owner_label(item),
             t("actions.col_due"): item.due.isoformat() if item.due else "",
             t("actions.col_from"): item.from_,
         }
         if done:
             row[t("actions.col_done_in")] = item.done_in or ""
             row[t("actions.col_result")] = item.result or ""
+        row[_WHY[lang()]] = item.why
         rows.append(row)
     return rows
+
+
+_WHY = {"ja": "根拠", "en": "Why"}
+
+
+def owner_label(item: ActionItem) -> str:
+    """Whose action, with the person's name when it was written (`マネージャー (鈴木)`), so two
+    managers or two teammates never read as one."""
+    label = t(f"owner.{item.owner}")
+    return f"{label} ({item.owner_name})" if item.owner_name and item.owner != "me" else label
 
 
 def ledger(report: ActionsReport, owner: str) -> list[ActionItem]:
@@ -191,7 +213,12 @@ def render() -> None:
     st.title(t("actions.title"))
     show_flash()
     config = settings()
-    owners = {"all": t("actions.owner_all"), "me": t("owner.me"), "manager": t("owner.manager")}
+    owners = {
+        "all": t("actions.owner_all"),
+        "me": t("owner.me"),
+        "manager": t("owner.manager"),
+        "other": t("owner.other"),
+    }
     owner = st.radio(
         t("actions.owner"),
         options=list(owners),

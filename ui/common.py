@@ -10,13 +10,13 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 from urllib.parse import urlparse
 
 import streamlit as st
 
-from coach.config import Settings, load_settings
-from coach.errors import CoachError
+from coach.config import Settings, default_language, load_settings
+from coach.errors import CoachError, ConfigError
 from coach.models import Language
 from ui.i18n import text
 
@@ -54,6 +54,25 @@ def _secrets() -> Mapping[str, object] | None:
 
 def base_settings() -> Settings:
     return load_settings(secrets=_secrets())
+
+
+def debug_enabled() -> bool:
+    """COACH_DEBUG through Settings; a bad setting is reported elsewhere, so it means off here."""
+    try:
+        return base_settings().debug
+    except ConfigError:
+        return False
+
+
+def settings_failed(exc: ConfigError) -> NoReturn:
+    """A bad setting stops the app with the variable, its value and what is allowed, no traceback.
+
+    The language is the one already chosen in the session, else COACH_LANG / the locale (as far
+    as they can be read: COACH_LANG itself may be the bad setting)."""
+    chosen = st.session_state.get("lang")
+    language: Language = chosen if chosen in ("ja", "en") else default_language(os.environ)
+    st.error(exc.message(language), icon=":material/settings:")
+    st.stop()
 
 
 def llm_configured(config: Settings) -> bool:
@@ -144,7 +163,7 @@ def show_error(exc: BaseException) -> None:
         st.error(exc.message(lang()), icon=":material/error:")
         return
     st.error(t("common.internal_error", name=type(exc).__name__), icon=":material/error:")
-    if os.environ.get("COACH_DEBUG"):
+    if debug_enabled():
         st.exception(exc)
 
 

@@ -6,9 +6,7 @@ prose of its own. Values may hold `str.format` fields filled by `text()`.
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["ja", "en"]
+from coach.models import Language
 
 TEXTS: dict[str, dict[Language, str]] = {
     # ------------------------------------------------------------------ app shell
@@ -121,6 +119,8 @@ TEXTS: dict[str, dict[Language, str]] = {
     "prepare.has_scope": {"ja": "範囲", "en": "Scope"},
     "prepare.has_reason": {"ja": "理由", "en": "Reason"},
     "prepare.drafts": {"ja": "具体化した案", "en": "Sharper drafts"},
+    "prepare.why": {"ja": "判定の根拠", "en": "Why these parts"},
+    "prepare.why_bucket": {"ja": "分類の根拠", "en": "Why this bucket"},
     "prepare.evidence": {"ja": "裏づけになる過去の成果", "en": "Past results that support it"},
     "prepare.step3": {"ja": "ステップ 3: 懸念・相談", "en": "Step 3: concerns"},
     "prepare.concerns": {"ja": "懸念・相談 (1 行に 1 件)", "en": "Concerns (one per line)"},
@@ -197,6 +197,7 @@ TEXTS: dict[str, dict[Language, str]] = {
     "actions.owner_all": {"ja": "すべて", "en": "All"},
     "owner.me": {"ja": "自分", "en": "Me"},
     "owner.manager": {"ja": "マネージャー", "en": "Manager"},
+    "owner.other": {"ja": "ほかの人", "en": "Someone else"},
     "actions.overdue": {"ja": "期限切れ ({n})", "en": "Overdue ({n})"},
     "actions.open": {"ja": "未完了 ({n})", "en": "Open ({n})"},
     "actions.done": {"ja": "完了 ({n})", "en": "Done ({n})"},

@@ -128,6 +128,14 @@ def show_intent(result: IntentResult) -> None:
         )
     ]
     st.markdown(" ・ ".join(marks))
+    if result.has.why:
+        labels = {
+            "timeframe": "prepare.has_timeframe",
+            "scope": "prepare.has_scope",
+            "reason": "prepare.has_reason",
+        }
+        with st.expander(t("prepare.why")):
+            bullets([f"{t(labels[name])}: {line}" for name, line in result.has.why.items() if name in labels])
     for title, lines in (
         ("prepare.drafts", result.drafts),
         ("questions.title", result.questions),
@@ -149,6 +157,7 @@ def step_concerns(prep: NextMeetingPrep) -> None:
                 t("prepare.concern"): item.concern,
                 t("prepare.bucket"): t(f"bucket.{item.bucket}"),
                 t("prepare.suggestion"): item.suggestion,
+                t("prepare.why_bucket"): item.why,
             }
             for item in shown.items
         ]

@@ -7,13 +7,14 @@ the form is cleared only once the store has the meeting.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from coach.models import ActionItem, MeetingRecord, Owner
-from ui.common import KEEP, attempt, settings, t
+from ui.common import KEEP, attempt, lang, settings, t
 from ui.i18n import text
 
 DATE_KEY = "in_record_date"
@@ -98,19 +99,119 @@ def _lines(key: str) -> list[str]:
     ]
 
 
-def clear_form() -> None:
-    for key in (*TEXT_KEYS, DATE_KEY):
-        st.session_state.pop(key, None)
-    for base in TABLES.values():
-        st.session_state.pop(f"{base}_value", None)
+# Words of this page that the shared catalog does not hold yet.
+_WORDS: dict[str, dict[str, str]] = {
+    "new": {"ja": "新しい会議", "en": "New meeting"},
+    "editing": {"ja": "編集中: {file}", "en": "Editing: {file}"},
+    "exists": {
+        "ja": "同じ日・同じ相手・同じタイトルの会議 ({file}) がすでにあります。上書きしますか?",
+        "en": "A meeting on this day with the same person and title ({file}) is already saved. Overwrite it?",
+    },
+    "overwrite": {"ja": "上書きする", "en": "Overwrite"},
+    "keep": {"ja": "やめる", "en": "Cancel"},
+    "saved_list": {"ja": "保存した会議", "en": "Saved meetings"},
+    "open": {"ja": "開く", "en": "Open"},
+    "none": {"ja": "まだ保存した会議はありません。", "en": "No saved meetings yet."},
+}
+FILE_KEY = "record_file"  # the stored meeting the form is editing (None: a new one)
+CONFIRM_KEY = "record_confirm"  # the stored meeting a save would overwrite, waiting for a yes
+DRAFT_KEY = "record_draft_seen"
+
+
+def _w(key: str, **values: object) -> str:
+    return _WORDS[key][lang()].format(**values)
+
+
+def _rows_of(actions: list[ActionItem]) -> pd.DataFrame:
+    rows = _empty_rows()
+    if actions:
+        rows = pd.DataFrame(
+            {
+                "action": pd.Series([a.action for a in actions], dtype="object"),
+                "due": pd.Series([a.due for a in actions], dtype="object"),
+            }
+        )
+    return rows
+
+
+def _table_data(owner: Owner) -> list[dict[str, str | None]]:
+    frame = st.session_state.get(f"{TABLES[owner]}_value", _empty_rows())
+    out: list[dict[str, str | None]] = []
+    for row in frame.to_dict("records"):
+        action = row.get("action")
+        due = _due(row.get("due"))
+        out.append(
+            {"action": action if isinstance(action, str) else None, "due": due.isoformat() if due else None}
+        )
+    return out
+
+
+def _snapshot() -> dict[str, Any]:
+    """Everything the form holds, as JSON: the draft kept in the store on each change."""
+    day = st.session_state.get(DATE_KEY)
+    return {
+        "date": day.isoformat() if isinstance(day, dt.date) else None,
+        **{key: st.session_state.get(key) or "" for key in TEXT_KEYS},
+        "me": _table_data("me"),
+        "manager": _table_data("manager"),
+        "file": st.session_state.get(FILE_KEY),
+    }
+
+
+def _fill(data: dict[str, Any]) -> None:
+    """Put a draft or an opened meeting into the form (the editors start again from its rows)."""
+    if data.get("date"):
+        st.session_state[DATE_KEY] = dt.date.fromisoformat(str(data["date"]))
+    for key in TEXT_KEYS:
+        st.session_state[key] = str(data.get(key) or "")
+    for owner in TABLES:
+        actions = [
+            ActionItem(action=str(row["action"]), owner=owner, due=_due(row.get("due")), from_="")
+            for row in data.get(owner, [])
+            if row.get("action")
+        ]
+        st.session_state[f"{TABLES[owner]}_value"] = _rows_of(actions)
+    st.session_state[FILE_KEY] = data.get("file")
     st.session_state["record_version"] += 1
 
 
-def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> None:
-    from coach.errors import InputError
-    from coach.flows.record import save_record
+def _restore_draft() -> None:
+    """On a fresh page (a reload, a new tab) the form comes back from the store's draft."""
+    if st.session_state.get(DRAFT_KEY):
+        return
+    st.session_state[DRAFT_KEY] = True
+    from coach.flows.record import load_draft
 
-    record = MeetingRecord(
+    draft = attempt(lambda: load_draft(settings()))
+    if draft:
+        _fill(draft)
+        st.session_state["record_last_draft"] = _snapshot()
+
+
+def _keep_draft() -> None:
+    snapshot = _snapshot()
+    if snapshot != st.session_state.get("record_last_draft"):
+        from coach.flows.record import save_draft
+
+        if attempt(lambda: save_draft(snapshot, settings())) is not False:
+            st.session_state["record_last_draft"] = snapshot
+
+
+def clear_form() -> None:
+    """An empty form (called before the widgets are drawn: their values are set, not dropped,
+    because a browser keeps showing a widget's last value when its key merely disappears)."""
+    for key in TEXT_KEYS:
+        st.session_state[key] = ""
+    st.session_state[DATE_KEY] = dt.date.today()
+    for base in TABLES.values():
+        st.session_state.pop(f"{base}_value", None)
+    st.session_state[FILE_KEY] = None
+    st.session_state[CONFIRM_KEY] = None
+    st.session_state["record_version"] += 1
+
+
+def _record(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> MeetingRecord:
+    return MeetingRecord(
         date=st.session_state[DATE_KEY],
         title=(st.session_state.get(TITLE_KEY) or "").strip() or None,
         decisions=_lines(DECISIONS_KEY),
@@ -121,25 +222,108 @@ def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> None:
         **{"with": (st.session_state.get(WITH_KEY) or "").strip() or None},
     )
 
+
+def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame, overwrite: str | None = None) -> bool:
+    """Save exactly what is on screen. The form stays as it is (a re-save after fixing a typo
+    sends every row again); a save that would replace another stored meeting asks first."""
+    from coach.errors import InputError
+    from coach.flows.record import MeetingExists, save_record
+
+    record = _record(my_rows, manager_rows)
+    editing = overwrite or st.session_state.get(FILE_KEY)
+
     def store() -> Any:
         if not (
             record.decisions or record.info or record.my_actions or record.manager_actions or record.notes
         ):
             raise InputError(text("record.empty", "en"), text("record.empty", "ja"))
-        return save_record(record, settings())
+        return save_record(record, settings(), file=editing, if_exists="ask")
 
     st.session_state["record_saved"] = None
-    meeting = attempt(store)
-    if meeting is not None:
-        count = len(record.my_actions) + len(record.manager_actions)
-        st.session_state["record_saved"] = (meeting.file, count)
-        clear_form()
-        st.rerun()
+    st.session_state[CONFIRM_KEY] = None
+    try:
+        meeting = store() if editing else attempt_exists(store)
+    except MeetingExists as exists:
+        st.session_state[CONFIRM_KEY] = exists.file
+        return True  # drawn again with the question
+    except Exception as exc:  # shown like every other failure; the form keeps its inputs
+        from ui.common import show_error
+
+        show_error(exc)
+        return False
+    if meeting is None:
+        return False
+    count = len(record.my_actions) + len(record.manager_actions)
+    st.session_state["record_saved"] = (meeting.file, count)
+    st.session_state[FILE_KEY] = meeting.file
+    return True
+
+
+def attempt_exists(call: Any) -> Any:
+    """Run the save; `MeetingExists` goes to the caller (it asks), other errors are shown."""
+    from coach.flows.record import MeetingExists
+
+    try:
+        return call()
+    except MeetingExists:
+        raise
+    except Exception as exc:
+        from ui.common import show_error
+
+        show_error(exc)
+        return None
+
+
+def _saved_list() -> None:
+    from coach.flows.record import record_of, saved_meetings
+
+    meetings = attempt(lambda: saved_meetings(settings())) or []
+    with st.expander(f"{_w('saved_list')} ({len(meetings)})", expanded=False):
+        if not meetings:
+            st.caption(_w("none"))
+        for meeting in meetings[:50]:
+            left, right = st.columns([5, 1])
+            label = " · ".join(
+                x for x in (meeting.date.isoformat(), meeting.with_ or "", meeting.title or "") if x
+            )
+            left.write(f"{label}  `{meeting.file}`")
+            if right.button(_w("open"), key=f"record_open_{meeting.file}"):
+                opened = attempt(partial(record_of, meeting.file, settings()))
+                if opened is not None:
+                    _fill(
+                        {
+                            "date": opened.date.isoformat(),
+                            WITH_KEY: opened.with_ or "",
+                            TITLE_KEY: opened.title or "",
+                            DECISIONS_KEY: "\n".join(opened.decisions),
+                            INFO_KEY: "\n".join(opened.info),
+                            NOTES_KEY: opened.notes,
+                            "me": [{"action": a.action, "due": a.due} for a in opened.my_actions],
+                            "manager": [{"action": a.action, "due": a.due} for a in opened.manager_actions],
+                            "file": meeting.file,
+                        }
+                    )
+                    st.session_state["record_saved"] = None
+                    st.rerun()
 
 
 def render() -> None:
     st.title(t("record.title"))
     st.caption(t("record.intro"))
+    _restore_draft()
+    _saved_list()
+    editing = st.session_state.get(FILE_KEY)
+    top_left, top_right = st.columns([4, 1])
+    if editing:
+        top_left.info(_w("editing", file=editing), icon=":material/edit:")
+    if top_right.button(_w("new"), key="record_new"):
+        from coach.flows.record import clear_draft
+
+        clear_form()
+        attempt(lambda: clear_draft(settings()))
+        st.session_state["record_saved"] = None
+        st.session_state["record_last_draft"] = None
+        st.rerun()
     saved = st.session_state.get("record_saved")
     if saved:
         st.success(t("record.saved", file=saved[0], n=saved[1]), icon=":material/check_circle:")
@@ -153,5 +337,15 @@ def render() -> None:
     mine = action_table("me", t("record.my_actions"))
     theirs = action_table("manager", t("record.manager_actions"))
     st.text_area(t("record.notes"), key=NOTES_KEY, height=80, persist_state=KEEP)
-    if st.button(t("record.save"), type="primary", key="record_save"):
-        save(mine, theirs)
+    _keep_draft()
+    confirm = st.session_state.get(CONFIRM_KEY)
+    if confirm:
+        st.warning(_w("exists", file=confirm), icon=":material/warning:")
+        yes, no = st.columns(2)
+        if yes.button(_w("overwrite"), key="record_overwrite") and save(mine, theirs, overwrite=confirm):
+            st.rerun()
+        if no.button(_w("keep"), key="record_keep"):
+            st.session_state[CONFIRM_KEY] = None
+            st.rerun()
+    if st.button(t("record.save"), type="primary", key="record_save") and save(mine, theirs):
+        st.rerun()

@@ -77,13 +77,27 @@ _TABLE = {
         "# Actions (as of {as_of})",
         "| id | action | owner | due | status | from | done in | result |",
         "(none)",
-        {"open": "open", "done": "done", "overdue": "overdue", "me": "me", "manager": "manager"},
+        {
+            "open": "open",
+            "done": "done",
+            "overdue": "overdue",
+            "me": "me",
+            "manager": "manager",
+            "other": "other",
+        },
     ),
     "ja": (
         "# アクション一覧({as_of}時点)",
         "| ID | アクション | 担当 | 期限 | 状態 | 出た会議 | 完了した会議 | 結果 |",
         "(なし)",
-        {"open": "未完了", "done": "完了", "overdue": "期限切れ", "me": "自分", "manager": "上司"},
+        {
+            "open": "未完了",
+            "done": "完了",
+            "overdue": "期限切れ",
+            "me": "自分",
+            "manager": "上司",
+            "other": "ほかの人",
+        },
     ),
 }
 
@@ -99,7 +113,7 @@ def to_markdown(report: ActionsReport, language: Language | None = None) -> str:
         cells = [
             str(a.id or ""),
             a.action,
-            words[a.owner],
+            words[a.owner] + (f" ({a.owner_name})" if a.owner_name and a.owner != "me" else ""),
             a.due.isoformat() if a.due else "",
             words[status],
             a.from_,

@@ -1,18 +1,20 @@
-"""Ask your past meetings: answers that quote or cite the meeting they came from.
+"""Ask your past meetings: answers that quote the sentences that answer, with the meeting cited.
 
-Offline, the answer is extractive: the lines of the best passages that match the question,
-each introduced by its meeting date. With the LLM engine, the model writes an answer only from
-the retrieved passages; citation keys (`[2026-03-17]`) are minted here and listed in the prompt
-as the only valid ones, any other key is stripped and reported, numbers are checked against the
-passages, and any failure falls back to the extractive answer with a visible notice.
+Offline, the answer is extractive: the sentence(s) of the retrieved meetings that answer the
+question — the one with a number for "how much", a date for "when", the owner's action items
+for "what did X promise", the decision for "what did we decide" — each quoted with its meeting's
+date and counterpart, the meetings listed below as sources. With the LLM engine, the model writes
+an answer only from the retrieved passages; citation keys (`[2026-03-17]`) are minted here and
+listed in the prompt as the only valid ones, any other key is stripped and reported, numbers are
+checked against the passages, and any failure falls back to the extractive answer with a notice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,17 +22,24 @@ from coach.config import Settings
 from coach.errors import LLMError
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
-from coach.models import AskResult, Language, SearchHit, SearchResults, SectionKind, Source
+from coach.models import AskResult, Language, Meeting, SearchHit, SearchResults, SectionKind, Source
 from coach.search import retrieval
 from coach.search import vectors as index
-from coach.search.vectors import lines_of
 from coach.text.inputs import check_text
 from coach.text.language import detect_language
+from coach.text.passages import passages_of
+from coach.text.segment import sentences, strip_bullet
 
 MAX_SOURCES = 4
 LINES_PER_SOURCE = 2
 RELATIVE_CUTOFF = 0.55  # a meeting joins the answer when its fused score is this share of the best
+QUOTES = 2  # sentences quoted for a question that asks for one fact (plus the one following the best)
+LIST_QUOTES = 10  # ... and for one that asks for a list or a history
+LIST_PER_MEETING = 4  # ... at most this many from one meeting
+QUOTE_MARGIN = 1.0  # a further sentence is quoted when it scores within this of the best one
 CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
+DENSE_LINE_WEIGHT = 0.5  # a sentence's dense z-score among the candidates, in score points
+RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's half of it
 
 NOT_FOUND = {
     "ja": "過去の1on1のメモには見つかりませんでした。",
@@ -38,9 +47,13 @@ NOT_FOUND = {
 }
 
 
-def corpus(settings: Settings) -> retrieval.Corpus:
-    """The lexical corpus over every stored meeting."""
-    return retrieval.corpus_for(settings, Store.open(settings).meetings)
+def _latest_meeting(store: Store) -> Callable[[dt.date], dt.date | None]:
+    def latest(day: dt.date) -> dt.date | None:
+        file = store.last_meeting_file(day)
+        meeting = store.meeting(file) if file else None
+        return meeting.date if meeting and meeting.date <= day else None
+
+    return latest
 
 
 def retrieve(
@@ -49,19 +62,29 @@ def retrieve(
     k: int = 10,
     as_of: dt.date | None = None,
     mode: str = "fused",
-    corpus_: retrieval.Corpus | None = None,
 ) -> retrieval.Retrieval:
-    """Ranked passages of the stored meetings for `question` (see `retrieval.retrieve`)."""
-    return retrieval.retrieve(
-        question, settings, k=k, as_of=as_of, mode=mode, corpus=corpus_ or corpus(settings)
+    """Ranked passages of the stored meetings for `question` (see `retrieval.retrieve`): the
+    store's full-text table is the lexical side, the vector index the dense side."""
+    from coach.flows.imports import repair_before_search
+
+    store = Store.open(settings)
+    repaired = repair_before_search(settings) if mode != "lexical" else []
+    found = retrieval.retrieve(
+        question, settings, k=k, as_of=as_of, mode=mode, lexical=store, latest_meeting=_latest_meeting(store)
     )
+    found.notices.extend(repaired)
+    return found
 
 
 def _check(question: str) -> str:
     return check_text(question, what="question", what_ja="質問").strip()
 
 
-# --------------------------------------------------------------------------- excerpts
+def _notices(found: retrieval.Retrieval, language: Language) -> list[str]:
+    return [ja if language == "ja" else en for en, ja in found.notices]
+
+
+# --------------------------------------------------------------------------- sentences
 
 
 @dataclass
@@ -70,58 +93,140 @@ class Line:
     section: SectionKind
     retrieved: bool
     follows: bool = False  # the next sentence of the same passage as the line before it
+    file: str = ""
 
 
-# What a question asks for, and the mark of a line that gives it: a number, a reason, what was
-# done (the Action line of a STAR entry), how it ended (its Result line). (question, line, weight)
+def lines_of(text: str) -> list[str]:
+    """Bullets as they are, prose split into sentences: the units an answer quotes."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line, bullet = strip_bullet(raw)
+        if not line:
+            continue
+        out.extend([line] if bullet else sentences(line))
+    return out
+
+
+# What a question asks for, and the mark of a sentence that gives it: a number for "how much",
+# a date for "when", a reason for "why", what was done, how it ended, who owns an item.
+# (question pattern, sentence pattern, weight)
 ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str], float]] = [
     (
         re.compile(
-            r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時月年]|何時間|何か月|何ヶ月"
-            r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)"
+            r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時年個]|何時間|何か月|何ヶ月"
+            r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)|いくつ|減った|増えた|改善"
         ),
         re.compile(r"\d"),
-        0.5,
+        0.7,
     ),
     (
-        re.compile(r"なぜ|なんで|どうして|理由|\bwhy\b|reason"),
-        re.compile(r"ため|から|理由|because|since|due to"),
+        re.compile(
+            r"いくら|どれ(?:だけ|くらい)|how (?:much|many)|から.*まで|改善|減|増|faster|slower|drop|cut|move"
+        ),
+        re.compile(r"→|->|から\s*\d|\bto\s+\d|\bfrom\b.*\bto\b"),
+        0.7,
+    ),
+    (
+        re.compile(
+            r"いつ|何月|何日|時期|\bwhen\b|what date|which (?:day|month|week)|by when|deadline|期限|締め?切"
+        ),
+        re.compile(
+            r"\d{1,2}/\d{1,2}|\d{1,2}月|\d{1,2}日|月末|月中|上旬|中旬|下旬|来週|来月|今月|週明け|\d{4}-\d{2}"
+            r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\bq[1-4]\b|\bby\b|\bdue\b"
+        ),
+        1.0,
+    ),
+    (
+        re.compile(r"なぜ|なんで|どうして|理由|原因|\bwhy\b|reason|cause"),
+        re.compile(r"ため|から|理由|原因|because|since|due to|caused"),
         1.0,
     ),
     (
         re.compile(
-            r"何をした|どう(?:対応|対処|解決|直)|どうやって|what did (?:i|we) (?:do|change|fix)|how did (?:i|we) (?:fix|solve|handle)"
+            r"何をした|どう(?:対応|対処|解決|直)|どうやって|what did (?:i|we) (?:do|change|fix)"
+            r"|how did (?:i|we) (?:fix|solve|handle)"
         ),
         re.compile(r"^(?:行動|対応|対策|action)\s*[:：]"),
         1.0,
     ),
     (
         re.compile(r"結果|成果|どうなった|outcome|result|how did .* (?:go|end)"),
-        re.compile(r"^(?:結果|result)\s*[:：]|結果"),
+        re.compile(r"^(?:結果|result)\s*[:：]|結果|完了|done|finished|shipped"),
+        0.5,
+    ),
+    (
+        re.compile(r"誰|担当|約束|宿題|todo|to-do|\bwho\b|promise|owe|owner|action item|assigned"),
+        re.compile(r"@\w|担当|[:：]|\bwill\b|\bto\s+[a-z]+|\[[ xX]\]|todo", re.IGNORECASE),
         0.5,
     ),
 ]
+# A question about someone's items: its owner is a person the question names, else the user.
+SELF = re.compile(r"自分|私|僕|\bmy\b|\bi\b|\bme\b|\bmine\b")
+OWNER_CUE = re.compile(
+    r"誰|担当|約束|宿題|todo|to-do|アクション|\bwho\b|promise|owe|action item|assigned|follow-up"
+)
+OWNER_WEIGHT = 1.0
 
 
-def best_lines(
-    question: str, lines: Sequence[Line], settings: Settings, limit: int = LINES_PER_SOURCE
-) -> list[str]:
-    """The lines that answer the question, best first: its topic words (each by how rare it is in
-    the notes, so one long shared word cannot outweigh two specific ones), meaning (each line's
-    dense similarity to the question, relative to the other candidates), and what it asks for."""
-    if len(lines) <= limit:
-        return [line.text for line in lines]
-    lexical = corpus(settings).lexical
-    units = retrieval.content_units(question)
-    weights = [lexical.specificity(unit) for unit in units]
+def owner_marks(question: str, lines: Sequence[Line], settings: Settings) -> dict[int, float] | None:
+    """+1 for a sentence that is an action item of the owner the question asks about, -1 for an
+    item of someone else (owners from the action ledger); None when the question asks no owner."""
+    asked = retrieval.normalize(question)
+    if not OWNER_CUE.search(asked):
+        return None
+    from coach.text.similarity import compact
+
+    actions = Store.open(settings).actions()
+    files = {line.file for line in lines}
+    owner_names = {retrieval.normalize(a.owner_name) for a in actions if a.owner_name}
+    names = [n for n in retrieval.name_like_units(question) if any(n in who for who in owner_names)]
+    by_file: dict[str, list[tuple[str, bool]]] = {}
+    for action in actions:
+        if action.from_ not in files and action.done_in not in files:
+            continue
+        who = retrieval.normalize(action.owner_name or "")
+        if names:
+            mine = any(name in who for name in names)
+        elif SELF.search(asked):
+            mine = action.owner == "me"
+        else:
+            continue
+        by_file.setdefault(action.from_, []).append((compact(action.action), mine))
+        if action.done_in:
+            by_file.setdefault(action.done_in, []).append((compact(action.action), mine))
+    marks: dict[int, float] = {}
+    for i, line in enumerate(lines):
+        text = compact(line.text)
+        for key, mine in by_file.get(line.file, []):
+            if key and len(key) >= 4 and key in text:
+                marks[i] = 1.0 if mine else -1.0
+                break
+    return marks
+
+
+# A question that asks for several facts (a list, a history, every item of someone): quote more.
+LIST_CUES = re.compile(
+    r"すべて|全て|全部|挙げ|一覧|どう(?:変わ|進|推移)|経緯|までの|変わってきた|進んだ|todo|to-do|宿題|約束|成果"
+    r"|\ball\b|\blist\b|\bevery\b|across|promise|action items|results|what .* (?:say|said) about|history"
+)
+
+
+def line_scores(
+    question: str,
+    lines: Sequence[Line],
+    found: retrieval.Retrieval,
+    settings: Settings,
+    owners: dict[int, float] | None = None,
+    extra: np.ndarray | None = None,
+) -> np.ndarray:
+    """How well each sentence answers the question: its topic words (each by how rare it is in
+    the notes, so one long shared word cannot outweigh two specific ones), its meaning (dense
+    similarity to the question, relative to the other candidates), and what the question asks for."""
+    if not lines:
+        return np.zeros(0)
+    units, weights = found.units, found.weights
     texts = [retrieval.normalize(line.text) for line in lines]
-    overlap = np.array(
-        [
-            sum(w * retrieval.unit_match(u, text) for u, w in zip(units, weights, strict=True))
-            / max(sum(weights), 1e-9)
-            for text in texts
-        ]
-    )
+    overlap = np.array([retrieval.coverage(units, text, weights) for text in texts])
     embedder = index.embedding_function(settings).embedder
     query = embedder.embed([question], "query")[0]
     dense = embedder.embed([line.text for line in lines], "passage") @ query
@@ -134,24 +239,46 @@ def best_lines(
             1.0 * (line.section in cues)
             + 0.3 * line.retrieved
             - 0.5 * (line.section == "actions" and "actions" not in cues)
+            # a concern restates the problem; what was said about it is the answer
+            - 0.5 * (line.section == "concerns" and "concerns" not in cues)
             + sum(weight for mark, weight in wanted if mark.search(text))
             for line, text in zip(lines, texts, strict=True)
         ]
     )
+    if owners is not None:
+        prior += np.array([OWNER_WEIGHT * owners.get(i, 0.0) for i in range(len(lines))])
     # A sentence that follows a matching one often carries its answer (…刷新。理由は…ため。).
     carried = np.array([0.5 * overlap[i - 1] if line.follows else 0.0 for i, line in enumerate(lines)])
-    score = 2 * np.maximum(overlap, carried) + 0.5 * dense_z + prior
+    dense_weight = DENSE_LINE_WEIGHT
+    score: np.ndarray = 2 * np.maximum(overlap, carried) + dense_weight * dense_z + prior
+    if extra is not None:
+        score = score + extra
+    return score
+
+
+def best_lines(
+    question: str,
+    lines: Sequence[Line],
+    settings: Settings,
+    limit: int = LINES_PER_SOURCE,
+    found: retrieval.Retrieval | None = None,
+) -> list[str]:
+    """The `limit` sentences of `lines` that best answer the question, best first."""
+    if len(lines) <= limit:
+        return [line.text for line in lines]
+    if found is None:
+        units = retrieval.content_units(question)
+        found = retrieval.Retrieval(question, None, [], True, units=units, weights=[1.0] * len(units))
+    score = line_scores(question, lines, found, settings)
     return [lines[i].text for i in np.argsort(-score, kind="stable")[:limit].tolist()]
 
 
-def meeting_lines(found: retrieval.Retrieval, file: str) -> list[Line]:
+def meeting_lines(found: retrieval.Retrieval, file: str, meeting: Meeting | None = None) -> list[Line]:
+    """Every sentence of one meeting (from the store when `meeting` is not given), in order."""
     retrieved = {h.passage.id for h in found.hits if h.passage.file == file}
-    meeting = found.corpus.by_file.get(file) if found.corpus else None
-    passages = (
-        index.passages_of(meeting) if meeting else [h.passage for h in found.hits if h.passage.file == file]
-    )
+    passages = passages_of(meeting) if meeting else [h.passage for h in found.hits if h.passage.file == file]
     return [
-        Line(text, p.section, p.id in retrieved, follows=position > 0)
+        Line(text, p.section, p.id in retrieved, follows=position > 0, file=file)
         for p in passages
         for position, text in enumerate(lines_of(p.text))
     ]
@@ -163,10 +290,79 @@ class Cited:
     hit: retrieval.Hit
     lines: list[str]
     text: str
+    meeting: Meeting | None = None
+    best: float = 0.0  # score of its best quoted sentence (the answer's order)
+    quotes: list[str] = field(default_factory=list)  # the sentences the extractive answer quotes
+
+
+def choose_quotes(
+    lines: Sequence[Line], scores: np.ndarray, listing: bool
+) -> dict[str, list[tuple[int, float]]]:
+    """Which sentences the answer quotes, per meeting: the best one; the sentence right after it
+    when it continues the same passage (the answer often follows: …調査は完了。推奨は…); others
+    within `QUOTE_MARGIN` of the best. For a list or a history, the best sentences of every
+    meeting within twice the margin, up to `LIST_QUOTES`."""
+    quotes: dict[str, list[tuple[int, float]]] = {}
+    if not len(scores):
+        return quotes
+    best = float(scores.max())
+    order = np.argsort(-scores, kind="stable").tolist()
+    limit, per_meeting, margin = (
+        (LIST_QUOTES, LIST_PER_MEETING, 2 * QUOTE_MARGIN)
+        if listing
+        else (QUOTES + 1, QUOTES + 1, QUOTE_MARGIN)
+    )
+    taken: set[int] = set()
+
+    seen: list[str] = []
+
+    def take(i: int) -> None:
+        mine = quotes.setdefault(lines[i].file, [])
+        # the same item written again (carried over, ticked off) says nothing new
+        key = _wording(lines[i].text)
+        if any(key == other or (len(key) >= 8 and (key in other or other in key)) for other in seen):
+            return
+        if i not in taken and len(mine) < per_meeting and len(taken) < limit:
+            mine.append((i, float(scores[i])))
+            taken.add(i)
+            seen.append(key)
+
+    take(order[0])
+    following = order[0] + 1
+    continues = following < len(lines) and lines[following].follows
+    if (
+        continues
+        and lines[following].file == lines[order[0]].file
+        and scores[following] >= best - 2 * QUOTE_MARGIN
+    ):
+        take(following)
+    for i in order[1:]:
+        if scores[i] < best - margin:
+            break
+        take(i)
+    return quotes
+
+
+_ANNOTATION = re.compile(r"[(（](?:期限|due)[:：]?[^)）]*[)）]")
+
+
+def _wording(text: str) -> str:
+    """An item's wording without its due-date annotation, for spotting the same item twice."""
+    from coach.text.similarity import compact
+
+    return compact(_ANNOTATION.sub("", text))
+
+
+def asks_for_list(question: str) -> bool:
+    return bool(LIST_CUES.search(retrieval.normalize(question)))
 
 
 def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> list[Cited]:
-    """The meetings the answer draws on, each with a code-minted citation key."""
+    """The meetings the answer draws on, each with a code-minted citation key and its quotes.
+
+    Sentences of all chosen meetings are scored together, so the answer opens with the sentence
+    that answers best wherever it is, and a meeting whose best sentence is far below it is kept
+    as a source without being quoted."""
     hits = found.best_per_meeting()
     if not hits:
         return []
@@ -175,18 +371,47 @@ def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> lis
         chosen = hits[:MAX_SOURCES]
     else:
         chosen = [h for h in hits[:MAX_SOURCES] if h.score >= top * RELATIVE_CUTOFF]
+    store = Store.open(settings)
+    meetings = {h.passage.file: store.meeting(h.passage.file) for h in chosen}
+    per_meeting = {
+        h.passage.file: meeting_lines(found, h.passage.file, meetings[h.passage.file]) for h in chosen
+    }
+    pooled = [line for h in chosen for line in per_meeting[h.passage.file]]
+    # Retrieval's own ranking is evidence too: the best-ranked meeting's sentences start ahead.
+    rank_of = {h.passage.file: r for r, h in enumerate(chosen)}
+    ranked = np.array(
+        [RANK_PRIOR / (1 + rank_of[line.file]) if rank_of[line.file] < 2 else 0.0 for line in pooled]
+    )
+    scores = line_scores(question, pooled, found, settings, owner_marks(question, pooled, settings), ranked)
+    quotes = choose_quotes(pooled, scores, asks_for_list(question))
     cited: list[Cited] = []
     used: set[str] = set()
+    offset = 0
     for hit in chosen:
+        file = hit.passage.file
+        lines = per_meeting[file]
         key = hit.passage.meeting.isoformat()
         suffix = iter("bcdefghijklmnopqrstuvwxyz")
         while key in used:
             key = hit.passage.meeting.isoformat() + next(suffix)
         used.add(key)
-        lines = meeting_lines(found, hit.passage.file)
-        text = "\n".join(line.text for line in lines)
-        per_source = LINES_PER_SOURCE + (len(chosen) <= 2)
-        cited.append(Cited(key, hit, best_lines(question, lines, settings, per_source), text))
+        own = scores[offset : offset + len(lines)]
+        picked = sorted(quotes.get(file, []))  # in the meeting's own order
+        excerpt = [pooled[i].text for i, _ in picked] or [
+            lines[j].text for j in np.argsort(-own, kind="stable")[:LINES_PER_SOURCE].tolist()
+        ]
+        offset += len(lines)
+        cited.append(
+            Cited(
+                key,
+                hit,
+                excerpt,
+                "\n".join(line.text for line in lines),
+                meeting=meetings[file],
+                best=max((s for _, s in picked), default=float("-inf")),
+                quotes=[pooled[i].text for i, _ in picked],
+            )
+        )
     return cited
 
 
@@ -197,41 +422,65 @@ def search(query: str, settings: Settings, k: int = 5, as_of: dt.date | None = N
     """Meetings ranked for `query`, one hit per meeting with the lines that matched."""
     query = _check(query)
     found = retrieve(query, settings, k=k, as_of=as_of)
-    results = [
-        SearchHit(
-            meeting=hit.passage.meeting,
-            file=hit.passage.file,
-            score=round(hit.score, 4),
-            excerpt=" / ".join(best_lines(query, meeting_lines(found, hit.passage.file), settings)),
-            section=hit.passage.section,
+    store = Store.open(settings)
+    results = []
+    for hit in found.best_per_meeting()[:k]:
+        lines = meeting_lines(found, hit.passage.file, store.meeting(hit.passage.file))
+        results.append(
+            SearchHit(
+                meeting=hit.passage.meeting,
+                file=hit.passage.file,
+                score=round(hit.score, 4),
+                excerpt=" / ".join(best_lines(query, lines, settings, found=found)),
+                section=hit.passage.section,
+            )
         )
-        for hit in found.best_per_meeting()[:k]
-    ]
-    return SearchResults(query=query, date_filter=found.date_range, results=results)
+    return SearchResults(
+        query=query,
+        date_filter=found.date_range,
+        results=results,
+        notices=_notices(found, detect_language(query)),
+    )
 
 
 def search_markdown(results: SearchResults) -> str:
     if not results.results:
-        return "(no results / 該当なし)"
+        return "\n".join(["(no results / 該当なし)", *(f"> {n}" for n in results.notices)])
     lines = [f"## {results.query}", ""]
     if results.date_filter:
         lines += [f"_{results.date_filter[0]} – {results.date_filter[1]}_", ""]
     for hit in results.results:
         lines.append(f"- **{hit.meeting}** ({hit.file}, {hit.score:.3f}): {hit.excerpt}")
+    lines += [f"> {n}" for n in results.notices]
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- ask
 
 
-def _extractive(cited: Sequence[Cited], language: Language) -> str:
+def _frame(item: Cited, language: Language) -> str:
+    day = item.hit.passage.meeting.isoformat()
+    who = item.meeting.with_ if item.meeting and item.meeting.with_ else ""
+    if language == "ja":
+        return f"{day} の1on1より" + (f"（{who}）" if who else "")
+    return f"From the 1on1 on {day}" + (f" with {who}" if who else "")
+
+
+def _extractive(cited: Sequence[Cited], language: Language, listing: bool = False) -> str:
+    """The quoted sentences, each meeting's under its date and counterpart: best answer first,
+    or in date order when the question asks for a list or a history."""
+    quoted = [c for c in cited if c.quotes] or list(cited[:1])
+    if listing:
+        quoted.sort(key=lambda c: c.hit.passage.meeting)
+    else:
+        quoted.sort(key=lambda c: -c.best)
     paragraphs = []
-    for item in cited:
-        text = " ".join(item.lines)
+    for item in quoted:
+        lines = item.quotes or item.lines
         if language == "ja":
-            paragraphs.append(f"{item.hit.passage.meeting} の1on1より: {text}")
+            paragraphs.append(_frame(item, language) + ": " + " ".join(f"「{line}」" for line in lines))
         else:
-            paragraphs.append(f"From the 1on1 on {item.hit.passage.meeting}: {text}")
+            paragraphs.append(_frame(item, language) + ": " + " ".join(f"“{line}”" for line in lines))
     return "\n".join(paragraphs)
 
 
@@ -272,35 +521,65 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
     The UI shows the chunks live and replaces them with the final answer, which may differ:
     invalid citations are stripped, and a failed LLM answer is replaced by the extractive one.
     """
-    question, language, _, cited = _prepare(question, settings, as_of)
+    question, language, found, cited = _prepare(question, settings, as_of)
     if not cited:
-        result = _not_found(language)
+        result = _not_found(language).model_copy(update={"warnings": _notices(found, language)})
         yield result.answer
         yield result
         return
-    offline = AskResult(answer=_extractive(cited, language), found=True, sources=_sources(cited))
+    offline = AskResult(
+        answer=_extractive(cited, language, asks_for_list(question)),
+        found=True,
+        sources=_sources(cited),
+        warnings=_notices(found, language),
+    )
     if settings.engine != "llm":
         yield offline.answer
         yield offline
         return
 
+    from coach.llm.budget import fit_in_order
     from coach.llm.engine import LLMEngine
+    from coach.llm.failures import LLMFailure
     from coach.llm.fallback import OFFLINE_FALLBACK, fallback_notice
 
     chunks: list[str] = []
+    engine: LLMEngine | None = None
     try:
         engine = LLMEngine(settings)
-        for chunk in engine.stream("ask", language, prompt_variables(question, cited)):
+        # The passages that fit the model's context, best-ranked first; the last one may be cut.
+        bare = prompt_variables(question, [])
+        room = engine.prompt_room("ask", language, bare) - 6 * len(cited)  # each key is listed too
+        kept = fit_in_order([f"[{c.key}]\n{c.text}" for c in cited], room)
+        offered = [
+            Cited(c.key, c.hit, c.lines, text.partition("\n")[2])
+            for c, text in zip(cited, kept, strict=False)
+        ]
+        if not offered or not offered[0].text.strip():
+            raise LLMFailure(
+                f"The question and instructions leave no room for the notes in COACH_LLM_CONTEXT="
+                f"{settings.llm_context} tokens. Raise COACH_LLM_CONTEXT if the model allows.",
+                f"COACH_LLM_CONTEXT={settings.llm_context} トークンでは、質問と指示のあとにメモを入れる"
+                "余地がありません。モデルが許すなら COACH_LLM_CONTEXT を増やしてください。",
+                reason_en=f"no room for the notes in {settings.llm_context} tokens",
+                reason_ja=f"{settings.llm_context} トークンにメモが収まらない",
+                kind="context",
+            )
+        variables = prompt_variables(question, offered)
+        for chunk in engine.stream("ask", language, variables):
             chunks.append(chunk)
             yield chunk
-        result = check_answer("".join(chunks), cited, language)
-        yield result.model_copy(update={"engine": engine.name})
+        instructions = engine.rendered("ask", language, bare)[0]["content"]
+        result = check_answer("".join(chunks), offered, language, prompt=instructions)
+        warnings = [*engine.notice_texts(language), *result.warnings]
+        yield result.model_copy(update={"engine": engine.name, "warnings": warnings})
     except LLMError as exc:
+        notices = engine.notice_texts(language) if engine is not None else []
         notice = fallback_notice(exc, language)
         if chunks:
             yield "\n\n"
         yield offline.answer
-        yield offline.model_copy(update={"engine": OFFLINE_FALLBACK, "warnings": [notice]})
+        yield offline.model_copy(update={"engine": OFFLINE_FALLBACK, "warnings": [*notices, notice]})
 
 
 def prompt_variables(question: str, cited: Sequence[Cited]) -> dict[str, str]:
@@ -312,8 +591,18 @@ def prompt_variables(question: str, cited: Sequence[Cited]) -> dict[str, str]:
     }
 
 
-def check_answer(answer: str, cited: Sequence[Cited], language: Language) -> AskResult:
-    """Strip citation keys that were not offered; refuse numbers the passages do not contain."""
+def check_answer(answer: str, cited: Sequence[Cited], language: Language, prompt: str = "") -> AskResult:
+    """Keep an answer only when it holds up: citation keys that were not offered are stripped
+    (and reported); then it must be non-empty, within a length bound, not repeat itself, not
+    echo the instructions (`prompt`), cite at least one offered meeting, and state only numbers
+    the passages contain with the same kind of unit. A failed check raises an LLMFailure that
+    names it, and the caller falls back to the extractive answer."""
+    from coach.llm.failures import check_failed
+    from coach.llm.grounding import ungrounded_details
+
+    max_chars = 1500  # a short answer: several sentences, each with its citation
+    echo_chars = 24  # an instruction line this long, repeated verbatim, is an echo, not an answer
+    ja = language == "ja"
     valid = {c.key: c for c in cited}
     invalid = sorted({key for key in CITATION.findall(answer) if key not in valid})
     warnings: list[str] = []
@@ -323,21 +612,45 @@ def check_answer(answer: str, cited: Sequence[Cited], language: Language) -> Ask
         listed = ", ".join(invalid)
         warnings.append(
             f"引用元として渡していない会議への引用を削除しました: {listed}"
-            if language == "ja"
+            if ja
             else f"Removed citations to meetings that were not retrieved: {listed}"
         )
     answer = answer.strip()
     if not answer:
-        raise LLMError("The model returned an empty answer.", "モデルの回答が空でした。")
-    source_text = "\n".join(c.text for c in cited)
-    ungrounded = ungrounded_numbers(CITATION.sub("", answer), source_text)
-    if ungrounded:
-        raise LLMError(
-            f"The answer contains numbers that are not in your notes: {', '.join(ungrounded)}.",
-            f"回答にメモにない数値が含まれていました: {', '.join(ungrounded)}。",
+        raise check_failed("the answer was empty", "回答が空")
+    if len(answer) > max_chars:
+        raise check_failed(
+            f"the answer is {len(answer)} characters, over the bound of {max_chars}",
+            f"回答が {len(answer)} 文字で上限 {max_chars} 文字を超えた",
+        )
+    sentences = [s.strip() for s in re.split(r"(?<=[。.!?！？])\s*|\n+", answer) if len(s.strip()) >= 12]
+    repeated = next((s for s in sentences if sentences.count(s) >= 3), None)
+    if repeated:
+        raise check_failed(
+            f"the answer repeats itself: {repeated[:60]}", f"回答が同じ文を繰り返した: {repeated[:60]}"
+        )
+    echoed = next(
+        (
+            line.strip()
+            for line in prompt.splitlines()
+            if len(line.strip()) >= echo_chars and line.strip() in answer
+        ),
+        None,
+    )
+    if echoed:
+        raise check_failed(
+            f"the answer repeats the instructions: {echoed[:60]}", f"回答が指示文を繰り返した: {echoed[:60]}"
         )
     used = [valid[key] for key in dict.fromkeys(CITATION.findall(answer)) if key in valid]
-    return AskResult(answer=answer, found=True, sources=_sources(used or cited), warnings=warnings)
+    if not used:
+        keys = ", ".join(f"[{key}]" for key in valid)
+        raise check_failed(f"no citation of an offered meeting ({keys})", f"渡した会議への引用がない({keys})")
+    source_text = "\n".join(c.text for c in cited)
+    body = CITATION.sub("", answer)
+    if ungrounded_numbers(body, source_text):
+        listed = ", ".join(ungrounded_details(body, source_text, language=language))
+        raise check_failed(f"numbers not in your notes: {listed}", f"メモにない数値: {listed}")
+    return AskResult(answer=answer, found=True, sources=_sources(used), warnings=warnings)
 
 
 def to_markdown(result: AskResult) -> str:

@@ -24,6 +24,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from coach.messages import message
 from coach.models import Language, Metric, Review
 from coach.text.language import detect_language
 
@@ -50,20 +51,6 @@ BEFORE_COLOR = "#9aa5b1"
 AFTER_COLOR = "#2f7ed8"
 DONE_COLOR = "#2e9d5b"
 
-_LABELS: dict[str, dict[Language, str]] = {
-    "before": {"ja": "前", "en": "Before"},
-    "after": {"ja": "後", "en": "After"},
-    "promised": {"ja": "約束", "en": "Promised"},
-    "done": {"ja": "完了", "en": "Done"},
-    "metrics_title": {"ja": "成果: 改善前→改善後", "en": "Results: before → after"},
-    "no_metrics": {
-        "ja": "この期間に前後の数値がそろった成果はありません",
-        "en": "No before→after results in this period",
-    },
-    "follow_title": {"ja": "アクションの実行状況(月別)", "en": "Follow-through by month"},
-    "month": {"ja": "月", "en": "Month"},
-    "count": {"ja": "件数", "en": "Actions"},
-}
 _DATE_IN_FILE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -92,7 +79,8 @@ def _language(review: Review, language: Language | None) -> Language:
 
 
 def _label(key: str, language: Language) -> str:
-    return _LABELS[key][language]
+    """A chart label from the core catalog (coach.messages, keys `chart.*`)."""
+    return message(f"chart.{key}", language)
 
 
 def _render(fig: Figure, fmt: ChartFormat) -> bytes:

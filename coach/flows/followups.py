@@ -12,10 +12,9 @@ import unicodedata
 
 from coach.config import Settings
 from coach.flows import ask
-from coach.flows.ask import best_lines, meeting_lines
+from coach.flows.ask import best_lines, lines_of, meeting_lines
 from coach.models import ActionItem, FollowUp, FollowUps, Language
 from coach.search import retrieval
-from coach.search.vectors import lines_of
 from coach.text.inputs import check_text
 from coach.text.language import detect_language
 
@@ -46,14 +45,16 @@ def suggest_followups(notes: str, settings: Settings, k: int = 5, as_of: dt.date
     if not best:
         return FollowUps(results=[])
 
-    corpus = next(iter(best.values()))[2].corpus
+    from coach.memory.store import Store
+
+    store = Store.open(settings)
     open_actions = _open_actions_by_meeting(settings, detect_language(notes))
     results: list[FollowUp] = []
     for file, (score, topic, found) in sorted(best.items(), key=lambda item: -item[1][0])[:k]:
-        meeting = corpus.by_file.get(file) if corpus else None
+        meeting = store.meeting(file)
         if meeting is None:
             continue
-        matched = best_lines(topic, meeting_lines(found, file), settings, limit=1)
+        matched = best_lines(topic, meeting_lines(found, file, meeting), settings, limit=1, found=found)
         results.append(
             FollowUp(
                 meeting=meeting.date,

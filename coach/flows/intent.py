@@ -1,6 +1,6 @@
-"""Career-intent sharpening (issue 3): a vague wish -> which parts it has, concrete drafts, questions.
+"""Career-intent sharpening: a vague wish -> which parts it has, concrete drafts, questions.
 
-The offline rules (coach/engines/offline/intent.py) do the whole job; the LLM only writes better
+The offline rules (coach/rules/intent.py) do the whole job; the LLM only writes better
 prose under the same checks: numbers must come from the user's text or the cited evidence, and
 a part the user did not give must stay a visible placeholder in every draft.
 """
@@ -118,6 +118,7 @@ def _check_draft(draft: IntentDraft, source: str, offline_has: IntentParts) -> I
         timeframe=draft.has.timeframe or offline_has.timeframe,
         scope=draft.has.scope or offline_has.scope,
         reason=draft.has.reason or offline_has.reason,
+        why=offline_has.why,
     )
     return draft.model_copy(update={"has": has})
 
@@ -139,7 +140,7 @@ def sharpen_intent(text: str, settings: Settings, engine: EngineName | None = No
             engine="offline",
             intent=text.strip(),
             has=offline_has,
-            drafts=offline_drafts(analysis, evidence),
+            drafts=offline_drafts(analysis, evidence, text),
             questions=questions_for(offline_has, language),
             evidence=evidence,
         )

@@ -1,4 +1,4 @@
-"""Review season (issue 7): a self-evaluation drafted from a period of 1on1s, and the no-surprise check.
+"""Review season: a self-evaluation drafted from a period of 1on1s, and the no-surprise check.
 
 Everything in the review is read from the meetings of the period and cited back to them: the
 evaluation interview should hold no surprises for the manager, so a result that was never shared
@@ -37,7 +37,7 @@ from coach.flows.review_match import (
 )
 from coach.llm.fallback import with_fallback
 from coach.llm.grounding import ungrounded_numbers
-from coach.memory.store import Store
+from coach.memory.store import DROPPED, Store
 from coach.models import (
     ActionItem,
     CareerStep,
@@ -252,6 +252,19 @@ def _statement(entry: StarEntry) -> str:
     return statement
 
 
+# A result whose subject is another person (`田中さんが…`, `Nakamura-san's …`, `Alex: …`) is
+# theirs, not mine: it is kept out of my results.
+_OTHERS_SUBJECT = re.compile(
+    r"^\s*(?:[-*+・•]\s*)?(?:\S{1,12}?(?:さん|様|氏|くん)\s*(?:が|は|から|の(?!\S*(?:と確認|と合意)))"
+    r"|[A-Z][a-z]+(?:-san)?(?:'s\b|\s*[:：]\s)|[A-Z][a-z]+-san\b)"
+)
+
+
+def _someone_elses(entry: StarEntry) -> bool:
+    """The entry's own words (its action, else its result) start with another person as subject."""
+    return bool(_OTHERS_SUBJECT.match(entry.action or entry.result or entry.statement or ""))
+
+
 def _paired(metric: Metric) -> bool:
     return metric.before is not None and metric.after is not None
 
@@ -268,6 +281,8 @@ def _result_candidates(store: Store, material: _Material, period: Period) -> lis
         # A preamble is mostly a progress report: only its before→after results count.
         entries += [e for e in _entries(meeting.preamble) if any(_paired(m) for m in e.metrics)]
         for entry in entries:
+            if _someone_elses(entry):
+                continue
             candidates.append(
                 _Candidate(
                     _statement(entry),
@@ -276,11 +291,13 @@ def _result_candidates(store: Store, material: _Material, period: Period) -> lis
                     "metric" in entry.missing,
                 )
             )
+    # Kept rewrites add results only with a before→after of their own: a setting written as a
+    # change (`pool size +150%`) is how a fix was made, not what it achieved.
     for _, rewrite in store.rewrites(period.from_, period.to):
         candidates.extend(
-            _Candidate(entry.statement, None, list(entry.metrics), False)
+            _Candidate(entry.statement, None, [m for m in entry.metrics if _paired(m)], False)
             for entry in rewrite.entries
-            if entry.metrics
+            if any(_paired(m) for m in entry.metrics)
         )
     return candidates
 
@@ -378,8 +395,8 @@ def _follow_through(store: Store, material: _Material, period: Period) -> Follow
     promised: list[ActionItem] = []
     done = on_time = with_due = 0
     for action in store.actions(owner="me"):
-        if action.from_ not in material.dates:
-            continue
+        if action.from_ not in material.dates or action.result == DROPPED:
+            continue  # a dropped action was never owed: it is not counted as promised
         closed = action.closed_on
         if action.status == "done" and closed is not None and closed <= period.to:
             done += 1
@@ -599,21 +616,36 @@ def _draft(
 ) -> tuple[str, str, list[str]]:
     dates = material.days
 
-    def validate(answer: ReviewDraftAnswer) -> ReviewDraftAnswer:
-        problems = draft_problems(
-            answer.draft, material.source, allowed, dates, sheet_headings(material.language)
-        )
+    def validate(answer: ReviewDraftAnswer, headings: Sequence[str] | None = None) -> ReviewDraftAnswer:
+        if headings is None:
+            headings = sheet_headings(material.language)
+        problems = draft_problems(answer.draft, material.source, allowed, dates, headings)
         if problems:
             raise ValueError("\n".join(problems))
         return answer
 
     def llm_call(engine: LLMEngine) -> str:
+        from functools import partial
+
+        from coach.llm.budget import merge_sections
+
         variables = {
             "period": f"{period.from_} – {period.to}",
             "material": _material_text(material, offline, results),
             "dates": ", ".join(dates),
         }
-        return engine.structured("review", material.language, variables, ReviewDraftAnswer, validate).draft
+        language = material.language
+        pieces = engine.split_to_fit("review", language, variables, "material", ReviewDraftAnswer, _HEADING)
+        if len(pieces) == 1:
+            return engine.structured("review", language, variables, ReviewDraftAnswer, validate).draft
+        # A long period: one draft per piece of the material that fits the model's context, joined.
+        sheet = sheet_headings(language)
+        drafts = []
+        for piece in pieces:
+            present = [h for h in sheet if h in piece["material"].splitlines()]
+            check: Callable[[ReviewDraftAnswer], ReviewDraftAnswer] = partial(validate, headings=present)
+            drafts.append(engine.structured("review", language, piece, ReviewDraftAnswer, check).draft)
+        return merge_sections(drafts, sheet)
 
     outcome = with_fallback(settings, material.language, llm_call, lambda: offline)
     return outcome.value, outcome.engine, outcome.warnings

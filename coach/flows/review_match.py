@@ -26,17 +26,17 @@ import numpy as np
 from coach.models import Meeting
 from coach.text.normalize import nfkc_lower
 from coach.text.numbers import canonical_unit, unit_scale
+from coach.text.script import KANJI
+from coach.text.segment import strip_bullet
+from coach.text.stopwords import STOPWORDS_EN
 
 _LATIN = r"[a-z][a-z0-9+#._-]*[a-z0-9+#]|[a-z]"
-_CJK = r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+"
+# Katakana and kanji runs carry the topic; hiragana carries grammar and is left out.
+_CJK = rf"[\u30a0-\u30ff{KANJI}]+"
 _TOKEN = re.compile(rf"({_LATIN})|({_CJK})|(\d+(?:\.\d+)?)")
-_STOPWORD_TEXT = """a an the of to and or in on at for with by from as is are was were be been being i we my
-our me us it its this that these those per into over than then so also which who not how get got will would
-should can could do did done have has had just very more most some any all each out off up about sure what
-when where there their they you your he she his her"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_BULLET = re.compile(r"^\s*(?:[-*+•・]|\d+[.)])\s*(?:\[[ xX]\]\s*)?")
 _TAG = re.compile(r"^\s*(?:【[^】]{1,12}】|\[[^\]]{1,12}\]|\([^)]{1,12}\))\s*")
+# Stricter than segment.SENTENCE_END: a full stop ends an English sentence only before a capital or
+# quote, so "e.g. the API" or "v1.2 rollout" stay one claim.
 _SENTENCE_END = re.compile(r"(?<=[。!?！？])|(?<=[.!?])\s+(?=[A-Z\"'(])")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _WARI = re.compile(r"(\d+(?:\.\d+)?)割")
@@ -64,7 +64,7 @@ def content_grams(text: str) -> set[str]:
     """Topic-bearing units of a text: kanji/katakana bigrams, Latin word stems (numbers apart)."""
     grams: set[str] = set()
     for latin, cjk, _number in _TOKEN.findall(nfkc_lower(text)):
-        if latin and latin not in _STOPWORDS:
+        if latin and latin not in STOPWORDS_EN:
             grams.add(_stem(latin))
         elif cjk:
             grams.update(cjk[i : i + 2] for i in range(max(1, len(cjk) - 1)))
@@ -86,7 +86,7 @@ def telling_numbers(values: Iterable[float]) -> set[float]:
 
 def clean_line(text: str) -> str:
     """A line without its bullet, checkbox or 【tag】."""
-    return _TAG.sub("", _BULLET.sub("", text)).strip()
+    return _TAG.sub("", strip_bullet(text)[0]).strip()
 
 
 def sentences(text: str) -> list[str]:
@@ -104,7 +104,7 @@ def _parts(text: str) -> list[tuple[str, bool]]:
     for line in text.splitlines():
         clean = clean_line(line)
         pieces = [piece.strip() for piece in _SENTENCE_END.split(clean) if piece.strip()]
-        whole_bullet = bool(_BULLET.match(line)) and len(pieces) > 1
+        whole_bullet = strip_bullet(line)[1] and len(pieces) > 1
         if whole_bullet:
             parts.append((clean, True))
         parts.extend((piece, not whole_bullet) for piece in pieces)

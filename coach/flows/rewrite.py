@@ -1,4 +1,4 @@
-"""Notes → STAR entries with quantified statements (issue 2).
+"""Notes → STAR entries with quantified statements.
 
 The offline engine does everything by rule. The LLM engine only writes prose: the metrics
 always come from code (`coach.rules.metrics` on the notes), the model merely says which metric
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.config import EngineName, Settings
-from coach.errors import CoachError
+from coach.errors import CoachError, StoreError
 from coach.llm.fallback import stamped, with_fallback
 from coach.llm.grounding import strip_ungrounded, ungrounded_numbers
 from coach.memory.store import Store
 from coach.models import Language, Metric, MissingPart, RewriteResult, StarEntry
 from coach.rules.metrics import MetricMatch, find_metrics
-from coach.rules.star import PARTS, question_for, statement_for
+from coach.rules.star import PARTS, question_for, read_notes, statement_for
 from coach.rules.star import extract_entries as _offline_entries
 from coach.text.inputs import check_text
 from coach.text.language import detect_language
@@ -235,7 +235,8 @@ def _llm_entries(
 
 
 def _offline_result(notes: str, language: Language) -> RewriteResult:
-    entries = extract_entries(notes, language)
+    reading = read_notes(notes, language)
+    entries = reading.entries
     warnings = []
     if not entries:
         warnings.append(
@@ -243,15 +244,17 @@ def _offline_result(notes: str, language: Language) -> RewriteResult:
             if language == "ja"
             else "No piece of work was found in the notes. Write what you did as bullets or sentences."
         )
-    return RewriteResult(language=language, engine="offline", entries=entries, warnings=warnings)
+    return RewriteResult(
+        language=language, engine="offline", entries=entries, warnings=warnings, next=reading.next
+    )
 
 
 # --------------------------------------------------------------------------- the flow
 
 
 _STORE_WARNING = (
-    "入力や結果を保存できませんでした({reason})。結果はこの画面にだけあります。",
-    "Could not save the notes or the result ({reason}); the result is only shown here.",
+    "結果を保存できませんでした({reason})。入力は保存済みですが、結果はこの画面にだけあります。",
+    "Could not save the result ({reason}); your notes are saved, but the result is only shown here.",
 )
 
 
@@ -266,16 +269,12 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
     if engine is not None:
         settings = settings.with_engine(engine)
     language = detect_language(notes)
+    # Saving what the user typed comes first and must succeed, as in intent and triage: a
+    # StoreError here stops the flow with what to do (nothing is computed from unsaved notes).
+    store = Store.open(settings)
+    input_id = store.save_input("rewrite", notes)
     matches = find_metrics(notes, language)
     warnings = stated_change_warnings(matches, language)
-    store: Store | None = None
-    input_id: int | None = None
-    try:
-        opened = Store.open(settings)
-        input_id = opened.save_input("rewrite", notes)
-        store = opened
-    except Exception as exc:
-        warnings.append(_store_warning(exc, language))
     outcome = with_fallback(
         settings,
         language,
@@ -284,12 +283,11 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
     )
     result = stamped(outcome)
     result = result.model_copy(update={"warnings": [*result.warnings, *warnings]})
-    if store is not None:
-        try:
-            store.save_rewrite(result, input_id)
-            store.update_prep(rewrite=result)
-        except Exception as exc:
-            result = result.model_copy(update={"warnings": [*result.warnings, _store_warning(exc, language)]})
+    try:  # the notes are safe; a result that could not be saved is still shown, with a warning
+        store.save_rewrite(result, input_id)
+        store.update_prep(rewrite=result)
+    except StoreError as exc:
+        result = result.model_copy(update={"warnings": [*result.warnings, _store_warning(exc, language)]})
     return result
 
 
@@ -307,6 +305,7 @@ _MD = {
     "questions": ("確認したいこと", "To fill in"),
     "engine": ("エンジン", "Engine"),
     "none": ("(記述なし)", "(not in the notes)"),
+    "next": ("次にやること(成果ではないもの)", "Next (plans, not results)"),
 }
 
 
@@ -340,4 +339,6 @@ def to_markdown(result: RewriteResult) -> str:
             lines += ["", f"**{_MD['questions'][i]}**", ""]
             lines += [f"- {question}" for question in entry.questions]
         lines.append("")
+    if result.next:
+        lines += [f"## {_MD['next'][i]}", ""] + [f"- {item}" for item in result.next] + [""]
     return "\n".join(lines).rstrip() + "\n"

@@ -1,6 +1,6 @@
-"""Concern triage (issue 3): each concern -> self / support / org, with what to say about it.
+"""Concern triage: each concern -> self / support / org, with what to say about it and why.
 
-Offline rules decide on their own (coach/engines/offline/triage.py). The LLM may write better
+Offline rules decide on their own (coach/rules/triage.py). The LLM may write better
 suggestions, but a tag the user wrote is never overridden, numbers must come from the concern,
 and a support ask without a date in the concern keeps its deadline placeholder.
 """
@@ -18,7 +18,7 @@ from coach.flows.prepare import answer_and_keep
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
 from coach.models import Bucket, Language, TriageItem, TriageResult
-from coach.rules.triage import classify, deadline_in, split_concerns, suggestion, tagged_bucket
+from coach.rules.triage import classify, deadline_in, decide, split_concerns, suggestion, tagged_bucket
 from coach.text.inputs import check_text
 from coach.text.language import detect_language
 
@@ -73,6 +73,12 @@ def _check(draft: TriageDraft, concerns: list[str]) -> TriageDraft:
     return draft
 
 
+def _llm_why(bucket: Bucket, offline: tuple[Bucket, str]) -> str:
+    """The model's bucket, with the offline rule's reading beside it (agreeing or not)."""
+    agrees = "agrees with" if bucket == offline[0] else f"differs from the rules' {offline[0]!r},"
+    return f"llm: {bucket} ({agrees} {offline[1]})"
+
+
 def triage_concerns(text: str, settings: Settings, engine: EngineName | None = None) -> TriageResult:
     text = check_text(text, what="concerns", what_ja="懸念事項")
     if engine is not None:
@@ -87,11 +93,12 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
         )
     language = detect_language(text)
 
+    decisions = [decide(concern) for concern in concerns]
+
     def offline() -> TriageResult:
-        buckets = [classify(concern) for concern in concerns]
         items = [
-            TriageItem(concern=c, bucket=b, suggestion=suggestion(c, b))
-            for c, b in zip(concerns, buckets, strict=True)
+            TriageItem(concern=c, bucket=b, suggestion=suggestion(c, b), why=why)
+            for c, (b, why) in zip(concerns, decisions, strict=True)
         ]
         return TriageResult(language=language, engine="offline", items=items)
 
@@ -102,7 +109,12 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
         )
         by_index = {item.index: item for item in draft.items}
         items = [
-            TriageItem(concern=c, bucket=by_index[i].bucket, suggestion=by_index[i].suggestion)
+            TriageItem(
+                concern=c,
+                bucket=by_index[i].bucket,
+                suggestion=by_index[i].suggestion,
+                why=_llm_why(by_index[i].bucket, decisions[i - 1]),
+            )
             for i, c in enumerate(concerns, 1)
         ]
         return TriageResult(language=language, engine=model.name, items=items)

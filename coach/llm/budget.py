@@ -3,25 +3,29 @@
 The estimate counts by script, because tokenizers do: English-centred BPE vocabularies spend
 about one token per 3–4 Latin characters, but one or more per kana/kanji (a Japanese character
 is 3 UTF-8 bytes, and small vocabularies hold few of them whole). The per-script costs in
-`TOKENS_PER_CHAR` are upper-side figures measured on SmolLM2's tokenizer (a 49k English-centred
-vocabulary, the least generous one in use here; bench/llm.py prints the ratio against the real
-server's count), so a prompt that fits the estimate fits the model. Larger vocabularies (Qwen,
+`TOKENS_PER_CHAR` are upper-side figures fitted on SmolLM2's tokenizer (a 49k English-centred
+vocabulary, the least generous one in use here) over the prompt files and the dev meetings:
+real/estimated tokens per file, tune half (even files) median 0.94, max 1.11; check half (odd
+files) median 0.92, max 1.00. bench/llm.py prints the same ratio for each flow's prompt. With
+`CONTEXT_SAFETY` on top, a prompt that fits the estimate fits the model. Larger vocabularies (Qwen,
 Llama 3, GPT-4o) spend fewer tokens: the estimate errs on the side of a shorter prompt.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 # script -> tokens per character
 TOKENS_PER_CHAR: dict[str, float] = {
-    "latin": 0.30,  # letters, digits, ASCII punctuation: ~3.3 characters per token
-    "space": 0.10,  # runs of spaces and newlines mostly merge into the next token
-    "kana": 1.0,
-    "kanji": 1.6,
+    "latin": 0.25,  # letters, digits, ASCII punctuation
+    "space": 0.45,  # a space or newline mostly starts a new token
+    "kana": 1.8,
+    "kanji": 2.9,  # most kanji are 2-3 byte tokens in a small English-centred vocabulary
     "other": 1.5,  # full-width forms, symbols, other scripts: often split into byte tokens
 }
+CONTEXT_SAFETY = 0.95  # share of the context a prompt + its answer may plan to use
 MESSAGE_OVERHEAD = 8  # role markers and separators of a chat template, per message
 REPLY_OVERHEAD = 16  # the assistant header the template adds before the answer
 
@@ -43,7 +47,8 @@ def estimate_tokens(text: str) -> int:
         return 0
     if text.isascii():
         spaces = sum(1 for ch in text if ch.isspace())
-        return math.ceil((len(text) - spaces) * TOKENS_PER_CHAR["latin"] + spaces * TOKENS_PER_CHAR["space"])
+        latin = TOKENS_PER_CHAR["latin"]
+        return math.ceil((len(text) - spaces) * latin + spaces * TOKENS_PER_CHAR["space"])
     total = 0.0
     for ch in text:
         total += TOKENS_PER_CHAR[_script(ch)]
@@ -89,3 +94,51 @@ def fit_in_order(texts: Sequence[str], tokens: int, separator_tokens: int = 2) -
             kept.append(head)
         break
     return kept
+
+
+def split_lines_to_fit(text: str, tokens: int, carry: re.Pattern[str] | None = None) -> list[str]:
+    """`text` cut at line ends into pieces of at most `tokens` each (a longer line is cut too).
+
+    A line matching `carry` (e.g. a Markdown heading) is repeated at the top of the next piece,
+    so each piece still says which section its lines belong to.
+    """
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    heading = ""
+    for line in text.splitlines():
+        cost = estimate_tokens(line) + 1
+        if cost > tokens:
+            line = cut_to_tokens(line, tokens - 1 - estimate_tokens(heading))
+            cost = estimate_tokens(line) + 1
+        if current and used + cost > tokens:
+            pieces.append("\n".join(current))
+            current, used = (
+                ([heading], estimate_tokens(heading) + 1) if heading and heading != line else ([], 0)
+            )
+        current.append(line)
+        used += cost
+        if carry is not None and carry.match(line):
+            heading = line
+    if any(line.strip() for line in current):
+        pieces.append("\n".join(current))
+    return pieces
+
+
+def merge_sections(texts: Sequence[str], headings: Sequence[str]) -> str:
+    """Answers written piece by piece, joined: the lines under each of `headings` gathered from
+    every piece, in the order of `headings` (lines before any heading go under the first)."""
+    sections: dict[str, list[str]] = {heading: [] for heading in headings}
+    other: list[str] = []
+    for text in texts:
+        target = sections[headings[0]] if headings else other
+        for line in text.splitlines():
+            stripped = line.strip()
+            if stripped in sections:
+                target = sections[stripped]
+            elif stripped:
+                target.append(line)
+    out: list[str] = []
+    for heading in headings:
+        out += [heading, *sections[heading]]
+    return "\n".join([*out, *other])

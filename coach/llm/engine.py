@@ -17,7 +17,10 @@ differ in what they accept, and the request must carry exactly the fields that w
   `COACH_LLM_MAX_TOKENS`); a prompt that does not fit `COACH_LLM_CONTEXT` with that reserve is
   not sent (`budget.estimate_tokens` needs no tokenizer). `COACH_LLM_TIMEOUT` is one deadline
   for the whole call, re-asks and streams included; a stream is closed when it passes, so the
-  server stops generating.
+  server stops generating. Once the server's speed is known (measured on each answer, kept with
+  the method), `max_tokens` is also lowered to what it can write in the time left, so a slow
+  server ends its answer before the deadline instead of generating on for nobody; and a re-ask
+  that could not finish in time is not started.
 - **Re-asks** (the instructor pattern): an answer that fails pydantic or the flow's `validate`
   goes back with the error, at most `COACH_LLM_RETRIES` times. A re-ask sends the original
   prompt, the previous answer and its error only, never the growing history.
@@ -36,17 +39,24 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import openai
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
 from coach.config import Settings, is_local_url
-from coach.llm.budget import cut_to_tokens, estimate_tokens, messages_tokens
+from coach.llm.budget import (
+    CONTEXT_SAFETY,
+    cut_to_tokens,
+    estimate_tokens,
+    messages_tokens,
+    split_lines_to_fit,
+)
 from coach.llm.failures import LLMFailure, check_failed
 from coach.llm.prompts import load_prompt
 from coach.models import Language
@@ -90,12 +100,16 @@ _REFUSAL_STATUSES = {400, 404, 405, 415, 422, 500, 501}
 
 # Tokens an answer of each flow may take: a bound, not a target (answers stop when done).
 FLOW_OUTPUT_TOKENS: dict[str, int] = {
-    "rewrite": 1200,
-    "review": 1200,
-    "intent": 600,
-    "triage": 700,
-    "ask": 500,
+    "rewrite": 1000,
+    "review": 1000,
+    "intent": 500,
+    "triage": 600,
+    "ask": 400,
 }
+# A prompt token costs this share of the time of an answer token (`rate` below counts both).
+# Measured on llama-cpp-python, 2 shared cores: ~125 prompt tokens/s against ~29 answer tokens/s.
+PROMPT_TOKEN_SHARE = 0.25
+SPEED_MARGIN = 0.85  # plan to finish with this share of the time left
 DEFAULT_OUTPUT_TOKENS = 800
 CAPABILITIES_FILE = "llm_capabilities.json"
 
@@ -127,7 +141,7 @@ class _Capabilities:
     configured: str | None = None
     token_field: str = "max_tokens"
     announced: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    rate: float | None = None  # answer tokens per second (prompt tokens at PROMPT_TOKEN_SHARE)
 
 
 class LLMEngine:
@@ -141,6 +155,9 @@ class LLMEngine:
         self._capabilities = self._load_capabilities()
         self._last_refusal = ""
         self._token_field_changed = False
+        self._rate_changed = False
+        self._method_changed = False
+        self._last_bound = self.output_tokens("")
 
     def _build_client(self) -> openai.OpenAI:
         url = self.settings.effective_base_url
@@ -173,6 +190,39 @@ class LLMEngine:
             bound = min(bound, self.settings.llm_max_tokens)
         return max(16, min(bound, self.settings.llm_context // 2))
 
+    def _bound(self, flow: str, messages: list[dict[str, str]], remaining: float) -> int:
+        """`max_tokens` for one request: the flow's bound, lowered so that the answer can finish in
+        the time left at the speed this server showed (so it never generates past the deadline)."""
+        bound = self.output_tokens(flow)
+        rate = self._capabilities.rate
+        if rate:
+            prompt = messages_tokens(m["content"] for m in messages) * PROMPT_TOKEN_SHARE
+            bound = min(bound, max(32, int(rate * remaining * SPEED_MARGIN - prompt)))
+        self._last_bound = bound
+        return bound
+
+    def _measured(
+        self, prompt: int | None, completion: int | None, seconds: float, streamed_after: float | None = None
+    ) -> None:
+        """Update the server's speed from one finished request (a running mean of two)."""
+        if not completion or seconds <= 0:
+            return
+        if streamed_after is not None and completion > 1 and seconds > streamed_after:
+            rate = (completion - 1) / (seconds - streamed_after)
+        else:
+            rate = ((prompt or 0) * PROMPT_TOKEN_SHARE + completion) / seconds
+        old = self._capabilities.rate
+        self._capabilities.rate = rate if old is None else (old + rate) / 2
+        self._rate_changed = True
+
+    def _slower_than(self, tokens: int, messages: list[dict[str, str]], seconds: float) -> None:
+        """A request that timed out: the server writes fewer than this many tokens per second."""
+        prompt = messages_tokens(m["content"] for m in messages) * PROMPT_TOKEN_SHARE
+        ceiling = (prompt + tokens) / max(seconds, 0.1)
+        old = self._capabilities.rate
+        self._capabilities.rate = ceiling if old is None else min(old, ceiling)
+        self._rate_changed = True
+
     def prompt_tokens(
         self, flow: str, language: Language, variables: dict[str, str], schema: type[BaseModel] | None = None
     ) -> int:
@@ -186,7 +236,32 @@ class LLMEngine:
     ) -> int:
         """Tokens left for more material in a prompt built from `variables` (may be negative)."""
         used = self.prompt_tokens(flow, language, variables, schema)
-        return self.settings.llm_context - self.output_tokens(flow) - used
+        return self._usable_context - self.output_tokens(flow) - used
+
+    @property
+    def _usable_context(self) -> int:
+        return int(self.settings.llm_context * CONTEXT_SAFETY)
+
+    def split_to_fit(
+        self,
+        flow: str,
+        language: Language,
+        variables: dict[str, str],
+        field: str,
+        schema: type[BaseModel] | None = None,
+        carry: re.Pattern[str] | None = None,
+    ) -> list[dict[str, str]]:
+        """`[variables]` when the call fits the context; otherwise one copy per piece of
+        `variables[field]`, cut at line ends so each call fits and each piece is at most the
+        answer's bound (an answer that restates its material needs as many tokens as it)."""
+        room = self.prompt_room(flow, language, {**variables, field: ""}, schema)
+        if estimate_tokens(variables[field]) <= room:
+            return [variables]
+        piece = min(room, self.output_tokens(flow))
+        if piece < 64:
+            used = self.prompt_tokens(flow, language, variables, schema)
+            raise _context_failure(used, self.settings.llm_context, self.output_tokens(flow))
+        return [{**variables, field: text} for text in split_lines_to_fit(variables[field], piece, carry)]
 
     def rendered(self, flow: str, language: Language, variables: dict[str, str]) -> list[dict[str, str]]:
         """The chat messages of a call, as sent (for checks that an answer does not echo them)."""
@@ -194,7 +269,7 @@ class LLMEngine:
 
     def _check_fits(self, flow: str, messages: list[dict[str, str]], schema_text: str) -> None:
         used = messages_tokens(m["content"] for m in messages) + estimate_tokens(schema_text)
-        limit = self.settings.llm_context - self.output_tokens(flow)
+        limit = self._usable_context - self.output_tokens(flow)
         if used > limit:
             raise _context_failure(used, self.settings.llm_context, self.output_tokens(flow))
 
@@ -208,6 +283,19 @@ class LLMEngine:
         schema: type[T],
         validate: Callable[[T], T] | None = None,
     ) -> T:
+        try:
+            return self._structured(flow, language, variables, schema, validate)
+        finally:
+            self._flush()
+
+    def _structured(
+        self,
+        flow: str,
+        language: Language,
+        variables: dict[str, str],
+        schema: type[T],
+        validate: Callable[[T], T] | None,
+    ) -> T:
         deadline = time.monotonic() + self.settings.llm_timeout
         base = self._messages(flow, language, variables)
         schema_body = _json_schema(schema)
@@ -218,6 +306,7 @@ class LLMEngine:
         error = ""
         messages = base
         for attempt in range(1, attempts + 1):
+            started = time.monotonic()
             try:
                 answer = self._negotiated(flow, language, messages, schema_body, schema_text, deadline)
             except LLMFailure as failure:
@@ -233,13 +322,18 @@ class LLMEngine:
             except (ValidationError, ValueError) as exc:
                 error = self._redact(str(exc))[:_MAX_ERROR_CHARS]
             if answer.finish_reason == "length":
-                raise _cut_failure(self.output_tokens(flow), attempt, self._redact(raw_text))
+                raise _cut_failure(self._last_bound, attempt, self._redact(raw_text))
             if attempt < attempts:
+                if deadline - time.monotonic() < (time.monotonic() - started) * SPEED_MARGIN:
+                    # a re-ask like the last attempt would not finish before the deadline: say
+                    # which check failed now, rather than time out and leave the server busy
+                    attempts = attempt
+                    break
                 messages = self._re_ask(flow, language, base, raw_text, error, schema_text)
         summary = _first_line(error) or "empty answer"
         raise check_failed(
             f"still invalid after {attempts} attempt(s): {summary}",
-            f"{attempts} 回とも不合格: {summary}",
+            f"{attempts} 回試行して不合格: {summary}",
             attempts=attempts,
             last_output=self._redact(raw_text),
         )
@@ -256,7 +350,7 @@ class LLMEngine:
         """The original prompt + the previous answer + its error: the size never grows."""
         retry = _to_dicts(load_prompt("retry", language).format_messages(error=error))
         fixed = messages_tokens(m["content"] for m in [*base, *retry]) + estimate_tokens(schema_text)
-        room = self.settings.llm_context - self.output_tokens(flow) - fixed - 8
+        room = self._usable_context - self.output_tokens(flow) - fixed
         shown = cut_to_tokens(previous, room) if room > 0 else ""
         return [*base, {"role": "assistant", "content": shown or "(empty answer)"}, *retry]
 
@@ -380,6 +474,8 @@ class LLMEngine:
             raise
         except LLMFailure as failure:
             stats.outcome = failure.kind
+            if failure.kind == "timeout":
+                self._slower_than(self._last_bound, sent, time.monotonic() - started)
             raise
         finally:
             stats.seconds = time.monotonic() - started
@@ -387,6 +483,7 @@ class LLMEngine:
         if usage is not None:
             stats.prompt_tokens = getattr(usage, "prompt_tokens", None)
             stats.completion_tokens = getattr(usage, "completion_tokens", None)
+            self._measured(stats.prompt_tokens, stats.completion_tokens, stats.seconds)
         choice = response.choices[0] if response.choices else None
         if choice is None:
             return _Answer("")
@@ -403,7 +500,7 @@ class LLMEngine:
             "temperature": 0,
             "timeout": remaining,
         }
-        common[self._capabilities.token_field] = self.output_tokens(flow)
+        common[self._capabilities.token_field] = self._bound(flow, messages, remaining)
         return common
 
     # ------------------------------------------------------------------ streaming text
@@ -417,8 +514,6 @@ class LLMEngine:
         self.calls.append(stats)
         started = time.monotonic()
         stream = self._open_stream(flow, messages, deadline)
-        if self._token_field_changed:
-            self._save_capabilities()
         chunks: queue.Queue[tuple[str, Any]] = queue.Queue()
         stop = threading.Event()
 
@@ -453,6 +548,9 @@ class LLMEngine:
                     failed: BaseException = (
                         item if isinstance(item, BaseException) else RuntimeError(str(item))
                     )
+                    stats.outcome = "error"
+                    if not isinstance(failed, openai.OpenAIError):
+                        raise self._broken_stream(failed, deadline) from None
                     try:
                         self._call(partial(_raise, failed), deadline)
                     except _Refused as refused:
@@ -473,6 +571,8 @@ class LLMEngine:
         finally:
             stop.set()
             stats.seconds = time.monotonic() - started
+            self._measured(None, stats.completion_tokens, stats.seconds, stats.first_token_seconds)
+            self._flush()
         if not text_seen:
             stats.outcome = "empty"
             raise LLMFailure(
@@ -486,12 +586,25 @@ class LLMEngine:
             )
         if finish == "length":
             stats.outcome = "cut"
-            raise _cut_failure(self.output_tokens(flow), 1, None)
+            raise _cut_failure(self._last_bound, 1, None)
 
     # ------------------------------------------------------------------ helpers
 
     def _messages(self, flow: str, language: Language, variables: dict[str, str]) -> list[dict[str, str]]:
         return _to_dicts(load_prompt(flow, language).format_messages(**variables))
+
+    def _broken_stream(self, exc: BaseException, deadline: float) -> LLMFailure:
+        """A stream that broke off mid-answer (the transport's own error, not the API's)."""
+        if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
+            return self._timeout()
+        name = type(exc).__name__
+        return LLMFailure(
+            f"The LLM's answer stream broke off ({name}). Check that the server is still running, then retry.",
+            f"LLM の回答ストリームが途中で切れました({name})。サーバーが動いているか確認して再実行してください。",
+            reason_en=f"the answer stream broke off ({name})",
+            reason_ja=f"回答ストリームが途中で切断 ({name})",
+            kind="unreachable",
+        )
 
     def _timeout(self) -> LLMFailure:
         url = self.settings.effective_base_url
@@ -606,10 +719,13 @@ class LLMEngine:
             if stored.get("token_field") == "max_completion_tokens"
             else "max_tokens",
             announced=bool(stored.get("announced")),
+            rate=float(stored["rate"])
+            if isinstance(stored.get("rate"), int | float) and stored["rate"] > 0
+            else None,
         )
 
     def _remember(self, method: str) -> None:
-        """Store the method that worked; tell the user once when it is not the configured one."""
+        """Note the method that worked; tell the user once when it is not the configured one."""
         caps = self._capabilities
         configured = self.settings.llm_method
         known = caps.method == method and caps.configured == configured
@@ -625,11 +741,16 @@ class LLMEngine:
                 )
             )
             caps.announced = True
-        elif known and not self._token_field_changed:
-            return
-        caps.method, caps.configured = method, configured
-        self._token_field_changed = False
-        self._save_capabilities()
+            self._method_changed = True
+        if not known:
+            caps.method, caps.configured = method, configured
+            self._method_changed = True
+
+    def _flush(self) -> None:
+        """Write what was learnt about the server (method, token field, speed), if anything."""
+        if self._method_changed or self._token_field_changed or self._rate_changed:
+            self._save_capabilities()
+            self._method_changed = self._token_field_changed = self._rate_changed = False
 
     def _save_capabilities(self) -> None:
         caps = self._capabilities
@@ -645,6 +766,7 @@ class LLMEngine:
             "configured": caps.configured,
             "token_field": caps.token_field,
             "announced": caps.announced,
+            "rate": round(caps.rate, 3) if caps.rate else None,
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

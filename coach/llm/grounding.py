@@ -236,28 +236,73 @@ def _grounded(quantity: Quantity, known: SourceIndex, computed: set[float]) -> b
     return any((quantity.kind, _key(value)) in known.based for value in quantity.base)
 
 
-def ungrounded_numbers(output: str, source: str, allowed: Iterable[float] = ()) -> list[str]:
+Allowed = Iterable[float | tuple[float, str]]
+
+
+def _allowed_index(allowed: Allowed) -> tuple[set[float], set[tuple[str, float]]]:
+    """Code's values: a bare float (a computed change) matches any unit; a (value, kind) pair (a
+    value the notes state, converted) keeps its kind."""
+    free: set[float] = set()
+    kinded: set[tuple[str, float]] = set()
+    for item in allowed:
+        if isinstance(item, tuple):
+            kinded |= {(item[1], value) for value in _roundings(item[0])}
+        else:
+            free |= _roundings(item)
+    return free, kinded
+
+
+def _grounded_by_code(quantity: Quantity, free: set[float], kinded: set[tuple[str, float]]) -> bool:
+    keys = {_key(value) for value in quantity.values}
+    if keys & free:
+        return True
+    if quantity.kind is None:
+        return any(value in keys for _, value in kinded)
+    return any((quantity.kind, key) in kinded for key in keys)
+
+
+def ungrounded_numbers(output: str, source: str, allowed: Allowed = ()) -> list[str]:
     """The numbers written in `output` that neither `source` nor `allowed` accounts for, as written."""
     known = source_values(source)
-    computed: set[float] = set()
-    for value in allowed:
-        computed |= _roundings(value)
-    masked = _NOT_A_QUANTITY.sub(lambda m: "x" * len(m.group()), output)
-    return [q.text for q in quantities(masked) if not _grounded(q, known, computed)]
-
-
-def ungrounded_details(output: str, source: str, allowed: Iterable[float] = ()) -> list[str]:
-    """Like `ungrounded_numbers`, each with its unit kind when it has one (`12 (percent)`)."""
-    known = source_values(source)
-    computed: set[float] = set()
-    for value in allowed:
-        computed |= _roundings(value)
+    free, kinded = _allowed_index(allowed)
     masked = _NOT_A_QUANTITY.sub(lambda m: "x" * len(m.group()), output)
     return [
-        f"{q.text} ({q.kind})" if q.kind else q.text
+        q.text
         for q in quantities(masked)
-        if not _grounded(q, known, computed)
+        if not (_grounded(q, known, set()) or _grounded_by_code(q, free, kinded))
     ]
+
+
+# kind -> (en, ja) as named in a notice
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "percent": ("percent", "パーセント"),
+    "points": ("points", "ポイント"),
+    "multiple": ("times", "倍"),
+    "money": ("money", "金額"),
+    "time": ("duration", "時間・期間"),
+    "data": ("data size", "データ量"),
+    "calendar": ("date", "日付"),
+    "rate": ("rate", "レート"),
+    "count": ("count", "件数・人数"),
+}
+
+
+def ungrounded_details(output: str, source: str, allowed: Allowed = (), language: str = "en") -> list[str]:
+    """Like `ungrounded_numbers`, each with the kind of its unit when it has one: `12 (percent)`,
+    so a notice says which number failed and as what."""
+    known = source_values(source)
+    free, kinded = _allowed_index(allowed)
+    masked = _NOT_A_QUANTITY.sub(lambda m: "x" * len(m.group()), output)
+    details = []
+    for quantity in quantities(masked):
+        if _grounded(quantity, known, set()) or _grounded_by_code(quantity, free, kinded):
+            continue
+        if quantity.kind is None:
+            details.append(quantity.text)
+            continue
+        en, ja = KIND_NAMES.get(quantity.kind, (quantity.kind, quantity.kind))
+        details.append(f"{quantity.text} ({ja if language == 'ja' else en})")
+    return details
 
 
 def _spans(text: str) -> list[NumberSpan]:

@@ -1,14 +1,23 @@
-"""The action ledger: one entry per action, closed by a checkbox, by prose or dropped, computed
-from every stored meeting in date order so that re-importing gives the same ledger."""
+"""The action ledger: one entry per action, computed from every stored meeting in date order so
+that re-importing gives the same ledger.
+
+An action is opened by the first item that writes it (checkbox, `TODO:`, table row, `X will …`)
+and belongs to me, my manager or someone else (`people.py`). A later item with the same wording
+carries it over (counted once); it is closed by a checked box, a table status (`完了`, `中止`),
+or prose that reports it done or dropped, in the same language (word rules below) or in the
+other language (meaning vectors, calibrated, see `_meaning_closures`). Every status keeps the
+line that gave it (`evidence`) and the rule (`why`).
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from coach.memory.markdown import _CHECK
+from coach.memory.markdown import _BOX, _CHECK
+from coach.memory.people import People
 from coach.memory.store import (
     DROPPED,
     ChecklistItem,
@@ -16,7 +25,12 @@ from coach.memory.store import (
     Store,
 )
 from coach.models import Meeting
+from coach.text.script import has_japanese
 from coach.text.similarity import compact, coverage, leading_verb, nfkc, similarity
+
+# cosine matrix (queries x passages) of meaning vectors, given by a flow (the memory layer
+# does not embed); None: wordings in different languages are not compared.
+Meaning = Callable[[Sequence[str], Sequence[str]], Sequence[Sequence[float]]]
 
 # --------------------------------------------------------------------------- the ledger
 
@@ -39,6 +53,8 @@ _DROPPED = re.compile(
     r"\bno longer (?:needed|required|necessary|relevant)\b|\bnot (?:needed|required|necessary)(?: anymore)?\b"
     r"|\bunnecessary\b|\bdropped\b|\bcancell?ed\b|\bde-?scoped\b|\bscrapped\b|\babandoned\b|\bshelved\b"
     r"|\bwon't do\b|\bobsolete\b|\bdeprioriti[sz]ed\b"
+    r"|\b(?:decided|agreed|chose) (?:to|we would) (?:drop|stop|cancel|skip|abandon|shelve|not do)\b"
+    r"|\bwe(?:'re| are| will|'ll)? (?:dropping|drop|stopping|cancelling|canceling)\b"
     r"|不要(?:に|と|です|だ|$)|必要なくなっ|必要がなくなっ|中止|取りやめ|取り止め|見送(?:り|っ|る)|やめ(?:た|ました|る)|なしになっ"
     r"|キャンセル"
 )
@@ -83,7 +99,7 @@ _SAME_PAST = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 _CLAUSE = re.compile(r"[、，,;；]|\s+but\s+|\s+while\s+")
-_BULLET = re.compile(r"^\s*(?:[-*+・]|\d+[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*+]\s+|[・•]\s*|\d+[.)]\s+)")
 _TAG = re.compile(r"^\s*[【\[][^】\]]{1,12}[】\]]\s*")
 COVERAGE = 0.6
 SIMILAR = 0.6
@@ -104,7 +120,12 @@ def _prose_paragraphs(meeting: Meeting) -> list[list[str]]:
     paragraphs = []
     for block in [meeting.preamble, *(s.text for s in meeting.sections)]:
         for line in block.split("\n"):
-            if not line.strip() or _CHECK.match(line):
+            if (
+                not line.strip()
+                or _CHECK.match(line)
+                or _BOX.match(_BULLET.sub("", line))
+                or line.lstrip().startswith("|")
+            ):
                 continue
             line = _TAG.sub("", _BULLET.sub("", line)).strip()
             sentences = [
@@ -184,12 +205,35 @@ def _closure(action: str, sentence: str) -> tuple[str | None, int]:
         if best > 0 and own and own.search(nfkc(clauses[best - 1]).lower()):
             return "done", best - 1
         return None, -1
+    if own and (head := _head_noun(action)):
+        for i, clause in enumerate(clauses):
+            lowered = nfkc(clause).lower()
+            if (
+                own.search(lowered)
+                and re.search(rf"\b{re.escape(head)}s?\b", lowered)
+                and not _says_not(lowered)
+            ):
+                return "done", i
     if coverage(action, sentence) >= COVERAGE:
         verdicts = [_verdict(action, c) for c in clauses]
         closing = [i for i, v in enumerate(verdicts) if v in ("done", DROPPED)]
         if closing and "not" not in verdicts:
             return verdicts[closing[-1]], closing[-1]
     return None, -1
+
+
+_PREPOSITION = re.compile(r"\s(?:for|with|to|on|at|in|from|of|by|about|before|after|into|across)\s")
+
+
+def _head_noun(action: str) -> str | None:
+    """The head of an English action's object: `book the design review room` -> `room`
+    (the last word before a preposition), so `Morgan booked the room` reports it done."""
+    text = nfkc(action).strip().lower()
+    if not leading_verb(text):
+        return None
+    words = _PREPOSITION.split(f" {text} ", maxsplit=1)[0].split()[1:]
+    words = [w for w in words if w.isalpha() and w not in ("the", "a", "an", "our", "my", "their")]
+    return words[-1] if words and len(words[-1]) >= 3 else None
 
 
 def _result(paragraph: list[str], index: int, clause: int) -> str:
@@ -205,47 +249,219 @@ def _result(paragraph: list[str], index: int, clause: int) -> str:
 
 
 RECENT_MEETINGS = 8
+# Cross-language closure: the cosine of the action and the line must reach MEANING_MIN and stand
+# MEANING_MARGIN above the line's next-best action and the action's median line (calibration
+# measured on the development corpora, see bench/ledger.py).
+MEANING_MIN = 0.84
+MEANING_MARGIN = 0.06
+MEANING_MIN_SAME = 0.88  # two wordings in one language are closer on the whole: a higher bar
+MEANING_MARGIN_SAME = 0.05
+
+# A sentence that reports something done: a completion word, or a past form at a clause end
+# (`作ってくれた`, `出した`, `始まった`, `届いた`, `published`, `was held`, `is answered`).
+_PAST_JA = re.compile(r"(?:た|だ|ました|済み?|完了|確定|合意)(?:。|、|$|（|\(|！|：|:)|ている$|続けている")
+_REPORT_CLAUSE = re.compile(r"[。、，,;；：:]|\s+but\s+")
+_PAST_EN = re.compile(
+    r"\b(?:\w+ed|done|sent|held|made|built|wrote|written|gave|given|met|ran|got|began|took|is answered|was answered)\b"
+)
+_NOT_CLAUSE = re.compile(
+    r"まだ|途中|未着手|ていない|てない|ません|なかった|できず|予定|したい|つもり|見込み|\bnot\b|n't\b|\byet\b|\bwill\b"
+    r"|\bplan(?:s|ned)? to\b|\bgoing to\b|\bstart(?:ed|ing)\b|\bbegan\b|着手|(?:相談|調整|確認|検討|対応|作業|進行|準備|交渉|依頼)中"
+)
 
 
-def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> list[LedgerEntry]:
-    """Replay the meetings in date order: checklist items open or close actions, prose closes them.
+_CONTENT_WORD = re.compile(r"[a-z][a-z0-9]{2,}|[\u30a0-\u30ff]{2,}|[\u4e00-\u9fff々]{2,}")
 
-    Matching looks at open actions, at actions closed in the last few meetings and at closed
-    actions with the very same wording, so the replay stays linear in the number of meetings.
-    """
-    ledger: list[LedgerEntry] = []
-    open_entries: list[LedgerEntry] = []
-    done_by_key: dict[tuple[str, str], LedgerEntry] = {}
-    recent_done: list[tuple[int, LedgerEntry]] = []
-    ordered = sorted(sources, key=lambda pair: (pair[0].date, pair[0].file))
-    for position, (meeting, items) in enumerate(ordered):
-        recent_done = [(p, e) for p, e in recent_done if p > position - RECENT_MEETINGS]
-        earlier_open = list(open_entries)
-        pool = earlier_open + [e for _, e in recent_done]
+
+def _shared_word(a: str, b: str) -> bool:
+    """A content word in common: an English word, a katakana run or a kanji bigram."""
+
+    def words(text: str) -> set[str]:
+        found: set[str] = set()
+        for word in _CONTENT_WORD.findall(nfkc(text).lower()):
+            if re.match(r"[\u4e00-\u9fff々]", word):
+                found |= {word[k : k + 2] for k in range(len(word) - 1)}
+            else:
+                found.add(word)
+        return found
+
+    return bool(words(a) & words(b))
+
+
+_LOOSE_NOUN_STOP = re.compile(rf"[をに]\S{{0,3}}(?:{_COMPLETION_NOUNS}|反映|切替|切り替え)(?:済み?)?$")
+
+
+def _reports_done(sentence: str) -> bool:
+    """Some clause of the sentence reports a thing done and is not negated or in the future."""
+    for clause in _REPORT_CLAUSE.split(nfkc(sentence).lower()):
+        clause = clause.strip()
+        if not clause or _NOT_CLAUSE.search(clause):
+            continue
+        noun_stop = bool(_LOOSE_NOUN_STOP.search(clause.rstrip("。. "))) and not _FUTURE_JA.search(clause)
+        if _says_done(clause) or _PAST_JA.search(clause) or _PAST_EN.search(clause) or noun_stop:
+            return True
+    return False
+
+
+def _says_not_clause(text: str) -> bool:
+    return bool(_NOT_CLAUSE.search(nfkc(text).lower()))
+
+
+def _evidence(meeting: Meeting, line: int | None, text: str, role: str) -> dict[str, object]:
+    return {"meeting": meeting.file, "line": line, "text": text, "role": role}
+
+
+def _line_of(raw: Sequence[str], text: str) -> int | None:
+    """1-based line of the raw file that holds `text` (its first characters), if any."""
+    probe = compact(text)[:16]
+    if not probe:
+        return None
+    for number, line in enumerate(raw, start=1):
+        if probe in compact(line):
+            return number
+    return None
+
+
+def _variants(text: str) -> list[str]:
+    """The wording and the wording without its asides: `X（stage遷移・命名規則）をする` -> `Xをする`."""
+    bare = re.sub(r"\s*[(（][^()（）]*[)）]\s*", " ", text).strip()
+    return [text, bare] if bare and bare != text else [text]
+
+
+def _alike(a: str, b: str) -> float:
+    return max(similarity(x, y) for x in _variants(a) for y in _variants(b))
+
+
+def _same_language(a: str, b: str) -> bool:
+    return has_japanese(a) == has_japanese(b)
+
+
+class _Replay:
+    """The ledger as meetings are replayed in date order."""
+
+    def __init__(self, people: People, meaning: Meaning | None) -> None:
+        self.people = people
+        self.meaning = meaning
+        self.ledger: list[LedgerEntry] = []
+        self.open: list[LedgerEntry] = []
+        self.done_by_key: dict[tuple[str, str], LedgerEntry] = {}
+        self.recent_done: list[tuple[int, LedgerEntry]] = []
+        self.carried_here: set[int] = set()
+        self.wordings: dict[
+            int, list[str]
+        ] = {}  # every wording an action was carried over in  # actions an item of the current meeting carries over
+
+    def owner_of(self, item: ChecklistItem) -> tuple[str, str | None]:
+        if item.owner_name:
+            role = self.people.role(item.owner_name)
+            return role, None if role == "me" else item.owner_name
+        return item.owner, None
+
+    def find(
+        self, pool: Sequence[LedgerEntry], item: ChecklistItem, owner: str, meeting: Meeting
+    ) -> LedgerEntry | None:
+        """The earlier action this item repeats: the same owner and a like wording; an item marked
+        carried over may repeat it in the other language (by meaning). An unchecked item only
+        carries over an open action: the same wording after it was closed is a new, recurring one."""
+        best: tuple[float, LedgerEntry] | None = None
+        for entry in pool:
+            if entry.owner != owner or (entry.status == "done" and item.state == "open"):
+                continue
+            wordings = self.wordings.get(id(entry), [entry.action])
+            score = max(_alike(w, item.text) for w in wordings) + (0.01 if entry.status == "open" else 0.0)
+            if score >= SIMILAR and (best is None or score > best[0]):
+                best = (score, entry)
+        if best is None and item.carried and self.meaning is not None:
+            others = [
+                e
+                for e in pool
+                if e.owner == owner and e.status == "open" and not _same_language(e.action, item.text)
+            ]
+            if others:
+                scores = self.meaning([item.text], [e.action for e in others])[0]
+                top = max(range(len(others)), key=lambda i: scores[i])
+                if scores[top] >= MEANING_MIN - 0.05:
+                    return others[top]
+        return best[1] if best else None
+
+    def close(
+        self, entry: LedgerEntry, meeting: Meeting, how: str, line: int | None, text: str, why: str
+    ) -> None:
+        if entry.status != "open":
+            return
+        entry.status, entry.done_in, entry.closed_by = "done", meeting.file, how
+        if how == DROPPED:
+            entry.result = DROPPED
+        entry.evidence.append(_evidence(meeting, line, text, "dropped" if how == DROPPED else "closed"))
+        entry.why = why
+
+    def items(self, position: int, meeting: Meeting, items: Sequence[ChecklistItem]) -> list[LedgerEntry]:
+        self.recent_done = [(p, e) for p, e in self.recent_done if p > position - RECENT_MEETINGS]
+        self.carried_here = set()
+        earlier_open = list(self.open)
+        pool = earlier_open + [e for _, e in self.recent_done]
         here: set[str] = set()
         for item in items:
             key = compact(item.text)
-            match = _find(pool, item) or (done_by_key.get((item.owner, key)) if item.checked else None)
+            owner, name = self.owner_of(item)
+            match = self.find(pool, item, owner, meeting) or (
+                self.done_by_key.get((owner, key)) if item.state != "open" else None
+            )
             if match is None:
                 if key in here:
                     continue
                 here.add(key)
-                entry = LedgerEntry(
+                match = LedgerEntry(
                     key=key,
                     action=item.text,
-                    owner=item.owner,
+                    owner=owner,  # type: ignore[arg-type]
                     due=item.due,
                     status="open",
                     from_=meeting.file,
+                    owner_name=name,
+                    due_raw=item.due_raw,
+                    evidence=[_evidence(meeting, item.line, item.source or item.text, "opened")],
+                    why=f"opened by a {item.via} item in {meeting.file}"
+                    + (f" line {item.line}" if item.line else ""),
                 )
-                ledger.append(entry)
-                open_entries.append(entry)
-                match = entry
-            elif match.status == "open" and item.due:
-                match.due = item.due  # carried over with a new date: rescheduled
-            if item.checked and match.status == "open":
-                match.status, match.done_in, match.closed_by = "done", meeting.file, "checkbox"
-        candidates = [e for e in earlier_open if e.status == "open" or not e.result]
+                self.ledger.append(match)
+                self.open.append(match)
+            else:
+                if match.status == "open" and item.due and item.due != match.due:
+                    match.due, match.due_raw = item.due, item.due_raw  # carried over with a new date
+                if compact(item.text) != match.key:
+                    self.wordings.setdefault(id(match), [match.action]).append(item.text)
+                if item.state == "open":
+                    self.carried_here.add(id(match))
+                    match.evidence.append(_evidence(meeting, item.line, item.source or item.text, "carried"))
+                    match.why = f"carried over in {meeting.file}" + (
+                        f" line {item.line}" if item.line else ""
+                    )
+            if item.state == "done":
+                how = "table" if item.via == "table" else "checkbox"
+                rule = "table status" if how == "table" else "checked box"
+                self.close(
+                    match,
+                    meeting,
+                    how,
+                    item.line,
+                    item.source or item.text,
+                    f"{rule} in {meeting.file} line {item.line}",
+                )
+                if item.note and not match.result:
+                    match.result = item.note
+            elif item.state == "dropped":
+                self.close(
+                    match,
+                    meeting,
+                    DROPPED,
+                    item.line,
+                    item.source or item.text,
+                    f"table status says dropped in {meeting.file} line {item.line}",
+                )
+        return earlier_open
+
+    def prose(self, meeting: Meeting, candidates: list[LedgerEntry], raw: Sequence[str]) -> None:
         for paragraph in _prose_paragraphs(meeting) if candidates else []:
             for index, sentence in enumerate(paragraph):
                 for entry in candidates:
@@ -254,32 +470,122 @@ def build_ledger(sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]]) -> 
                     verdict, clause = _closure(entry.action, sentence)
                     if verdict is None:
                         continue
+                    line = _line_of(raw, sentence)
                     entry.result = DROPPED if verdict == DROPPED else _result(paragraph, index, clause)
                     if entry.status == "open":
-                        entry.status, entry.done_in, entry.closed_by = "done", meeting.file, "prose"
-        for entry in [e for e in open_entries if e.status == "done"]:
-            open_entries.remove(entry)
-            done_by_key[(entry.owner, entry.key)] = entry
-            recent_done.append((position, entry))
-    return ledger
+                        how = DROPPED if verdict == DROPPED else "prose"
+                        self.close(
+                            entry,
+                            meeting,
+                            how,
+                            line,
+                            sentence,
+                            f"prose says {verdict} in {meeting.file} line {line}",
+                        )
+                        if how == DROPPED:
+                            entry.result = DROPPED
+
+    def meaning_closures(self, meeting: Meeting, candidates: list[LedgerEntry], raw: Sequence[str]) -> None:
+        """Close actions a sentence reports done in other words or the other language: the
+        sentence (or one of its clauses) must report something done (`_reports_done`), be the
+        action's closest line by meaning, reach MEANING_MIN and stand MEANING_MARGIN above the
+        action's median line, and be no other open action's closer match."""
+        if self.meaning is None:
+            return
+        open_entries = [e for e in candidates if e.status == "open" and id(e) not in self.carried_here]
+        if not open_entries:
+            return
+        units: list[tuple[str, str]] = []  # (text compared, the sentence it belongs to)
+        for paragraph in _prose_paragraphs(meeting):
+            if len(paragraph) > 1:
+                whole = "。".join(paragraph)
+                units.append((whole, whole))
+            for sentence in paragraph:
+                units.append((sentence, sentence))
+                clauses = [c.strip() for c in _REPORT_CLAUSE.split(sentence) if c and len(c.strip()) >= 8]
+                if len(clauses) > 1:
+                    units += [(c, sentence) for c in clauses]
+        reports = [_reports_done(sentence) and not _says_not_clause(text) for text, sentence in units]
+        if not any(reports):
+            return  # nothing here reports anything done: no need to embed this meeting
+        actions = [e.action for e in open_entries]
+        # Every line is embedded, reporting or not: the median line calibrates the action's scores.
+        matrix = self.meaning(actions, [u for u, _ in units])
+        pairs: list[tuple[float, int, int, float]] = []  # score, action, unit, the action's median
+        for i, entry in enumerate(open_entries):
+            scores = list(matrix[i])
+            median = sorted(scores)[(len(scores) - 1) // 2]  # the lower median: a typical line
+            for j, (text, _sentence) in enumerate(units):
+                if not reports[j]:
+                    continue
+                same = _same_language(entry.action, text)
+                floor, margin = (
+                    (MEANING_MIN_SAME, MEANING_MARGIN_SAME) if same else (MEANING_MIN, MEANING_MARGIN)
+                )
+                if scores[j] < floor or scores[j] - median < margin:
+                    continue
+                if same and not _shared_word(entry.action, text):
+                    continue  # one language and not one word in common: a look-alike, not a report
+                pairs.append((scores[j], i, j, median))
+        # One line reports one action and one action is closed once: the closest pairs first.
+        used_actions: set[int] = set()
+        used_sentences: set[str] = set()
+        for best, i, j, median in sorted(pairs, reverse=True):
+            text, sentence = units[j]
+            if i in used_actions or text in used_sentences:
+                continue
+            used_actions.add(i)
+            used_sentences.add(text)
+            entry = open_entries[i]
+            line = _line_of(raw, text)
+            verdict = _verdict(entry.action, sentence)
+            same = _same_language(entry.action, text)
+            how = DROPPED if verdict == DROPPED else ("prose" if same else "other-language")
+            self.close(
+                entry,
+                meeting,
+                how,
+                line,
+                text,
+                f"{how} in {meeting.file} line {line}: meaning {best:.2f} (median line {median:.2f},"
+                " the closest pair of this meeting) and it reports it done",
+            )
+            if how != DROPPED:
+                entry.result = sentence
+
+    def settle(self, position: int) -> None:
+        for entry in [e for e in self.open if e.status == "done"]:
+            self.open.remove(entry)
+            self.done_by_key[(entry.owner, entry.key)] = entry
+            self.recent_done.append((position, entry))
 
 
-def _find(pool: Sequence[LedgerEntry], item: ChecklistItem) -> LedgerEntry | None:
-    """The earlier action this checklist item repeats.
+def build_ledger(
+    sources: Sequence[tuple[Meeting, Sequence[ChecklistItem]]],
+    meaning: Meaning | None = None,
+    raw: dict[str, str] | None = None,
+) -> list[LedgerEntry]:
+    """Replay the meetings in date order: items open, carry over or close actions, prose closes them.
 
-    An unchecked item only carries over an open action: the same wording after it was closed
-    is a new, recurring action (`週報を書く` every week).
+    Matching looks at open actions, at actions closed in the last few meetings and at closed
+    actions with the very same wording, so the replay stays linear in the number of meetings.
+    A cancelled meeting says nothing about any action.
     """
-    best: tuple[float, LedgerEntry] | None = None
-    for entry in pool:
-        if entry.owner != item.owner or (entry.status == "done" and not item.checked):
+    ordered = sorted(sources, key=lambda pair: (pair[0].date, pair[0].file))
+    replay = _Replay(People.of(m for m, _ in ordered), meaning)
+    for position, (meeting, items) in enumerate(ordered):
+        if meeting.cancelled:
             continue
-        score = similarity(entry.action, item.text) + (0.01 if entry.status == "open" else 0.0)
-        if score >= SIMILAR and (best is None or score > best[0]):
-            best = (score, entry)
-    return best[1] if best else None
+        lines = (raw or {}).get(meeting.file, "").split("\n")
+        earlier_open = replay.items(position, meeting, items)
+        candidates = [e for e in earlier_open if e.status == "open" or not e.result]
+        replay.prose(meeting, candidates, lines)
+        replay.meaning_closures(meeting, [e for e in earlier_open if e.status == "open"], lines)
+        replay.settle(position)
+    return replay.ledger
 
 
-def rebuild_ledger(db: sqlite3.Connection) -> None:
+def rebuild_ledger(db: sqlite3.Connection, meaning: Meaning | None = None) -> None:
     """Recompute the actions table from every stored meeting (inside the caller's transaction)."""
-    Store.sync_ledger(db, build_ledger(Store.ledger_sources(db)))
+    raw = dict(db.execute("SELECT file, raw FROM meetings").fetchall())
+    Store.sync_ledger(db, build_ledger(Store.ledger_sources(db), meaning, raw))

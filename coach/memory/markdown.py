@@ -1,13 +1,21 @@
-"""Markdown meeting notes in and out, and the action ledger computed from them.
+"""Markdown meeting notes in and out.
 
-Notes come as one file per meeting (`YYYY-MM-DD*.md`), with optional YAML front matter, a
-Notion property block (`Date: …`, `参加者: …`), Notion toggles and Obsidian callouts and wiki
-links. Sections are recognised by their headings in Japanese or English; checklist items become
-actions (due from `期限: 3/14`, `due Mar 14`, `by Friday`, `📅 2026-03-14`; owner from `@Sam`,
-`Sam to …`, `(Manager)`, `佐藤さん: …`); a later meeting closes an earlier action with a checked
-item or with prose that reports it done (without negation), or reports it no longer needed: then
-it is closed with the result `dropped`. The ledger is recomputed from every stored meeting in
-date order, so re-importing gives the same ledger.
+A meeting is read from its Markdown syntax tree (markdown-it-py, with tables): ATX and setext
+headings, list items with their nesting, task-list items, table rows and paragraphs, each with
+its line in the file. The parts are then classified:
+
+- sections by heading (`## 成果`, `成果\\n====`, a bold line `**Action items**`, `【相談】`, a
+  numbered agenda item with sub-items) or by an inline label (`決定: …`, `TODO: …`, `共有: …`),
+  with the words of `headings.py`;
+- action items wherever they stand: checkboxes (`[ ]`, `[x]`, `* [X]`, `☐`, `☑`), `TODO:` labels,
+  rows of a table with an action column, `X will …` lines; each keeps its owner as written
+  (`@sato`, `(田中さん)`, `担当: 佐藤さん`, `→佐藤さん`, `Takeshi: …`, `Sato-san to …`,
+  `[owner: me]`), its due date (`coach.text.due`), its state (checked, a table status) and its
+  line, so the ledger can cite it;
+- metadata: YAML front matter, a Notion property block (`Date: January 16, 2026`, `Participants:`),
+  Notion `▶` toggles, Obsidian `[[links]]`, callouts and `#tags`;
+- a file that is not a meeting (a template full of `{{placeholders}}`, an index of links) and a
+  cancelled meeting are recognised.
 """
 
 from __future__ import annotations
@@ -15,18 +23,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
 import yaml
+from markdown_it import MarkdownIt
 from pydantic import BaseModel, Field
 
 from coach.errors import InputError
-from coach.memory.store import (
-    ChecklistItem,
+from coach.memory.headings import (
+    CANCELLED,
+    CANCELLED_MAX_CHARS,
+    DEFAULT_HEADINGS,
+    INLINE_LABEL,
+    MANAGER_WORDS,
+    ME_WORDS,
+    TABLE_COLUMNS,
+    TODO_LABEL,
+    section_kind,
+    status_of,
 )
+from coach.memory.people import is_me, names_in_title, strip_name
+from coach.memory.store import ChecklistItem
 from coach.models import ActionItem, Meeting, MeetingSection, Owner, SectionKind
-from coach.text.due import parse_date, split_due
+from coach.text.due import find_due, parse_date, split_due
+from coach.text.japanese import is_person_name
 from coach.text.similarity import compact, nfkc
 
 Progress = Callable[[int, int, str], None]
@@ -42,70 +64,24 @@ class ParsedMeeting(BaseModel):
     levels: list[int] = Field(default_factory=list, description="Heading level of each section.")
     warnings: list[str] = Field(default_factory=list)
     warnings_ja: list[str] = Field(default_factory=list, description="The same warnings in Japanese.")
+    cancelled: bool = Field(default=False, description="The meeting did not take place.")
 
     def warnings_in(self, language: str) -> list[str]:
         return self.warnings_ja if language == "ja" else self.warnings
 
 
-
 # --------------------------------------------------------------------------- headings
-
-_KINDS: list[tuple[SectionKind, re.Pattern[str]]] = [
-    (
-        "actions",
-        re.compile(
-            r"アクション|todo|to-do|to do|宿題|やること|タスク|\bactions?\b|\baction items?\b|\bnext steps?\b"
-            r"|\btasks?\b|follow[- ]?ups?"
-        ),
-    ),
-    (
-        "decisions",
-        re.compile(r"決まったこと|決定|合意|\bdecisions?\b|\bdecided\b|\bagreed\b|\bagreements?\b"),
-    ),
-    ("career", re.compile(r"キャリア|\bcareer\b|\bgrowth\b|成長")),
-    (
-        "concerns",
-        re.compile(
-            r"課題|相談|懸念|悩み|困りごと|\bconcerns?\b|\bissues?\b|\basks?\b|\bblockers?\b|\bproblems?\b|\brisks?\b"
-        ),
-    ),
-    (
-        "results",
-        re.compile(
-            r"成果|やったこと|実績|進捗|振り返り|近況|報告|\bresults?\b|\bachievements?\b|\bwins?\b|\bupdates?\b"
-            r"|\bprogress\b|\baccomplishments?\b|\brecap\b|\bhighlights?\b|\blast week\b|\bsince last\b"
-        ),
-    ),
-    (
-        "info",
-        re.compile(
-            r"情報|共有事項|学び|フィードバック|\binfo\b|\binformation\b|\blearned\b|\blearnings?\b"
-            r"|notes from|\bfyi\b|\bfeedback\b"
-        ),
-    ),
-]
-_MANAGER_WORDS = re.compile(r"上司|マネージャ|マネジャ|\bmanager'?s?\b|\bboss\b|\blead'?s\b")
-_ME_WORDS = re.compile(r"自分|\bmy\b|\bme\b|\bmine\b|私")
-
-_ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_BOLD = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]?\s*$")
-_BRACKET = re.compile(r"^\s*【([^】]{1,30})】\s*$")
-_COLON = re.compile(r"^([^\s\-*+#>|`].{0,30}?)\s*[:：]\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_CHECK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+\[)([ xX✓✔])(\]\s*)(.*)$")
-_CHECKED = {"x", "X", "✓", "✔"}
 
 
 def _heading_key(text: str) -> str:
     return nfkc(text).lower().strip().strip("*_:：#").strip()
 
 
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.)．]|[①-⑳]|\(\d{1,2}\))\s*")
+
+
 def classify_heading(heading: str) -> SectionKind | None:
-    key = _heading_key(heading)
-    for kind, pattern in _KINDS:
-        if pattern.search(key):
-            return kind
-    return None
+    return section_kind(_NUMBERING.sub("", _heading_key(heading)))
 
 
 def _names(with_: str | None) -> list[str]:
@@ -119,30 +95,31 @@ def _names(with_: str | None) -> list[str]:
         if not person:
             continue
         names.append(person)
-        for honorific in ("さん", "様", "氏", "san"):
-            if person.endswith(honorific) and len(person) > len(honorific):
-                names.append(person[: -len(honorific)].strip())
-    return [nfkc(n).lower() for n in names if n and not _ME_WORDS.fullmatch(nfkc(n).lower())]
+        bare = strip_name(person)
+        if bare and bare != person:
+            names.append(bare)
+    return [nfkc(n).lower() for n in names if n and not ME_WORDS.fullmatch(nfkc(n).lower())]
 
 
 def _heading_owner(heading: str, with_: str | None) -> Owner | None:
     key = _heading_key(heading)
-    if _MANAGER_WORDS.search(key) or any(name in key for name in _names(with_)):
+    if MANAGER_WORDS.search(key) or any(name in key for name in _names(with_)):
         return "manager"
-    if _ME_WORDS.search(key):
+    if ME_WORDS.search(key):
         return "me"
     return None
 
 
-def _heading_of(line: str) -> tuple[int, str, bool] | None:
-    """(level, text, explicit): explicit for `#` headings, implicit ones only count when recognised."""
-    if match := _ATX.match(line):
-        return len(match.group(1)), match.group(2).strip(), True
-    for pattern in (_BOLD, _BRACKET, _COLON):
-        if match := pattern.match(line):
-            return 7, match.group(1).strip(), False
-    return None
-
+_BOLD = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]?\s*$")
+_BRACKET = re.compile(r"^\s*【([^】]{1,30})】\s*$")
+_COLON = re.compile(r"^([^\s\-*+#>|`].{0,30}?)\s*[:：]\s*$")
+_CHECKED = {"x", "X", "✓", "✔"}
+# A task box at the start of an item: `[ ]`, `[x]`, `[X]`, `☐`, `☑`, `☒`, `✅`.
+_BOX = re.compile(r"^\s*(?:\[([ xX✓✔])\]|([☐□☑☒✅]))\s*")
+_BOX_DONE = {"☑", "☒", "✅"}
+# A line of a paragraph that is a list item in a notation Markdown does not know: `・`, `•`, `☐`.
+_PSEUDO_BULLET = re.compile(r"^\s*([・•●○◦▪‣]|[☐□☑☒])\s*")
+_CHECK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+\[)([ xX✓✔])(\]\s*)(.*)$")
 
 
 def _meeting_date(value: object) -> dt.date | None:
@@ -155,19 +132,24 @@ def _meeting_date(value: object) -> dt.date | None:
     return None
 
 
-# --------------------------------------------------------------------------- parsing
-
+# --------------------------------------------------------------------------- front matter and markup
 
 _FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+def _blank(text: str) -> str:
+    """The same number of lines, all empty: removed parts keep the line numbers of the rest."""
+    return "\n" * text.count("\n")
+
+
 def _front_matter(text: str, file: str) -> tuple[dict[str, object], str, list[tuple[str, str]]]:
-    if not text.startswith("---"):
+    match = _FRONT.match(text)
+    if not match:
         return {}, text, []
+    body = _blank(match.group(0)) + text[match.end() :]
     try:
         post = frontmatter.loads(text)
     except Exception as exc:
-        body = _FRONT.sub("", text, count=1)
         reason = str(exc).splitlines()[0][:80]
         return (
             {},
@@ -180,7 +162,7 @@ def _front_matter(text: str, file: str) -> tuple[dict[str, object], str, list[tu
             ],
         )
     meta = {str(k).lower(): v for k, v in post.metadata.items()}
-    return meta, post.content, []
+    return meta, body, []
 
 
 def _meta(meta: dict[str, object], *names: str) -> object:
@@ -194,10 +176,13 @@ _WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]+))?\]\]")
 _CALLOUT = re.compile(r"^\[!([A-Za-z-]+)\][-+]?\s*(.*)$")
 _SUMMARY = re.compile(r"^\s*<summary>(.*?)</summary>\s*$", re.IGNORECASE)
 _DETAILS = re.compile(r"^\s*</?details(?:\s[^>]*)?>\s*$|^\s*</?summary>\s*$", re.IGNORECASE)
-_PROPERTY = re.compile(r"^([^\s:：#>\-*+|][^:：]{0,24}?)\s*[:：]\s+(\S.*)$")
+_TOGGLE = re.compile(r"[▶▸►▾▼]\uFE0F?\s*")
+_HASHTAG = re.compile(r"(?<![\w#&])#([^\s#\d][^\s#]*)")
+_PROPERTY = re.compile(r"^(?:\*\*|__)?([^\s:：#>\-*+|][^:：]{0,24}?)\s*[:：]\s*(?:\*\*|__)?\s+(\S.*)$")
 _PROPERTY_KEYS = {
     "date": ("date", "日付", "日時", "開催日", "meeting date"),
-    "with": ("with", "参加者", "相手", "participants", "attendees", "manager", "上司"),
+    "with": ("with", "相手", "manager", "上司"),
+    "participants": ("participants", "attendees", "参加者", "出席者", "メンバー"),
     "title": ("title", "タイトル", "件名"),
     "": (
         "tags",
@@ -211,6 +196,9 @@ _PROPERTY_KEYS = {
         "updated",
         "status",
         "type",
+        "language",
+        "format",
+        "location",
         "作成日時",
         "最終更新日時",
         "種類",
@@ -223,10 +211,15 @@ def unlink(text: str) -> str:
     return _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
 
 
+def untag(text: str) -> str:
+    """Obsidian `#tags` are labels, not words of an action: `… #datacatalog` -> `…`."""
+    return re.sub(r"\s{2,}", " ", _HASHTAG.sub("", text)).strip()
+
+
 def _unwrap_markup(body: str) -> str:
-    """Notion toggles and Obsidian callouts as plain Markdown: their titles become implicit
-    headings (`**title**`) so a `[!todo]` callout or a `<summary>次のアクション</summary>` toggle
-    opens an actions section, and the quoted lines inside them read as ordinary lines."""
+    """Notion toggles and Obsidian callouts as plain Markdown, line for line: a callout's or a
+    `<summary>` toggle's title becomes an implicit heading (`**title**`), `▶` toggle marks go,
+    and the quoted lines inside read as ordinary lines."""
     lines = []
     for line in unlink(body).split("\n"):
         quoted = re.match(r"^\s*>\s?(.*)$", line)
@@ -242,42 +235,420 @@ def _unwrap_markup(body: str) -> str:
             line = f"**{summary.group(1).strip()}**"
         elif _DETAILS.match(line):
             line = ""
-        lines.append(line)
+        lines.append(_TOGGLE.sub("", line))
     return "\n".join(lines)
 
 
 def _properties(body: str) -> tuple[dict[str, object], str]:
-    """A Notion page's property block (`Date: March 3, 2026`, `参加者: …`, `Tags: 1on1`) right
-    after its title: read as metadata and removed from the notes. A block of `key: value` lines
-    counts only when a known property key is among them, so prose like `Goal: …` stays notes."""
+    """A Notion page's property block (`Date: March 3, 2026`, `Participants: …`, `**Attendees:** …`)
+    right after its title: read as metadata and blanked out of the notes. A block of `key: value`
+    lines counts only when a known property key is among them, so prose like `Goal: …` stays."""
     lines = body.split("\n")
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
-    if start < len(lines) and re.match(r"^#\s", lines[start]):
+    if start < len(lines) and re.match(r"^#{1,6}\s", lines[start]):
         start += 1
         while start < len(lines) and not lines[start].strip():
             start += 1
     end = start
     found: dict[str, object] = {}
-    known = False
+    known: list[int] = []
     while end < len(lines) and (match := _PROPERTY.match(lines[end].strip())):
-        key = nfkc(match.group(1)).strip().lower()
+        key = nfkc(match.group(1)).strip().strip("*_").lower()
         for target, names in _PROPERTY_KEYS.items():
             if key in names:
-                known = True
+                known.append(end)
                 if target and target not in found:
                     found[target] = match.group(2).strip()
         end += 1
     if not known:
         return {}, body
-    return found, "\n".join(lines[:start] + lines[end:])
+    return found, "\n".join("" if i in known else line for i, line in enumerate(lines))
+
+
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}|<%[^%]*%>")
+_LINK_LINE = re.compile(r"^\s*(?:[-*+]\s+)?\[\[[^\]]+\]\]")
+
+
+def not_a_meeting(text: str) -> str | None:
+    """Why a Markdown file is not a meeting, or None: a template (`{{date}}` placeholders in its
+    metadata or most of its lines) or an index (most of its items are links to other notes)."""
+    lines = [line for line in text.split("\n") if line.strip() and not line.strip().startswith("#")]
+    if not lines:
+        return None
+    placeholders = sum(bool(_TEMPLATE.search(line)) for line in lines)
+    if (placeholders >= 2 and placeholders * 3 >= len(lines)) or _TEMPLATE.search(text[:200]):
+        return "template"
+    links = sum(bool(_LINK_LINE.match(line)) for line in lines)
+    if links >= 3 and links * 2 >= len(lines):
+        return "index"
+    return None
+
+
+def _participants(value: object) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else re.split(r"\s*[,、，]\s*", str(value))
+    out = []
+    for item in items:
+        name = re.sub(r"\s*[(（][^()（）]*[)）]\s*", "", unlink(str(item))).strip()
+        if name:
+            out.append(name)
+    return out
+
+
+# --------------------------------------------------------------------------- the syntax tree
+
+
+@dataclass
+class Unit:
+    """One line of notes as the syntax tree places it."""
+
+    line: int  # 0-based line in the file
+    text: str  # the line's inline text, without list marker or quote
+    role: str  # "heading" | "item" | "para" | "row" | "header"
+    depth: int = 0  # list nesting (0: not in a list)
+    level: int = 0  # heading level (7 for an implicit heading)
+    ordered: bool = False
+    has_children: bool = False
+    cells: list[str] = field(default_factory=list)
+
+
+def _unbullet(text: str) -> str:
+    """A pseudo-bullet line without its bullet; a task box (`☐`) stays, it is the item's state."""
+    match = _PSEUDO_BULLET.match(text)
+    if not match or match.group(1) in "☐□☑☒":
+        return text.strip()
+    return text[match.end() :].strip()
+
+
+def _tree_units(body: str) -> list[Unit]:
+    """Walk the markdown-it token stream into units, one per source line that carries text.
+
+    The lines of a paragraph are units of their own: a `・` or `☐` line glued to the paragraph
+    above it by Markdown's lazy continuation is an item, not part of the line before."""
+    md = MarkdownIt("commonmark").enable("table")
+    tokens = md.parse(body)
+    units: list[Unit] = []
+    lists: list[bool] = []  # ordered flag per open list
+    item_first: int | None = None  # line of the open list item's first paragraph
+    pending_item: list[Unit] = []
+    heading: tuple[int, int] | None = None
+    in_head = False
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append(kind == "ordered_list_open")
+            if pending_item:
+                pending_item[-1].has_children = True
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            item_first = token.map[0] if token.map else None
+            pending_item = []
+        elif kind == "heading_open":
+            heading = (int(token.tag[1]), token.map[0] if token.map else 0)
+        elif kind == "heading_close":
+            heading = None
+        elif kind == "thead_open":
+            in_head = True
+        elif kind == "thead_close":
+            in_head = False
+        elif kind == "tr_open":
+            cells: list[str] = []
+            j = index + 1
+            while j < len(tokens) and tokens[j].type != "tr_close":
+                if tokens[j].type == "inline":
+                    cells.append(tokens[j].content.strip())
+                j += 1
+            line = token.map[0] if token.map else 0
+            units.append(
+                Unit(line, " | ".join(cells), "header" if in_head else "row", len(lists), cells=cells)
+            )
+        elif kind == "inline" and token.map and heading is not None:
+            units.append(
+                Unit(heading[1], token.content.replace("\n", " ").strip(), "heading", level=heading[0])
+            )
+        elif kind == "inline" and token.map and tokens[index - 1].type == "paragraph_open":
+            first = token.map[0]
+            for offset, text in enumerate(token.content.split("\n")):
+                line = first + offset
+                if offset == 0 and item_first is not None and line == item_first:
+                    unit = Unit(line, text.strip(), "item", len(lists), ordered=bool(lists and lists[-1]))
+                    pending_item.append(unit)
+                    item_first = None
+                elif _PSEUDO_BULLET.match(text) or (offset == 0 and not lists):
+                    depth = 0 if _PSEUDO_BULLET.match(text) else len(lists)
+                    role = "item" if _PSEUDO_BULLET.match(text) else "para"
+                    unit = Unit(line, _unbullet(text), role, depth)
+                else:
+                    unit = Unit(line, text.strip(), "para", len(lists))
+                units.append(unit)
+    return units
+
+
+# --------------------------------------------------------------------------- owners and notes on items
+
+_TASKS_DUE = re.compile(r"\s*📅\s*(\d{4}-\d{2}-\d{2})")
+_TASKS_META = re.compile(
+    r"\s*(?:[✅❌⏳🛫➕]\uFE0F?\s*\d{4}-\d{2}-\d{2}|[⏫🔼🔽⏬🔺]\uFE0F?|🔁[^📅✅⏳🛫➕]*)"
+)
+_OWNER_FIELD = re.compile(
+    r"\s*[\[(（]?\s*(?:owner|assignee|担当者?|担当|who)\s*[:：]\s*([^\]\)）,、]{1,24}?)\s*[\])）]?\s*$",
+    re.IGNORECASE,
+)
+_OWNER_FIELD_INLINE = re.compile(
+    r"[\[(（]\s*(?:owner|assignee|担当者?|担当)\s*[:：]\s*([^\]\)）]{1,24})\s*[\])）]", re.IGNORECASE
+)
+_LATIN_NAME = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?(?:-san)?$")
+_NOT_NAMES = frozenset(
+    [
+        "i",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "team",
+        "everyone",
+        "all",
+        "someone",
+        "note",
+        "memo",
+        "update",
+        "plan",
+        "todo",
+        "next",
+        "done",
+        "result",
+        "results",
+        "status",
+        "decision",
+        "context",
+        "action",
+        "item",
+        "items",
+        "q&a",
+        "fyi",
+    ]
+)
+_CARRIED_NOTE = re.compile(
+    r"\s*[(（]\s*(?:再?持ち越し|継続|carried over[^)）]*|carry[- ]over[^)）]*)\s*[)）]\s*", re.IGNORECASE
+)
+_ARROW = re.compile(r"\s*(?:→|->|⇒)\s*")
+
+
+def name_like(text: str, with_: str | None = None) -> bool:
+    """Does `text` name a person (or me, or the manager)? Honorifics, `@handles`, a capitalised
+    Latin name, a person name in the dictionary, the meeting's counterpart, `自分`/`me`."""
+    raw = unlink(text).strip().strip("@").strip()
+    bare = strip_name(raw)
+    if not bare or len(bare) > 24 or re.search(r"\d", bare):
+        return False
+    if is_me(raw) or MANAGER_WORDS.fullmatch(nfkc(bare).lower()):
+        return True
+    if bare.lower() in _NOT_NAMES or re.search(r"[ぁ-ゖ]", bare):
+        return False
+    if bare != raw.strip("[]") and re.search(r"(?:さん|様|氏|くん|-san)$", raw):
+        return True
+    if nfkc(bare).lower() in _names(with_):
+        return True
+    if _LATIN_NAME.match(bare):
+        return True
+    if re.fullmatch(r"[\u4e00-\u9fff々]{1,4}(?:\s[\u4e00-\u9fff々]{1,3})?", bare):
+        return is_person_name(bare)
+    return False
+
+
+def _outside_brackets(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    depth, spans = 0, []
+    for _i, ch in enumerate(text):
+        if ch in "(（[【「":
+            depth += 1
+        elif ch in ")）]】」":
+            depth = max(0, depth - 1)
+        spans.append(depth)
+    return [m for m in pattern.finditer(text) if spans[m.start()] == 0]
+
+
+@dataclass
+class _Owned:
+    text: str
+    name: str | None = None  # the owner as written (`佐藤さん`, `mori`, `自分`)
+    note: str = ""  # what follows an arrow when it is not a person: `→ 5/28 完了`
+    carried: bool = False
+
+
+def split_owner(text: str, with_: str | None = None) -> _Owned:
+    """Remove owner markers from an action and say who was named: `@sato …`, `… @mori`,
+    `Takeshi: …`, `Sato-san to …`, `Alex will …`, `… (田中さん)`, `…（担当: 佐藤さん）`,
+    `… →佐藤さん`, `[owner: me] …`, `【上司】…`; a note after an arrow that names no one
+    (`… → 5/28 完了`) is kept apart as what came of it."""
+    owned = _Owned(text.strip())
+    if _CARRIED_NOTE.search(owned.text):
+        owned.carried = True
+        owned.text = _CARRIED_NOTE.sub(" ", owned.text).strip()
+    if match := _OWNER_FIELD_INLINE.search(owned.text):
+        owned.name = match.group(1).strip()
+        owned.text = (owned.text[: match.start()] + owned.text[match.end() :]).strip()
+    arrows = _outside_brackets(owned.text, _ARROW)
+    if arrows:
+        last = arrows[-1]
+        right = owned.text[last.end() :].strip()
+        left = owned.text[: last.start()].strip()
+        if name_like(right, with_) and left:
+            owned.name = owned.name or right
+            owned.text = left
+        elif left and right and not name_like(left, with_):
+            owned.note = right
+            owned.text = left
+    text = owned.text
+    if match := re.match(r"^\s*(?:【([^】]{1,20})】|\[([^\]]{1,20})\])\s*", text):
+        who = match.group(1) or match.group(2)
+        who = re.sub(r"^(?:owner|担当)\s*[:：]\s*", "", who, flags=re.IGNORECASE)
+        if name_like(who, with_) and text[match.end() :].strip():
+            owned.name = owned.name or who
+            text = text[match.end() :].strip()
+    if match := re.match(r"^@([^\s:：]+)[:：]?\s*", text):
+        owned.name = owned.name or match.group(1)
+        text = text[match.end() :].strip()
+    elif match := re.match(r"^([^:：\s][^:：]{0,20}?)\s*[:：]\s*(?=\S)", text):
+        who = match.group(1)
+        first = _ARROW.split(who)[0].strip()
+        if name_like(first, with_):
+            owned.name = owned.name or first
+            text = text[match.end() :].strip()
+    if (
+        owned.name is None
+        and (
+            match := re.match(
+                r"^((?:\[\[)?[^\s,]{1,20}?(?:\]\])?(?:[ -][A-Z][a-z]+)?(?:-san)?)\s+(?:to|will|'ll)\s+(?=[a-z])",
+                text,
+            )
+        )
+        and name_like(match.group(1), with_)
+    ):
+        owned.name = match.group(1)
+        text = text[match.end() :].strip()
+    if owned.name is None and (match := re.match(r"^(\S{1,12}?(?:さん|様|氏))\s*が\s*", text)):
+        owned.name = match.group(1)
+        text = text[match.end() :].strip()
+    if match := re.search(r"\s+@([^\s:：]+)\s*$", text):
+        owned.name = owned.name or match.group(1)
+        text = text[: match.start()].strip()
+    if (match := _OWNER_FIELD.search(text)) and name_like(match.group(1), with_):
+        owned.name = owned.name or match.group(1).strip()
+        text = text[: match.start()].strip()
+    if (match := re.search(r"\s*[(（]([^()（）]{1,24})[)）]\s*$", text)) and name_like(match.group(1), with_):
+        owned.name = owned.name or match.group(1)
+        text = text[: match.start()].strip()
+    owned.text = text
+    return owned
+
+
+# --------------------------------------------------------------------------- sections and items
+
+
+@dataclass
+class _Section:
+    kind: SectionKind
+    heading: str
+    level: int
+    owner: Owner | None
+    lines: list[str] = field(default_factory=list)
+    scope: int | None = None  # an agenda item or label: the depth its children are deeper than
+
+
+def _implicit_heading(unit: Unit) -> str | None:
+    if unit.role not in ("para", "item"):
+        return None
+    for pattern in (_BOLD, _BRACKET, _COLON):
+        if match := pattern.match(unit.text):
+            return match.group(1).strip()
+    if unit.role == "item" and unit.has_children and unit.ordered and classify_heading(unit.text):
+        return unit.text
+    if unit.role == "item" and unit.has_children and classify_heading(unit.text) and len(unit.text) <= 16:
+        return unit.text
+    return None
+
+
+_TITLE_HINT = re.compile(
+    r"1on1|1:1|one[- ]on[- ]one|\d{4}[-/.年]\d{1,2}|\d{1,2}/\d{1,2}|面談|ミーティング", re.I
+)
+
+
+def _label(text: str) -> tuple[SectionKind, str, str] | None:
+    """An inline label (`決定: …`, `TODO: …`, `懸念（自分）: …`): its kind, the label, the rest."""
+    match = INLINE_LABEL.match(text)
+    if not match:
+        return None
+    label = match.group(1)
+    kind = section_kind(nfkc(label).lower())
+    if kind is None or name_like(label):
+        return None
+    if kind == "actions" and not TODO_LABEL.match(nfkc(label).lower()):
+        return None
+    head = text[: text.index(match.group(2), len(label))].rstrip(" :：")
+    return kind, head, match.group(2)
+
+
+def _marker(raw_line: str) -> str:
+    match = re.match(r"^(\s*(?:[-*+]|\d+[.)]|[・•])?\s*)", raw_line)
+    return match.group(1) if match else ""
+
+
+def _item_from_row(cells: list[str], columns: dict[str, int]) -> tuple[str, str | None, str, str | None]:
+    def cell(name: str) -> str:
+        i = columns.get(name)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    return (
+        cell("action"),
+        cell("owner") or None,
+        cell("due"),
+        status_of(cell("status")) if cell("status") else None,
+    )
+
+
+def _columns(cells: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        key = nfkc(cell).lower()
+        for name, pattern in TABLE_COLUMNS.items():
+            if name not in columns and pattern.search(key):
+                columns[name] = i
+                break
+    return columns
+
+
+_WILL = re.compile(r"^([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?(?:-san)?)\s+(?:will|'ll)\s+[a-z]")
 
 
 def parse_meeting(text: str, file: str) -> ParsedMeeting:
     """Read one meeting's Markdown. The date comes from the front matter, else from a Notion
-    property block, else from the file name."""
+    property block, else from the file name; the counterpart from the front matter, else the
+    property block, else the file name or title."""
     warnings: list[tuple[str, str]] = []
+    if kind := not_a_meeting(text):
+        what = {
+            "template": (
+                "a template (it has {{placeholders}})",
+                "テンプレート({{…}} の差し込み欄があります)",
+            ),
+            "index": ("an index of other notes", "ほかのノートへのリンク集"),
+        }[kind]
+        raise InputError(
+            f"{file}: not a meeting but {what[0]}; it was not imported. Meeting notes hold one meeting each.",
+            f"{file}: 会議メモではなく{what[1]}なので読み込みませんでした。会議メモは1回の会議を1ファイルに書きます。",
+        )
     meta, body, front_warnings = _front_matter(text.replace("\r\n", "\n"), file)
     warnings += front_warnings
     body = _unwrap_markup(body)
@@ -307,148 +678,294 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
             f"{file}: 会議の日付がありません。ファイル名を YYYY-MM-DD.md にするか、"
             "フロントマターに `date: YYYY-MM-DD` を書いてください。",
         )
-    with_value = _meta(meta, "with", "相手", "上司", "manager", "attendees")
+    with_value = _meta(meta, "with", "相手", "上司", "manager")
     with_ = ", ".join(unlink(str(v)) for v in with_value) if isinstance(with_value, list) else with_value
+    participants = _participants(_meta(meta, "participants", "attendees", "参加者"))
     title_value = _meta(meta, "title", "タイトル", "件名")
-    meeting, checklist, levels = _parse_body(
+    return _parse_body(
         body,
         file=Path(file).name,
         date=date,
         with_=str(with_) if with_ else None,
         title=str(title_value) if title_value else None,
+        participants=participants,
+        warnings=warnings,
     )
-    return ParsedMeeting(
-        meeting=meeting,
-        checklist=checklist,
-        levels=levels,
-        warnings=[en for en, _ in warnings],
-        warnings_ja=[ja for _, ja in warnings],
-    )
+
+
+def _counterpart(file: str, title: str | None, participants: list[str]) -> str | None:
+    """Who the meeting was with when no metadata says: the people the file name names, else
+    those its title names, else the only participant."""
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}", "", Path(file).stem)
+    for source in (stem, title or ""):
+        names = [n for n in names_in_title(source) if not is_me(n)]
+        if names:
+            return ", ".join(names)
+    if len(participants) == 1:
+        return participants[0]
+    return None
 
 
 def _parse_body(
-    body: str, *, file: str, date: dt.date, with_: str | None, title: str | None
-) -> tuple[Meeting, list[ChecklistItem], list[int]]:
+    body: str,
+    *,
+    file: str,
+    date: dt.date,
+    with_: str | None,
+    title: str | None,
+    participants: list[str],
+    warnings: list[tuple[str, str]],
+) -> ParsedMeeting:
+    raw_lines = body.split("\n")
+    units = sorted(_tree_units(body), key=lambda u: u.line)
     preamble: list[str] = []
-    sections: list[tuple[SectionKind, str, int, Owner | None, list[str]]] = []
-    top: tuple[SectionKind, int, Owner | None] | None = None
-    in_fence = False
-    for line in body.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        heading = None if in_fence else _heading_of(line)
-        if heading:
-            level, text, explicit = heading
-            kind = classify_heading(text)
-            owner = _heading_owner(text, with_)
-            if kind is None and not explicit and not (top and top[0] == "actions" and owner):
-                heading = None
-            elif kind is None and level == 1 and not sections and top is None:
-                title = title or text
+    sections: list[_Section] = []
+    top: _Section | None = None  # the section the last real heading opened
+    current: _Section | None = None
+    columns: dict[str, int] = {}
+    found: list[tuple[Unit, _Section | None, str, str]] = []  # unit, section, text, via
+    title_line: int | None = None
+    for unit in units:
+        raw = raw_lines[unit.line] if unit.line < len(raw_lines) else unit.text
+        if current is not None and current.scope is not None and unit.depth <= current.scope:
+            # the agenda item or label is over: back to the section of the last heading
+            current = _Section(top.kind, top.heading, top.level, top.owner) if top else None
+            if current is not None:
+                sections.append(current)
+        if unit.role == "heading":
+            kind = classify_heading(unit.text)
+            owner = _heading_owner(unit.text, with_)
+            if kind is None and not sections and not _content(preamble) and title_line is None:
+                title = title or unit.text
+                title_line = unit.line
                 continue
-            elif kind is None and top is not None and level > top[1]:
-                sections.append((top[0], text, level, owner or top[2], []))
-                continue
+            if kind is None and top is not None and unit.level > top.level:
+                current = _Section(top.kind, unit.text, unit.level, owner or top.owner)
             else:
-                section_kind: SectionKind = kind or "other"
-                if section_kind != "actions":
-                    owner = None
-                if top is None or level <= top[1] or section_kind != top[0]:
-                    top = (section_kind, level, owner)
-                sections.append((section_kind, text, level, owner, []))
-                continue
-        (sections[-1][4] if sections else preamble).append(line)
-    checklist: list[ChecklistItem] = []
-    for kind, _heading, _level, owner, lines in [("other", "", 0, None, preamble), *sections]:
-        if kind not in ("actions", "other"):
+                current = _Section(
+                    kind or "other", unit.text, unit.level, owner if kind == "actions" else None
+                )
+                top = current
+            sections.append(current)
             continue
-        for line in lines:
-            item = _checklist_item(line, owner, with_, date)
-            if item and not any(compact(c.text) == compact(item.text) for c in checklist):
-                checklist.append(item)
+        if (
+            title_line is None
+            and not sections
+            and not _content(preamble)
+            and unit.role == "para"
+            and _TITLE_HINT.search(unit.text)
+            and len(unit.text) <= 60
+        ):
+            title = title or unit.text
+            title_line = unit.line
+            continue
+        implicit = _implicit_heading(unit)
+        if implicit is not None:
+            kind = classify_heading(implicit)
+            owner = _heading_owner(implicit, with_)
+            explicit_bold = bool(_BOLD.match(unit.text))
+            if (
+                kind is not None
+                or (explicit_bold and unit.depth == 0)
+                or (top is not None and top.kind == "actions" and owner)
+            ):
+                scope = unit.depth - 1 if unit.role == "item" and unit.has_children else None
+                current = _Section(
+                    kind or "other", implicit, 7, owner if kind == "actions" else None, scope=scope
+                )
+                if scope is None:
+                    top = current
+                sections.append(current)
+                continue
+        if unit.role == "header":
+            columns = _columns(unit.cells)
+            target = current.lines if current else preamble
+            target.append(raw)
+            if unit.line + 1 < len(raw_lines) and re.match(r"^\s*\|?\s*:?-{2,}", raw_lines[unit.line + 1]):
+                target.append(raw_lines[unit.line + 1])
+            continue
+        text = unit.text
+        label = _label(_BOX.sub("", text)) if unit.role in ("item", "para") else None
+        if label is not None and top is not None and label[0] != "actions":
+            label = None  # under a heading, `課題: …` is a part of that section (a STAR line), not a section
+        if label is not None:
+            kind, head, rest = label
+            if current is None or current.kind != kind or current.heading != head or current.scope is None:
+                current = _Section(kind, head, 7, None, scope=unit.depth - 1 if unit.depth else 0)
+                if unit.depth == 0:
+                    current.scope = -1  # a top-level label holds only itself and its children
+                sections.append(current)
+            current.lines.append(_marker(raw) + rest)
+            if kind == "actions":
+                found.append((unit, current, rest, "label"))
+            elif _BOX.match(text):
+                found.append((unit, current, text, "checkbox"))
+            continue
+        if current is not None and current.scope == -1 and unit.depth == 0:
+            current = _Section(top.kind, top.heading, top.level, top.owner) if top else None
+            if current is not None:
+                sections.append(current)
+        (current.lines if current else preamble).append(raw)
+        if unit.role == "row" and "action" in columns and len(columns) >= 2:
+            found.append((unit, current, text, "table"))
+        elif _BOX.match(text):
+            found.append((unit, current, text, "checkbox"))
+        elif (will := _WILL.match(text)) and name_like(will.group(1), with_):
+            found.append((unit, current, text, "will"))
+    # section lines that are not units (blank lines, continuation lines) keep their place
+    meeting_with = with_ or _counterpart(file, title, participants)
+    checklist: list[ChecklistItem] = []
+    for unit, section, text, via in found:
+        item = _item(unit, section, text, via, columns_for(units, unit), meeting_with, date, raw_lines)
+        if item and not any(compact(c.text) == compact(item.text) for c in checklist):
+            checklist.append(item)
+    merged: list[_Section] = []
+    for section in sections:
+        if (
+            merged
+            and merged[-1].kind == section.kind
+            and merged[-1].heading == section.heading
+            and not section.lines
+        ):
+            continue
+        if merged and merged[-1].kind == section.kind and merged[-1].heading == section.heading:
+            merged[-1].lines += section.lines
+            continue
+        if not section.lines and section.level == 7 and section.kind == "other":
+            continue
+        merged.append(section)
+    body_text = "\n".join(line for line in raw_lines if line.strip())
+    # A meeting that did not happen is a line or two of prose saying so: no sections, no items.
+    notes = [u for u in units if u.line != title_line and u.role != "heading"]
+    cancelled = (
+        not checklist
+        and 0 < len(notes) <= 2
+        and all(u.role == "para" and u.depth == 0 for u in notes)
+        and len(body_text) - len(title or "") <= CANCELLED_MAX_CHARS
+        and bool(CANCELLED.search(nfkc(body_text).lower()))
+    )
     meeting = Meeting.model_validate(
         {
             "file": file,
             "date": date,
-            "with": with_,
+            "with": meeting_with,
             "title": title,
             "preamble": "\n".join(preamble).strip(),
+            "participants": participants,
+            "cancelled": cancelled,
             "sections": [
-                MeetingSection(kind=kind, heading=heading, text="\n".join(lines).strip())
-                for kind, heading, _level, _owner, lines in sections
+                MeetingSection(kind=s.kind, heading=s.heading, text="\n".join(s.lines).strip())
+                for s in merged
             ],
         }
     )
-    return meeting, checklist, [level for _k, _h, level, _o, _l in sections]
-
-
-_TASKS_DUE = re.compile(r"\s*📅\s*(\d{4}-\d{2}-\d{2})")
-_TASKS_META = re.compile(
-    r"\s*(?:[✅❌⏳🛫➕]\uFE0F?\s*\d{4}-\d{2}-\d{2}|[⏫🔼🔽⏬🔺]\uFE0F?|🔁[^📅✅⏳🛫➕]*)"
-)
-
-
-def _owner_of(who: str, with_: str | None) -> Owner | None:
-    key = nfkc(who).lower().strip().strip("@:：()（）[] ")
-    if not key:
-        return None
-    if _ME_WORDS.fullmatch(key) or key in ("i", "self", "俺", "僕"):
-        return "me"
-    if _MANAGER_WORDS.fullmatch(key) or key in ("上司", "boss", "manager") or key in _names(with_):
-        return "manager"
-    return None
-
-
-def _split_owner(text: str, with_: str | None) -> tuple[str, Owner | None]:
-    """Remove an owner marker and say whose action it is: `@Sam …`, `… @me`, `Sam to …`,
-    `佐藤さん: …`, `… (Manager)`, `… （上司）`, `【上司】…`, `[Manager] …`."""
-    if match := re.match(r"^\s*(?:【([^】]{1,20})】|\[([^\]]{1,20})\])\s*", text):
-        owner = _owner_of(match.group(1) or match.group(2), with_)
-        if owner and text[match.end() :].strip():
-            return text[match.end() :].strip(), owner
-    if match := re.match(r"^@([^\s:：]+)[:：]?\s*", text):
-        return text[match.end() :].strip(), _owner_of(match.group(1), with_) or "me"
-    if match := re.search(r"\s+@([^\s:：]+)\s*$", text):
-        owner = _owner_of(match.group(1), with_)
-        if owner:
-            return text[: match.start()].strip(), owner
-    if match := re.search(r"\s*[(（]([^()（）]{1,20})[)）]\s*$", text):
-        owner = _owner_of(match.group(1), with_)
-        if owner:
-            return text[: match.start()].strip(), owner
-    lowered = nfkc(text).lower()
-    names = _names(with_)
-    for who in [*names, "manager", "上司", "boss"]:
-        if not lowered.startswith(who):
-            continue
-        bare_space = r"|\s+" if who in names else ""  # `佐藤さん 日程を決める`, never `Manager sync prep`
-        rest = re.match(rf"^(?:\s*[:：]\s*|\s+to\s+|\s+will\s+|\s*が\s*{bare_space})", text[len(who) :])
-        if rest and text[len(who) + rest.end() :].strip():
-            return text[len(who) + rest.end() :].strip(), "manager"
-    return text, None
-
-
-def _checklist_item(line: str, owner: Owner | None, with_: str | None, date: dt.date) -> ChecklistItem | None:
-    match = _CHECK.match(line)
-    if not match:
-        return None
-    text = _TASKS_META.sub("", match.group(4))
-    due: dt.date | None = None
-    if tasks_due := _TASKS_DUE.search(text):
-        due = parse_date(tasks_due.group(1))
-        text = (text[: tasks_due.start()] + text[tasks_due.end() :]).strip()
-    text, item_owner = _split_owner(text.strip(), with_)
-    text, written_due = split_due(text, date)
-    text, owner_after_due = _split_owner(text, with_)
-    if not compact(text):
-        return None
-    return ChecklistItem(
-        text=text,
-        checked=match.group(2) in _CHECKED,
-        owner=item_owner or owner_after_due or owner or "me",
-        due=due or written_due,
+    return ParsedMeeting(
+        meeting=meeting,
+        checklist=checklist,
+        levels=[s.level for s in merged],
+        warnings=[en for en, _ in warnings],
+        warnings_ja=[ja for _, ja in warnings],
+        cancelled=cancelled,
     )
 
+
+def _content(lines: list[str]) -> bool:
+    return any(line.strip() for line in lines)
+
+
+def columns_for(units: list[Unit], row: Unit) -> dict[str, int]:
+    """The columns of the table a row belongs to: the header closest above it."""
+    header = None
+    for unit in units:
+        if unit.line > row.line:
+            break
+        if unit.role == "header":
+            header = unit
+    return _columns(header.cells) if header else {}
+
+
+def _item(
+    unit: Unit,
+    section: _Section | None,
+    text: str,
+    via: str,
+    columns: dict[str, int],
+    with_: str | None,
+    date: dt.date,
+    raw_lines: list[str],
+) -> ChecklistItem | None:
+    state = "open"
+    owner_name: str | None = None
+    due: dt.date | None = None
+    due_raw: str | None = None
+    if via == "table":
+        action, owner_name, due_cell, status = _item_from_row(unit.cells, columns)
+        if due_cell:
+            _, due, due_raw = find_due(f"x ({due_cell})", date)
+        state = status or "open"
+        carried = bool(
+            re.search(
+                r"持ち越し|carried",
+                nfkc(unit.cells[columns["status"]])
+                if "status" in columns and columns["status"] < len(unit.cells)
+                else "",
+            )
+        )
+        owned = split_owner(unlink(action), with_)
+        text = owned.text
+        note = owned.note
+    else:
+        if box := _BOX.match(text):
+            mark = box.group(1) or box.group(2)
+            state = "done" if mark in _CHECKED or mark in _BOX_DONE else "open"
+            text = text[box.end() :]
+        text = _TASKS_META.sub("", untag(text))
+        if tasks_due := _TASKS_DUE.search(text):
+            due = parse_date(tasks_due.group(1))
+            due_raw = tasks_due.group(0).strip()
+            text = (text[: tasks_due.start()] + text[tasks_due.end() :]).strip()
+        text, written_due, written_raw = find_due(text.strip(), date)
+        owned = split_owner(text, with_)
+        text, later_due, later_raw = find_due(owned.text, date)
+        due, due_raw = due or written_due or later_due, due_raw or written_raw or later_raw
+        if owned.name is None:
+            again = split_owner(text, with_)
+            if again.name:
+                owned.name, text = again.name, again.text
+        owner_name, note, carried = owned.name, owned.note, owned.carried
+    text = text.strip().rstrip("、,;；").strip()
+    if not compact(text) or _TEMPLATE.search(text):
+        return None
+    owner: Owner = "me"
+    if owner_name is None and section is not None and section.owner:
+        owner = section.owner
+        owner_name = with_ if section.owner == "manager" else None
+    elif owner_name is not None:
+        names = _names(with_)
+        key = nfkc(strip_name(owner_name)).lower()
+        if is_me(owner_name):
+            owner = "me"
+        elif MANAGER_WORDS.fullmatch(key) or key in names or nfkc(owner_name).lower() in names:
+            owner = "manager"
+        else:
+            owner = "other"  # resolved against all meetings by the ledger
+    return ChecklistItem(
+        text=text,
+        checked=state == "done",
+        owner=owner,
+        due=due,
+        owner_name=strip_name(unlink(owner_name)) if owner_name else None,
+        line=unit.line + 1,
+        source=(raw_lines[unit.line] if unit.line < len(raw_lines) else unit.text).strip(),
+        state=state,
+        via=via,
+        carried=carried,
+        note=note,
+        due_raw=due_raw,
+    )
+
+
+# --------------------------------------------------------------------------- export
 
 # --------------------------------------------------------------------------- export
 
@@ -490,22 +1007,11 @@ def render_meeting(meeting: Meeting, actions: Iterable[ActionItem] = ()) -> str:
         level = "###" if sub else "##"
         heading = section.heading if recognised == section.kind or sub or section.kind == "other" else ""
         if not heading:
-            heading = _DEFAULT_HEADINGS[section.kind][0 if japanese else 1]
+            heading = DEFAULT_HEADINGS[section.kind][0 if japanese else 1]
         body = "\n".join(_mark_line(line, closed_by_hand, meeting.date) for line in section.text.split("\n"))
         parts.append(f"{level} {heading}\n{body}".rstrip())
         previous = section.kind
     return "\n\n".join(parts) + "\n"
-
-
-_DEFAULT_HEADINGS: dict[SectionKind, tuple[str, str]] = {
-    "results": ("成果報告", "Results"),
-    "concerns": ("課題・相談事項", "Concerns"),
-    "career": ("キャリア意向", "Career"),
-    "decisions": ("決まったこと", "Decisions"),
-    "info": ("得られた情報", "Info"),
-    "actions": ("次のアクション", "Next actions"),
-    "other": ("メモ", "Notes"),
-}
 
 
 def _mark_line(line: str, closed: set[str], date: dt.date) -> str:

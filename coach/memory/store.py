@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from coach.config import Settings
+from coach.config import Settings, private_dir, private_file, redact, secret_values
 from coach.errors import StoreError
+from coach.memory import fulltext
 from coach.models import (
     ActionItem,
     ActionStatus,
@@ -33,6 +35,7 @@ from coach.models import (
     MeetingSection,
     NextMeetingPrep,
     Owner,
+    Passage,
     RewriteResult,
     SectionKind,
     StarEntry,
@@ -43,12 +46,21 @@ DROPPED = "dropped"  # the result of an action closed because it is no longer ne
 
 
 class ChecklistItem(BaseModel):
-    """One `- [ ]` / `- [x]` line of a meeting, as written (the ledger is computed from these)."""
+    """One action item of a meeting, as written (the ledger is computed from these): a checkbox,
+    a `TODO:` label, an action-table row or an `X will …` line."""
 
     text: str
     checked: bool = False
     owner: Owner = "me"
     due: dt.date | None = None
+    owner_name: str | None = None
+    line: int | None = None
+    source: str = ""
+    state: str = "open"  # open | done | dropped (a table status may drop an item)
+    via: str = "checkbox"  # checkbox | label | table | will
+    carried: bool = False
+    note: str = ""
+    due_raw: str | None = None
 
 
 @dataclass
@@ -64,6 +76,10 @@ class LedgerEntry:
     done_in: str | None = None
     result: str | None = None
     closed_by: ClosedBy | None = None
+    owner_name: str | None = None
+    due_raw: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    why: str = ""
 
 
 @dataclass
@@ -204,6 +220,94 @@ def m002_action_closed_on(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE actions ADD COLUMN closed_on TEXT")
 
 
+@migration
+def m004_index_state(db: sqlite3.Connection) -> None:
+    """How far the search index got: per index target (the embedded dir or a server URL), the
+    content hash and passage count of each meeting, written only after the index confirmed it."""
+    _script(
+        db,
+        """
+        CREATE TABLE index_state (
+            target TEXT NOT NULL,
+            file TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            version TEXT NOT NULL,
+            passages INTEGER NOT NULL,
+            indexed_at TEXT NOT NULL,
+            PRIMARY KEY (target, file)
+        )
+        """,
+    )
+
+
+@migration
+def m003_fts_passages(db: sqlite3.Connection) -> None:
+    """The full-text table of passages (`coach.memory.fulltext`), filled from the stored meetings."""
+    fulltext.create(db)
+    rows = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings ORDER BY date, file").fetchall()
+    sections = _sections_by_meeting(db, None)
+    fulltext.write(db, (_meeting(row, sections.get(row[0], [])) for row in rows))
+
+
+@migration
+def m003_ledger_people(db: sqlite3.Connection) -> None:
+    """Actions of someone other than me or my manager (owner `other`), the owner's name, each
+    status's evidence and why, and new ways of closing (table status, other-language prose,
+    dropped): the checklist and actions tables are rebuilt with wider checks and a `detail`
+    JSON column; meetings learn their participants and whether they were cancelled."""
+    _script(
+        db,
+        """
+        ALTER TABLE meetings ADD COLUMN participants TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE meetings ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE checklist_v2 (
+            meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            checked INTEGER NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('me', 'manager', 'other')),
+            due TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (meeting, position)
+        );
+        INSERT INTO checklist_v2 (meeting, position, text, checked, owner, due)
+            SELECT meeting, position, text, checked, owner, due FROM checklist;
+        DROP TABLE checklist;
+        ALTER TABLE checklist_v2 RENAME TO checklist;
+        CREATE TABLE actions_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            action TEXT NOT NULL,
+            owner TEXT NOT NULL CHECK (owner IN ('me', 'manager', 'other')),
+            due TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+            from_meeting TEXT NOT NULL REFERENCES meetings(file) ON DELETE CASCADE,
+            done_in TEXT REFERENCES meetings(file) ON DELETE SET NULL,
+            result TEXT,
+            closed_by TEXT,
+            closed_on TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (from_meeting, key)
+        );
+        INSERT INTO actions_v2 (id, key, action, owner, due, status, from_meeting, done_in, result,
+                                closed_by, closed_on)
+            SELECT id, key, action, owner, due, status, from_meeting, done_in, result, closed_by, closed_on
+            FROM actions;
+        DROP TABLE actions;
+        ALTER TABLE actions_v2 RENAME TO actions;
+        CREATE INDEX actions_by_status ON actions(status, owner)
+        """,
+    )
+
+
+@migration
+def m003_ledger_drafts(db: sqlite3.Connection) -> None:
+    """What a form holds while the user types (the Record page), so a reload loses nothing."""
+    db.execute(
+        "CREATE TABLE drafts (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -273,20 +377,25 @@ MEETING_COLUMNS = "file, date, with_name, title, preamble"
 # The day an action was closed: the closing meeting's date, else the day it was marked done by hand.
 ACTION_COLUMNS = (
     "a.id, a.action, a.owner, a.due, a.status, a.from_meeting, a.done_in, a.result,"
-    " COALESCE((SELECT c.date FROM meetings c WHERE c.file = a.done_in), a.closed_on)"
+    " COALESCE((SELECT c.date FROM meetings c WHERE c.file = a.done_in), a.closed_on), a.closed_by, a.detail"
 )
+_CHECKLIST_DETAIL = ("owner_name", "line", "source", "state", "via", "carried", "note", "due_raw")
 
 
 class Store:
     """Open with `Store.open(settings)`; each method opens and closes its own connection."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, secrets: Sequence[str] = ()) -> None:
         self.path = Path(path)
         self._migrated = False
+        self.secrets = tuple(secrets)  # redacted from what the user typed and what flows made
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
-        return cls(settings.db_path)
+        return cls(settings.db_path, secret_values(settings))
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self.secrets)
 
     # -- connections
 
@@ -296,8 +405,9 @@ class Store:
             migrate(db)
             return db
         try:
-            if write:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+            if write and not self._migrated:
+                private_dir(self.path.parent, tighten=True)  # the data dir: 700
+                private_file(self.path)  # 600 before SQLite writes a byte (its -wal/-shm follow)
             db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA foreign_keys = ON")
@@ -305,7 +415,9 @@ class Store:
             if not self._migrated:
                 migrate(db)
                 self._migrated = True
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:  # OSError: folder not writable, a file in its place
+            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+                raise _busy(self.path) from exc
             raise StoreError(
                 f"Cannot open the store at {self.path} ({exc}). Check that the folder is writable "
                 "and the file is not corrupted; set COACH_DATA_DIR to use another folder.",
@@ -327,13 +439,19 @@ class Store:
         """One write transaction: committed on success, rolled back on any exception."""
         db = self._connect(write=True)
         try:
-            db.execute("BEGIN IMMEDIATE")
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    raise _busy(self.path) from exc
                 raise
-            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -385,6 +503,32 @@ class Store:
                 for table in ("meetings", "sections", "actions", "star_entries", "concerns", "career_intents")
             }
 
+    # -- full-text passages (`coach.memory.fulltext`)
+
+    def search_passages(
+        self, terms: Sequence[str], k: int, date_range: tuple[dt.date, dt.date] | None = None
+    ) -> list[tuple[Passage, float, str]]:
+        """Passages best matching any of `terms` (BM25, higher is better), each with its context."""
+        with self.read() as db:
+            return fulltext.search(db, terms, k, date_range)
+
+    def term_stats(
+        self, terms: Sequence[str], groups: Sequence[Sequence[str]] = ()
+    ) -> tuple[int, dict[str, int], list[int]]:
+        """Passage count, passages holding each term, and passages holding every term of each group."""
+        with self.read() as db:
+            total = fulltext.count(db)
+            freqs = fulltext.doc_freqs(db, [*terms, *(t for g in groups for t in g)])
+            together = [
+                0 if any(not freqs.get(t) for t in group) else fulltext.co_freq(db, group) for group in groups
+            ]
+        return total, freqs, together
+
+    def passages_in_range(self, start: dt.date, end: dt.date, limit: int) -> list[tuple[Passage, str]] | None:
+        """Every passage of the meetings in [start, end] with its context; None beyond `limit`."""
+        with self.read() as db:
+            return fulltext.in_range(db, start, end, limit)
+
     @staticmethod
     def upsert_meeting(db: sqlite3.Connection, stored: StoredMeeting) -> str:
         """Write one meeting inside the caller's transaction: 'imported', 'updated' or 'unchanged'."""
@@ -428,12 +572,26 @@ class Store:
             [(meeting.file, i, s.kind, s.heading, levels[i], s.text) for i, s in enumerate(meeting.sections)],
         )
         db.executemany(
-            "INSERT INTO checklist (meeting, position, text, checked, owner, due) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO checklist (meeting, position, text, checked, owner, due, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (meeting.file, i, c.text, int(c.checked), c.owner, _iso(c.due))
+                (
+                    meeting.file,
+                    i,
+                    c.text,
+                    int(c.checked),
+                    c.owner,
+                    _iso(c.due),
+                    json.dumps(c.model_dump(include=set(_CHECKLIST_DETAIL)), ensure_ascii=False),
+                )
                 for i, c in enumerate(stored.checklist)
             ],
         )
+        db.execute(
+            "UPDATE meetings SET participants = ?, cancelled = ? WHERE file = ?",
+            (json.dumps(meeting.participants, ensure_ascii=False), int(meeting.cancelled), meeting.file),
+        )
+        fulltext.write(db, [meeting])
         if stored.derived is not None:
             _write_derived(db, meeting.file, stored.derived)
         return "imported" if row is None else "updated"
@@ -444,15 +602,25 @@ class Store:
     ) -> list[tuple[Meeting, list[ChecklistItem]]]:
         """Every meeting in date order with its checklist: the input of the ledger computation."""
         rows = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings ORDER BY date, file").fetchall()
+        people = {
+            file: (json.loads(participants or "[]"), bool(cancelled))
+            for file, participants, cancelled in db.execute("SELECT file, participants, cancelled FROM meetings")
+        }
         sections = _sections_by_meeting(db, None)
         items: dict[str, list[ChecklistItem]] = {}
-        for file, text, checked, owner, due in db.execute(
-            "SELECT meeting, text, checked, owner, due FROM checklist ORDER BY meeting, position"
+        for file, text, checked, owner, due, detail in db.execute(
+            "SELECT meeting, text, checked, owner, due, detail FROM checklist ORDER BY meeting, position"
         ):
             items.setdefault(file, []).append(
-                ChecklistItem(text=text, checked=bool(checked), owner=owner, due=_date(due))
+                ChecklistItem(text=text, checked=bool(checked), owner=owner, due=_date(due), **json.loads(detail))
             )
-        return [(_meeting(row, sections.get(row[0], [])), items.get(row[0], [])) for row in rows]
+        out = []
+        for row in rows:
+            meeting = _meeting(row, sections.get(row[0], []))
+            participants, cancelled = people.get(row[0], ([], False))
+            meeting = meeting.model_copy(update={"participants": participants, "cancelled": cancelled})
+            out.append((meeting, items.get(row[0], [])))
+        return out
 
     @staticmethod
     def sync_ledger(db: sqlite3.Connection, entries: Sequence[LedgerEntry]) -> None:
@@ -473,17 +641,26 @@ class Store:
                 status, done_in, result, closed_by = "done", old[6], old[4], "manual"
             elif old is not None and old[5] == "manual" and not result:
                 result = old[4]
-            values = (entry.action, entry.owner, _iso(entry.due), status, done_in, result, closed_by)
+            detail = json.dumps(
+                {
+                    "owner_name": entry.owner_name,
+                    "due_raw": entry.due_raw,
+                    "evidence": entry.evidence,
+                    "why": entry.why if closed_by != "manual" else "closed by hand",
+                },
+                ensure_ascii=False,
+            )
+            values = (entry.action, entry.owner, _iso(entry.due), status, done_in, result, closed_by, detail)
             if old is None:
                 db.execute(
-                    "INSERT INTO actions (action, owner, due, status, done_in, result, closed_by,"
-                    " from_meeting, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO actions (action, owner, due, status, done_in, result, closed_by, detail,"
+                    " from_meeting, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*values, entry.from_, entry.key),
                 )
             else:
                 db.execute(
                     "UPDATE actions SET action = ?, owner = ?, due = ?, status = ?, done_in = ?, result = ?,"
-                    " closed_by = ? WHERE id = ?",
+                    " closed_by = ?, detail = ? WHERE id = ?",
                     (*values, old[0]),
                 )
         stale = [existing[ident][0] for ident in existing if ident not in seen]
@@ -573,7 +750,8 @@ class Store:
         """Save what the user submitted before any slow or failing step touches it."""
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO inputs (flow, text, created_at) VALUES (?, ?, ?)", (flow, text, _now())
+                "INSERT INTO inputs (flow, text, created_at) VALUES (?, ?, ?)",
+                (flow, self._redact(text), _now()),
             )
             return int(cursor.lastrowid or 0)
 
@@ -591,7 +769,7 @@ class Store:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO rewrites (input_id, created_at, result) VALUES (?, ?, ?)",
-                (input_id, _now(), result.model_dump_json(by_alias=True)),
+                (input_id, _now(), self._redact(result.model_dump_json(by_alias=True))),
             )
             return int(cursor.lastrowid or 0)
 
@@ -608,6 +786,34 @@ class Store:
             found.append((when, RewriteResult.model_validate_json(data)))
         return found
 
+    def rewrite_rows(self) -> list[tuple[int, dt.datetime, RewriteResult]]:
+        """Every kept rewrite with its id (the review reads them; the user may remove one)."""
+        with self.read() as db:
+            rows = db.execute("SELECT id, created_at, result FROM rewrites ORDER BY id").fetchall()
+        return [(i, dt.datetime.fromisoformat(c), RewriteResult.model_validate_json(r)) for i, c, r in rows]
+
+    def delete_rewrite(self, rewrite_id: int) -> bool:
+        """Remove a kept rewrite (it then no longer feeds the review); False when there was none."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM rewrites WHERE id = ?", (rewrite_id,)).rowcount > 0
+
+    def save_draft(self, name: str, data: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO drafts (name, data, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (name, self._redact(data), _now()),
+            )
+
+    def load_draft(self, name: str) -> str | None:
+        with self.read() as db:
+            row = db.execute("SELECT data FROM drafts WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def clear_draft(self, name: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM drafts WHERE name = ?", (name,))
+
     def load_prep(self) -> NextMeetingPrep:
         with self.read() as db:
             row = db.execute("SELECT data FROM prep WHERE id = 1").fetchone()
@@ -615,7 +821,7 @@ class Store:
 
     def save_prep(self, prep: NextMeetingPrep) -> NextMeetingPrep:
         with self.transaction() as db:
-            return _write_prep(db, prep)
+            return _write_prep(db, prep, self.secrets)
 
     def update_prep(self, **parts: object) -> NextMeetingPrep:
         """Replace some parts of the prep (rewrite, triage, intent) in one transaction.
@@ -628,20 +834,99 @@ class Store:
         with self.transaction() as db:
             row = db.execute("SELECT data FROM prep WHERE id = 1").fetchone()
             current = NextMeetingPrep.model_validate_json(row[0]) if row else NextMeetingPrep()
-            return _write_prep(db, current.model_copy(update=parts))
+            return _write_prep(db, current.model_copy(update=parts), self.secrets)
+
+    # -- how far the search index got (the index is derived; this says what it holds)
+
+    def index_pending(self, target: str, version: str) -> tuple[list[str], list[str]]:
+        """(meetings the index lacks or holds an older version of, files it holds that are gone)."""
+        with self.read() as db:
+            stale = [
+                row[0]
+                for row in db.execute(
+                    "SELECT m.file FROM meetings m LEFT JOIN index_state s"
+                    " ON s.file = m.file AND s.target = ?"
+                    " WHERE s.file IS NULL OR s.content_hash != m.content_hash OR s.version != ?"
+                    " ORDER BY m.date, m.file",
+                    (target, version),
+                )
+            ]
+            gone = [
+                row[0]
+                for row in db.execute(
+                    "SELECT s.file FROM index_state s LEFT JOIN meetings m ON m.file = s.file"
+                    " WHERE s.target = ? AND m.file IS NULL ORDER BY s.file",
+                    (target,),
+                )
+            ]
+        return stale, gone
+
+    def indexed_passages(self, target: str) -> int:
+        """How many passages the index should hold, by the store's record of what it confirmed."""
+        with self.read() as db:
+            row = db.execute(
+                "SELECT COALESCE(SUM(passages), 0) FROM index_state WHERE target = ?", (target,)
+            ).fetchone()
+        return int(row[0])
+
+    def indexed_counts(self, target: str) -> dict[str, int]:
+        """file -> passages the index confirmed holding for it."""
+        with self.read() as db:
+            rows = db.execute("SELECT file, passages FROM index_state WHERE target = ?", (target,)).fetchall()
+        return {file: int(n) for file, n in rows}
+
+    def mark_indexed(self, target: str, version: str, entries: Sequence[tuple[str, str, int]]) -> None:
+        """Record (file, content hash, passages) the index has just confirmed holding."""
+        if not entries:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO index_state (target, file, content_hash, version, passages, indexed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (target, file) DO UPDATE SET"
+                " content_hash = excluded.content_hash, version = excluded.version,"
+                " passages = excluded.passages, indexed_at = excluded.indexed_at",
+                [(target, file, digest, version, passages, _now()) for file, digest, passages in entries],
+            )
+
+    def forget_indexed(self, target: str, files: Sequence[str] | None = None) -> None:
+        """Forget what the index holds (all of it, or some files) before it is rebuilt or pruned."""
+        with self.transaction() as db:
+            if files is None:
+                db.execute("DELETE FROM index_state WHERE target = ?", (target,))
+            else:
+                db.executemany(
+                    "DELETE FROM index_state WHERE target = ? AND file = ?", [(target, f) for f in files]
+                )
 
 
 # --------------------------------------------------------------------------- row helpers
 
 
-def _write_prep(db: sqlite3.Connection, prep: NextMeetingPrep) -> NextMeetingPrep:
+def _write_prep(
+    db: sqlite3.Connection, prep: NextMeetingPrep, secrets: Sequence[str] = ()
+) -> NextMeetingPrep:
     saved = prep.model_copy(update={"updated_at": dt.datetime.now(dt.UTC)})
     db.execute(
         "INSERT INTO prep (id, data, updated_at) VALUES (1, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-        (saved.model_dump_json(by_alias=True), _now()),
+        (redact(saved.model_dump_json(by_alias=True), secrets), _now()),
     )
     return saved
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _busy(path: Path) -> StoreError:
+    """A lock timeout: say that nothing was saved and what to do."""
+    return StoreError(
+        f"The store at {path} is busy: another coach process (an import?) held it too long. "
+        "Nothing was saved. Try again when it has finished.",
+        f"保存先 {path} が使用中です(取り込みなど別の coach の処理が長く使っています)。"
+        "何も保存されていません。その処理が終わってからもう一度実行してください。",
+    )
 
 
 def _range(column: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list[str]]:
@@ -693,12 +978,16 @@ def _action_by_id(db: sqlite3.Connection, action_id: int) -> ActionItem | None:
     return _action(row) if row else None
 
 
-def _action(
-    row: tuple[int, str, str, str | None, str, str, str | None, str | None, str | None],
-) -> ActionItem:
-    action_id, action, owner, due, status, from_meeting, done_in, result, closed_on = row
+def _action(row: tuple[Any, ...]) -> ActionItem:
+    action_id, action, owner, due, status, from_meeting, done_in, result, closed_on, closed_by, detail = row
+    extra = json.loads(detail or "{}")
     return ActionItem.model_validate(
         {
+            "owner_name": extra.get("owner_name"),
+            "due_raw": extra.get("due_raw"),
+            "evidence": extra.get("evidence") or [],
+            "why": extra.get("why") or "",
+            "closed_by": closed_by,
             "id": action_id,
             "action": action,
             "owner": owner,

@@ -1,8 +1,12 @@
 """Before→after metrics read from notes, each traced to the exact span it came from.
 
-One pass finds every quantity (number + unit + qualifier) in the folded text; a second pass
-looks only at the short text between neighbouring quantities to pair them (`→`, `から…に`,
-`from … to`, `instead of`, `…かかっていた。…になった`). No regex spans more than a few dozen
+One pass finds every quantity (number + unit + qualifier + rate) in the folded text. Pairs are
+then decided in order of how explicit the layout is: blocks (table rows under Before/After
+columns, `Before:`/`改善前:` lines), then neighbours (`→`, `から…に`, `from … to`, `instead of`,
+chains `A→B→C` read first to last), then a decision over every value left: a before-cued and
+an after-cued value of one dimension (`以前`, `used to`, `was` / `今は`, `now`, `まで下がった`),
+nearest first, in either order. Settings moved as part of the fix (`pool size 20→50`) are
+skipped. Each metric names its rule in `why` (see PAIR_RULES). No regex spans more than a few dozen
 characters, so the cost is linear in the length of the notes. Quantities in a clause that
 states a goal (目標, target, SLA) are never results. A ratio (`2倍`, `半分`, `3割減`) gives an
 after value only when the notes give the before value it applies to.
@@ -34,13 +38,16 @@ def _wordset(words: str) -> frozenset[str]:
 
 
 _UNIT = (
-    r"ミリ秒|milliseconds?|msec|ms|seconds?|secs?|s(?![A-Za-z])|秒|minutes?|mins?|min(?![A-Za-z])|分"
+    r"ミリ秒|milliseconds?|msec|ms(?![A-Za-z])|seconds?|secs?|s(?![A-Za-z])|秒|minutes?|mins?|min(?![A-Za-z])|分"
     r"|hours?|hrs?|hr|h(?![A-Za-z])|時間|日間|日|days?|d(?![A-Za-z])|週間|週|weeks?|[ヶかカケ]月|months?"
     r"|年|years?|%|pt|ポイント|points?|[千万億]円|円|万件|万人|万回|万|億|件|回|人|名|台|個|本|枚|行|倍|割"
     r"|x(?![A-Za-z])|[KMGT]i?B|kB|B(?![A-Za-z])|req/s|rps|qps|RPS|QPS|リクエスト|requests?|reqs?|ドル|USD"
     r"|[ァ-ヶー]{2,12}|[A-Za-z][A-Za-z-]{1,15}"
 )
-_QUANTITY = re.compile(rf"{NUMBER_TOKEN}|(?P<half>半)(?=日|年|時間)|(?P<halved>半分|半減)")
+_QUANTITY = re.compile(
+    rf"{NUMBER_TOKEN}|(?P<half>半)(?=日|年|時間)|(?P<halved>半分|半減|\bhalved\b|\bcut in half\b)"
+    r"|(?P<doubled>\bdoubled\b|倍増)|(?P<tripled>\btripled\b)"
+)
 _NUMBER_AT = re.compile(rf"{NUMBER}[kKM]?")
 _UNIT_AT = re.compile(rf"[ \u00a0]?(?P<unit>{_UNIT})")
 _CURRENCY = {"$": "$", "¥": "円", "€": "€", "£": "£"}
@@ -148,6 +155,7 @@ _CLAUSE_END = re.compile(r"[。．!?！？\n;；、,]|\.(?!\d)")
 _SENTENCE_END = re.compile(r"[。．!?！？\n]|\.(?!\d)")
 
 _PAIR_WINDOW = 160
+_TARGET_REACH = 1000
 _RESTATE_GAP = 24
 
 
@@ -220,6 +228,13 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
     namer = _Namer(folded, clauses, sentences, quantities, language)
     matches: list[MetricMatch] = []
     used: set[int] = set()
+    for i, j, rule, name in block_pairs(folded, quantities):
+        used.update((i, j))
+        if not name:
+            name = _ROLE_WORDS.sub(" ", namer.name(quantities[i].start, quantities[i].unit)).strip(" :：・-")
+            name = "" if BEFORE_LABEL.fullmatch(name) or AFTER_LABEL.fullmatch(name) else name
+            name = name or namer.context_name(quantities[i].start, quantities[i].unit)
+        matches.append(_pair_metric(text, namer, quantities[i], quantities[j], rule, name))
     for i, first in enumerate(quantities):
         if i in used or first.target:
             continue
@@ -227,42 +242,63 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
         if pair is None:
             continue
         j, reversed_order = pair
+        rule = "reversed-order" if reversed_order else _adjacent_rule(folded, first, quantities[j])
+        if not reversed_order:
+            j, chained = _chain_end(folded, quantities, j, used)
+            rule = "arrow-chain" if chained else rule
         used.update((i, j))
         second = quantities[j]
         before, after = (second, first) if reversed_order else (first, second)
         if not before.unit and not after.unit and _VERSION_WORDS.search(_sentence(folded, sentences, before)):
             continue  # Postgres 12 to 15: versions, not a result
-        matches.append(_pair_metric(text, namer, before, after))
+        if _is_setting(folded, before):
+            continue  # pool size 20→50: a setting changed as part of the fix, not its result
+        matches.append(_pair_metric(text, namer, before, after, rule))
+    for i, j, rule in role_pairs(folded, sentences, quantities, used):
+        if _is_setting(folded, quantities[i]):
+            continue
+        used.update((i, j))
+        matches.append(_pair_metric(text, namer, quantities[i], quantities[j], rule))
+    matches.sort(key=lambda m: m.end)
+    ends = [m.end for m in matches]
     for i, quantity in enumerate(quantities):
         if i in used or quantity.target:
             continue
-        restated = _restated_pair(folded, matches, quantity)
-        if restated is not None:
-            index = matches.index(restated)
+        index = _restated_pair(folded, matches, ends, quantity)
+        if index is not None:
+            restated = matches[index]
             stated = _words(text, quantity)
             if quantity.unit == "x":
                 matches[index] = replace(restated, stated=stated, stated_ratio=quantity.value)
             else:
                 matches[index] = replace(restated, stated=stated, stated_pct=quantity.value)
             continue  # "→90件に減った(70%削減)": the change of the pair just before, said again
-        if quantity.delta_marker:
+        if quantity.delta_marker and quantity.unit != "x":
+            # a ratio with no base it applies to (`2倍になった`, `halved`) is no metric
             matches.append(_delta_metric(text, namer, quantity))
     matches.sort(key=lambda m: m.start)
     return matches
 
 
-def _restated_pair(folded: str, matches: list[MetricMatch], quantity: Quantity) -> MetricMatch | None:
-    """The pair whose change `quantity` states again (`(70%削減)`, `(4x faster)`) right after it."""
+def _restated_pair(
+    folded: str, matches: list[MetricMatch], ends: list[int], quantity: Quantity
+) -> int | None:
+    """The index of the pair whose change `quantity` states again (`(70%削減)`, `(4x faster)`)
+    right after it; `matches` are sorted by their end, `ends` lists those ends."""
     if quantity.unit not in ("%", "x"):
         return None
-    for match in matches:
+    first = bisect.bisect_left(ends, quantity.start - _RESTATE_GAP)
+    for index in range(first, len(matches)):
+        match = matches[index]
         gap = quantity.start - match.end
-        if match.delta or not 0 <= gap <= _RESTATE_GAP:
+        if gap < 0:
+            break
+        if match.delta or gap > _RESTATE_GAP:
             continue
         if _SENTENCE_END.search(folded, match.end, quantity.start):
             continue
         if quantity.delta_marker or match.metric.unit not in ("%", "x"):
-            return match
+            return index
     return None
 
 
@@ -294,8 +330,18 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
         if start < consumed:
             continue  # the 30 of 2時間30分, already read
         previous = folded[start - 1] if start else ""
-        if previous and previous.isascii() and (previous.isalpha() or previous in "-/:.+_#"):
-            continue  # P95, v2, EC2, N+1, 2026-01-20, 10:32
+        before_previous = folded[start - 2 : start - 1] if start > 1 else ""
+        if (
+            previous
+            and previous.isascii()
+            and (
+                previous.isalpha()
+                or previous in "+_#"
+                or (previous in "-/." and before_previous.isascii() and before_previous.isalnum())
+                or (previous == ":" and before_previous.isdigit())
+            )
+        ):
+            continue  # P95, v2, EC2, N+1, 2026-01-20, 10:32 (but `違反:47件` is a value)
         if previous == "月" and match.group("num") and folded[start - 2 : start - 1].isdigit():
             continue  # the day of 1月20日
         if _SKIP_AFTER.match(folded, end):
@@ -308,6 +354,9 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
         unit = ""
         if match.group("halved"):
             value, unit, ratio = 0.5, "x", 0.5
+        elif match.group("doubled") or match.group("tripled"):
+            value = 2.0 if match.group("doubled") else 3.0
+            unit, ratio = "x", value
         elif match.group("half"):
             value = 0.5
         else:
@@ -317,6 +366,15 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
             start -= 1
         elif not unit:
             unit_match = _UNIT_AT.match(folded, end)
+            if (
+                unit_match
+                and unit_match.group(0) == unit_match.group("unit")
+                and unit_match.group("unit").isascii()
+                and unit_match.group("unit").isalpha()
+                and not _KNOWN_UNIT.fullmatch(unit_match.group("unit"))
+                and canonical_unit(unit_match.group("unit")) == unit_match.group("unit")
+            ):
+                continue  # 5xx, 2nd, 4th: a name or an ordinal written against the digits
             if unit_match and unit_match.group("unit") not in _NOT_A_UNIT:
                 unit = canonical_unit(unit_match.group("unit"))
                 end = unit_match.end()
@@ -357,7 +415,12 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
         delta = bool(_DELTA_FOLLOW.match(folded, end) or _DELTA_PRECEDE.search(window))
         if unit == "x":
             ratio = value
-            delta = delta or bool(_BECOME.match(folded, end))
+            delta = (
+                delta
+                or bool(_BECOME.match(folded, end))
+                or bool(match.group("halved") and len(match.group("halved")) > 2)
+                or bool(match.group("doubled") or match.group("tripled"))
+            )
         elif unit in ("割", "%"):
             ratio = _signed_ratio(folded, end, value / (10 if unit == "割" else 100))
         found.append(
@@ -463,7 +526,9 @@ def _pair_from(
     return None
 
 
-def _pair_metric(text: str, namer: _Namer, before: Quantity, after: Quantity) -> MetricMatch:
+def _pair_metric(
+    text: str, namer: _Namer, before: Quantity, after: Quantity, rule: str = "", name: str = ""
+) -> MetricMatch:
     start, end = min(before.start, after.start), max(before.end, after.end)
     if _applies_ratio(before, after):
         unit, before_value = before.unit, before.value
@@ -485,13 +550,14 @@ def _pair_metric(text: str, namer: _Namer, before: Quantity, after: Quantity) ->
             after_value = round(after.value * after_factor, 6)
             pct = change_pct(before_value, after_value)
     metric = Metric(
-        name=namer.name(start, unit),
+        name=name or namer.name(start, unit),
         before=before_value,
         after=after_value,
         unit=unit,
         change_pct=pct,
         source=text[start:end],
         qualifier=after.qualifier or before.qualifier,  # type: ignore[arg-type]
+        why=PAIR_RULES.get(rule, rule),
     )
     before_text, after_text = _words(text, before), _words(text, after)
     if _applies_ratio(before, after):
@@ -510,6 +576,7 @@ def _delta_metric(text: str, namer: _Namer, quantity: Quantity) -> MetricMatch:
         unit=quantity.unit,
         source=text[quantity.start : quantity.end],
         qualifier=quantity.qualifier,  # type: ignore[arg-type]
+        why=PAIR_RULES["stated-change"],
     )
     words = _words(text, quantity)
     return MetricMatch(metric, quantity.start, quantity.end, "", words, delta=True, after_at=quantity.start)
@@ -522,10 +589,13 @@ def _words(text: str, quantity: Quantity) -> str:
 # --------------------------------------------------------------------------- names
 
 _LABEL_PREFIX = re.compile(
-    r"^(?:\s*\[\d{1,2}:\d{2}[^\]\n]{0,8}\]\s*[^:：\n]{1,40}[:：])?[\s\-*・•●◦>#\d.)）(（]*(?:(?:状況|課題|行動|結果|成果|Situation|Task|Action|Result)\s?[:：]\s?)?",
+    r"^(?:\s*(?:\d{1,2}/\d{1,2}\s+)?\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?\s)?(?:\s*\[\d{1,2}:\d{2}[^\]\n]{0,8}\]\s*[^:：\n]{1,40}[:：])?(?:[\s\-*・•●◦>#(（]|\d{1,2}[.)）](?=\s))*(?:(?:状況|課題|行動|結果|成果|Situation|Task|Action|Result)\s?[:：]\s?)?",
     re.IGNORECASE,
 )
-_LABEL_CUT = re.compile(r"→|->|=>|\s[-–]\s|[(（]|[:：](?:\s|$)")
+_LABEL_CUT = re.compile(
+    r"→|->|=>|\s[-–/|]\s|[(（]|[:：](?:\s|$)|\||したら|にしたら|たら|ので"
+    r"|(?<![A-Za-z\d.])\d[\d.,]*\s?(?:%|ms|s|min|h|[KMG]B|x)?\s"  # a value before the name (`20→50 にしたら p99`)
+)
 _JA_TAIL = re.compile(
     r"(?:[\s:：・(（「『,]|毎回|平均(?:で)?|約|およそ|合計(?:で)?|常に|いつも|トータルで|全体で|だいたい|ほぼ|実に"
     r"|\d+(?:\.\d+)?\s?(?:ヶ月|か月|カ月|日間|日|週間|年|時間)で|から|では|には|について|において|として"
@@ -538,6 +608,7 @@ _EN_STOP = _wordset(
     " on of we i they run ran use used need needed take took takes now and so then brought lowered raised"
     " boosted shrank shrunk trimmed sped with at in under over below above less than more this that its"
     " saved saving new old total overall moved which also handles serves processes runs finishes costs"
+    " came comes sits sat stands stood went goes"
     " uses needs gets hits returns loads holds does did made"
     " cuts reduces grows drops"
 )
@@ -588,6 +659,7 @@ class _Namer:
         self.clauses = clauses
         self.sentences = sentences
         self.targets = [q for q in quantities if q.target]
+        self.target_starts = [q.start for q in self.targets]
         self.language = language
 
     def name(self, at: int, unit: str, change: bool = False) -> str:
@@ -598,7 +670,9 @@ class _Namer:
         base = unit.split("/")[0]
         if _is_noun_unit(base):
             return base
-        for target in self.targets:
+        low = bisect.bisect_left(self.target_starts, at - _TARGET_REACH)
+        high = bisect.bisect_right(self.target_starts, at + _TARGET_REACH)
+        for target in self.targets[low:high]:  # a goal far away in a long paste names other work
             if _dimension(target.unit) == _dimension(unit) and "\n\n" not in self._between(target.start, at):
                 label = self._label(target.start)
                 if label:
@@ -606,19 +680,27 @@ class _Namer:
         context = self._context(at, "" if change and unit == "%" else unit)
         return context or _fallback_name(unit, self.language)
 
+    def context_name(self, at: int, unit: str) -> str:
+        """The thing acted on nearby, else a name for the unit (never a before/after label)."""
+        return self._context(at, unit) or _fallback_name(unit, self.language)
+
     def _between(self, a: int, b: int) -> str:
         return self.folded[min(a, b) : max(a, b)]
 
     def _label(self, at: int) -> str:
         clause_start = _segment_start(self.clauses, at)
-        chunk = self.folded[max(clause_start, at - 60) : at]
-        chunk = next((p for p in reversed(_LABEL_CUT.split(chunk)) if p.strip()), "")
-        if at - 60 > clause_start:
+        window = self.folded[max(clause_start, at - 60) : at]
+        pieces = _LABEL_CUT.split(window)
+        chunk = next((p for p in reversed(pieces) if p.strip()), "")
+        if at - 60 > clause_start and window.startswith(chunk):
             chunk = re.sub(r"^\S*\s?", "", chunk, count=1)  # the window cut a word in two
         chunk = _RATE_PREFIX.sub("", chunk)
         chunk = _LABEL_PREFIX.sub("", chunk)
         label = _japanese_label(chunk) if _CJK.search(chunk) else _english_label(chunk)
-        return "" if label.lower() in _NOT_NAMES or _JA_VERB_END.search(label) else label
+        label = _RATE_NAME.sub("", label).strip()
+        if label.lower() in _NOT_NAMES or (_JA_VERB_END.search(label) and not _ends_in_noun(label)):
+            return ""
+        return label
 
     def _context(self, at: int, unit: str) -> str:
         """The thing acted on in the clauses before, from the previous sentence on."""
@@ -714,7 +796,40 @@ def _japanese_label(chunk: str) -> str:
         head, found, tail = chunk.rpartition(particle)
         if found and len(head) >= 2:
             chunk = tail if head.strip() in _NOT_NAMES and tail.strip() else head
-    return chunk.strip()[-20:].strip()
+    return _PERIOD_HEAD.sub("", chunk.strip()[-20:].strip())
+
+
+# A period said before a measure's name (`先月の可用性`, `last quarter's churn`) is no part of it.
+_PERIOD_HEAD = re.compile(
+    r"^(?:先月|今月|先週|今週|前月|当月|昨年|今年|去年|前期|今期|前回|今回|直近|今だと|今では|いまは|今は|現在は|だと)(?:の|は)?\s*"
+    r"|^(?:last|this|previous|current) (?:week|month|quarter|year|sprint)(?:'s)?\s+",
+    re.IGNORECASE,
+)
+
+
+# A rate said where the name would be (`1リクエストあたり`, `per request`) names no measure.
+_RATE_NAME = re.compile(r"^\d*\s?\S{1,10}(?:あたり|当たり)$|^per \w+$", re.IGNORECASE)
+
+
+def _ends_in_noun(label: str) -> bool:
+    """`呼び出し`, `引き出し` end like a verb stem but are nouns: the analyser tells them apart."""
+    if not _CJK.search(label):
+        return False
+    from coach.text.japanese import analyse
+
+    words = analyse(label)
+    return bool(words) and words[-1].major == "名詞"
+
+
+def value_roles(text: str) -> set[str]:
+    """The roles (before/after) cues give the values in `text`: `now 3.1%` → {after}."""
+    folded = fold(text)
+    sentences = _boundaries(_SENTENCE_END, folded)
+    return {
+        role
+        for quantity in _quantities(folded, _boundaries(_CLAUSE_END, folded))
+        if not quantity.target and (role := _role(folded, sentences, quantity))
+    }
 
 
 def _english_label(chunk: str) -> str:
@@ -733,4 +848,349 @@ def _english_label(chunk: str) -> str:
     lowered = [w.lower() for w in phrase]
     if "of" in lowered[2:]:
         phrase = phrase[: lowered.index("of", 2)]
-    return " ".join(phrase)
+    return _PERIOD_HEAD.sub("", " ".join(phrase))
+
+
+# --------------------------------------------------------------------------- pairing rules
+
+# Every before→after pair names the rule that read it; `Metric.why` shows the description.
+PAIR_RULES = {
+    "arrow": "arrow between the values (A → B)",
+    "from-to": "from A to B / AからBに",
+    "reversed-order": "after stated first, then its before (B instead of A, B (was A))",
+    "arrow-chain": "steps A → B → C: first to last",
+    "before-marker": "A told as the old state (かかっていた, was), then B marked as the new one",
+    "table-columns": "table row under Before/After columns",
+    "labelled-lines": "lines labelled before/after (Before:, 改善前:, last/this quarter)",
+    "role-cues": "before cue (以前, used to, was) and after cue (今は, now, になった) on the same measure",
+    "stated-change": "a change stated as an amount (週3時間削減, by 35%)",
+}
+
+
+def _adjacent_rule(folded: str, first: Quantity, second: Quantity) -> str:
+    between = folded[first.end : second.start]
+    if _ARROW_BETWEEN.fullmatch(between):
+        return "arrow"
+    if _KARA_BETWEEN.fullmatch(between) or _TO_BETWEEN.fullmatch(between):
+        return "from-to"
+    return "before-marker"
+
+
+# An intermediate step: `920KB → 640KB（first fix）→ 410KB` — an arrow, maybe after a remark.
+_CHAIN_BETWEEN = re.compile(r"\s*(?:[(（][^()（）\n]{0,60}[)）])?\s*(?:→|-+>|=+>)\s*")
+
+
+def _chain_end(folded: str, quantities: list[Quantity], j: int, used: set[int]) -> tuple[int, bool]:
+    """The last value of a chain of arrows starting at quantities[j] (920→640→410 gives 410)."""
+    chained = False
+    while j + 1 < len(quantities) and j + 1 not in used:
+        here, there = quantities[j], quantities[j + 1]
+        if not _CHAIN_BETWEEN.fullmatch(folded[here.end : there.start]) or there.target:
+            break
+        if here.unit and there.unit and common_unit(here.unit, there.unit) is None:
+            break
+        j, chained = j + 1, True
+    return j, chained
+
+
+# A setting changed as part of the fix (pool size, timeouts, shard counts, limits, intervals):
+# the lever that was moved, not the result it bought. Matched in the words just before the value.
+SETTING_WORDS = re.compile(
+    r"(?:pool(?: size)?|(?:batch|heap|bulk|chunk|page|cache|buffer) size|timeout(?!\s*(?:rate|率|errors?))|タイムアウト値|タイムアウト設定|閾値|threshold|limit|上限|下限"
+    r"|シャード数?|shards?|replicas?|レプリカ数?|workers?|ワーカー数?|並列数|concurrency|ttl|batch size|バッチサイズ"
+    r"|interval|auto-suspend|設定値|parallelism|heap|-Xmx|max[_ ]?\w*|min[_ ]?replicas)"
+    r"\s*(?:を|は|が|:|：|=|of|from|was)?\s*(?:約|~)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_setting(folded: str, before: Quantity) -> bool:
+    head = folded[max(0, before.start - 30) : before.start]
+    head = re.split(r"[。.;；\n、,(（]", head)[-1]
+    return bool(SETTING_WORDS.search(head))
+
+
+# Cues that a value is the state before the work or after it, anywhere in its sentence up to
+# the value (the head) or in the rest of its clause (the tail).
+BEFORE_CUES_HEAD = re.compile(
+    r"\b(?:used to|previously|originally|before|formerly|had been|last (?:week|month|quarter|year|sprint|time))\b"
+    r"|\bfor (?:q[1-4]|h[12])\b.{0,20}\bwas\b|\bwas\s$|\bwere\s$|\bit was\b"
+    r"|以前|前は|これまで|今まで|従来|当初|元々|もともと|改善前|導入前|変更前|対応前|先週|先月|昨年|前回|前期|ベースライン|baseline",
+    re.IGNORECASE,
+)
+BEFORE_CUES_TAIL = re.compile(
+    r"^[^。.;!?\n,、]{0,24}?(?:かかっていた|かかってた|だった|でした|あった|ありました|ていた|でいた|ていました"
+    r"|\bbefore\b|\bpreviously\b|\bearlier\b)",
+    re.IGNORECASE,
+)
+AFTER_CUES_HEAD = re.compile(
+    r"\b(?:now|today|currently|these days|after|since|this (?:week|month|quarter|year|sprint)|came in at|is down to"
+    r"|with (?:the )?new|these days"
+    r"|dropped to|fell to|went down to)\b"
+    r"|今は|いまは|今だと|今では|現在|今週|今月|今期|改善後|導入後|変更後|対応後|移行後",
+    re.IGNORECASE,
+)
+AFTER_CUES_TAIL = re.compile(
+    r"^[^。.;!?\n,、]{0,16}?(?:まで(?:減|下が|短縮|改善|上が|増|伸び|落ち)|に(?:減|下が|短縮|改善|なっ|上が|増え|向上)"
+    r"|で(?:終わ|済|完了)|\bnow\b)",
+    re.IGNORECASE,
+)
+_PAIR_DISTANCE = 400
+
+
+def _role(folded: str, sentences: list[int], quantity: Quantity) -> str:
+    """before, after or "" for a value, from the cues around it in its sentence."""
+    start = max(_segment_start(sentences, quantity.start), quantity.start - 200)
+    head = folded[start : quantity.start]
+    tail = folded[quantity.end : quantity.end + 40]
+    before_tail, after_tail = BEFORE_CUES_TAIL.match(tail), AFTER_CUES_TAIL.match(tail)
+    if before_tail and not after_tail and not quantity.after_marker:
+        return "before"
+    if after_tail and not before_tail and not quantity.before_marker:
+        return "after"
+    before_at = max((m.end() for m in BEFORE_CUES_HEAD.finditer(head)), default=-1)
+    after_at = max((m.end() for m in AFTER_CUES_HEAD.finditer(head)), default=-1)
+    before = quantity.before_marker or before_at >= 0 or bool(before_tail)
+    after = quantity.after_marker or after_at >= 0 or bool(after_tail)
+    if before and after and not (quantity.before_marker or quantity.after_marker) and before_at != after_at:
+        return "before" if before_at > after_at else "after"  # the cue nearest the value decides
+    if before and after:
+        if quantity.after_marker and not quantity.before_marker:
+            return "after"
+        if quantity.before_marker and not quantity.after_marker:
+            return "before"
+        return ""
+    return "before" if before else "after" if after else ""
+
+
+def role_pairs(
+    folded: str, sentences: list[int], quantities: list[Quantity], used: set[int]
+) -> list[tuple[int, int, str]]:
+    """Pairs decided over every value left: a before-cued and an after-cued value of one measure.
+
+    Either may come first (`now 7 min; it used to take 18`). Values of one dimension are paired
+    nearest first; a value without a unit only pairs when a cue sits right next to it
+    (`it was 65`), and never with another unitless value across sentences.
+    """
+    roles: dict[int, str] = {}
+    for index, quantity in enumerate(quantities):
+        if index in used or quantity.target or (quantity.delta_marker and quantity.ratio is None):
+            continue
+        role = _role(folded, sentences, quantity)
+        if role:
+            roles[index] = role
+    candidates: list[tuple[int, int, int]] = []
+    afters = [a for a, role in roles.items() if role == "after"]
+    after_starts = [quantities[a].start for a in afters]
+    for b, role in roles.items():
+        if role != "before" or quantities[b].ratio is not None:
+            continue
+        low = bisect.bisect_left(after_starts, quantities[b].start - _PAIR_DISTANCE)
+        high = bisect.bisect_right(after_starts, quantities[b].start + _PAIR_DISTANCE)
+        for a in afters[low:high]:
+            before, after = quantities[b], quantities[a]
+            distance = abs(after.start - before.start)
+            if (
+                distance > _PAIR_DISTANCE
+                or "\n\n" in folded[min(before.end, after.end) : max(before.start, after.start)]
+            ):
+                continue
+            if not _compatible(before, after) or (before.value == after.value and before.unit == after.unit):
+                continue  # the same count said twice (`4件発生` … `4件すべて`) is no change
+            if not before.unit and not after.unit:
+                continue
+            if not before.unit and not (
+                before.before_marker or _BARE_BEFORE.search(folded, max(0, before.start - 12), before.start)
+            ):
+                continue
+            if not after.unit and after.ratio is None:
+                continue
+            if after.ratio is not None and not _applies_ratio(before, after):
+                continue
+            candidates.append((distance, b, a))
+    pairs: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    for _distance, b, a in sorted(candidates):
+        if b in taken or a in taken:
+            continue
+        taken.update((b, a))
+        pairs.append((b, a, "role-cues"))
+    return pairs
+
+
+_BARE_BEFORE = re.compile(r"(?:\bwas|\bwere|\bfrom|\bof|は|が|:|：)\s?$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- blocks
+
+# Column headers and line labels that say "before" or "after".
+BEFORE_LABEL = re.compile(
+    r"\bbefore\b|\bold\b|\bprevious(?:ly)?\b|\bbaseline\b|\blast (?:week|month|quarter|year|sprint|half)\b|\bwas\b"
+    r"|改善前|導入前|変更前|対応前|移行前|施策前|以前|従来|旧|ベースライン|[(（]前[)）]|^前$|先週|先月|前月|前期|前回",
+    re.IGNORECASE,
+)
+AFTER_LABEL = re.compile(
+    r"\bafter\b|\bnew\b|\bnow\b|\bcurrent(?:ly)?\b|\bthis (?:week|month|quarter|year|sprint|half)\b"
+    r"|改善後|導入後|変更後|対応後|移行後|施策後|現在|新|[(（]後[)）]|^後$|今週|今月|当月|今期|今回",
+    re.IGNORECASE,
+)
+_NAME_LABEL = re.compile(
+    r"^\s*(?:metric|指標|kpi|measure)\s*[:：]\s*(?P<name>[^\n]{1,40}?)\s*$", re.IGNORECASE | re.MULTILINE
+)
+_TABLE_LINE = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
+_LABEL_LINE = re.compile(
+    r"^[ \t]*(?:[-*・•]\s*)?(?P<label>[^:：\n|]{1,40}?)\s*[:：]\s*(?P<rest>[^\n]*)$", re.MULTILINE
+)
+_ROLE_WORDS = re.compile(
+    r"\s*(?:[(（]\s*(?:前|後|before|after)\s*[)）]|\b(?:before|after|last|this|previous|current)\b"
+    r"(?:\s+(?:week|month|quarter|year|sprint|half))?|改善前|改善後|導入前|導入後|変更前|変更後)\s*",
+    re.IGNORECASE,
+)
+
+
+def block_pairs(folded: str, quantities: list[Quantity]) -> list[tuple[int, int, str, str]]:
+    """Pairs laid out as blocks: table rows under Before/After columns and labelled lines.
+
+    Returns (before index, after index, rule, name); the name comes from the row's first cell
+    or the label without its before/after word (`タイムアウト率（前）` → タイムアウト率).
+    """
+    if "|" not in folded and ":" not in folded and "：" not in folded:
+        return []
+    starts = [q.start for q in quantities]
+    pairs = _table_pairs(folded, quantities, starts)
+    taken = {i for pair in pairs for i in pair[:2]}
+    pairs += [p for p in _label_pairs(folded, quantities, starts) if p[0] not in taken and p[1] not in taken]
+    return pairs
+
+
+def _in_span(starts: list[int], quantities: list[Quantity], start: int, end: int) -> list[int]:
+    first = bisect.bisect_left(starts, start)
+    out = []
+    for index in range(first, len(quantities)):
+        if quantities[index].start >= end:
+            break
+        out.append(index)
+    return out
+
+
+def _cells(row: str, offset: int) -> list[tuple[int, int]]:
+    spans = []
+    cursor = offset
+    parts = row.split("|")
+    for position, part in enumerate(parts):
+        if 0 < position < len(parts) - 1 or part.strip():
+            spans.append((cursor, cursor + len(part)))
+        cursor += len(part) + 1
+    return spans
+
+
+def _table_pairs(
+    folded: str, quantities: list[Quantity], starts: list[int]
+) -> list[tuple[int, int, str, str]]:
+    pairs: list[tuple[int, int, str, str]] = []
+    header: list[str] | None = None
+    columns: tuple[int, int] | None = None
+    for match in _TABLE_LINE.finditer(folded):
+        row = match.group()
+        cells = _cells(row.strip(), match.start() + (len(row) - len(row.lstrip())))
+        texts = [folded[a:b].strip() for a, b in cells]
+        if all(re.fullmatch(r":?-{2,}:?", t) for t in texts if t):
+            continue
+        if header is None or _starts_table(folded, match.start()):
+            header, columns = texts, _before_after_columns(texts)
+            continue
+        if columns is None or max(columns) >= len(cells):
+            continue
+        before = _in_span(starts, quantities, *cells[columns[0]])
+        after = _in_span(starts, quantities, *cells[columns[1]])
+        if before and after and _compatible(quantities[before[0]], quantities[after[0]]):
+            name = (
+                texts[0]
+                if min(columns) > 0 and texts[0] and not _in_span(starts, quantities, *cells[0])
+                else ""
+            )
+            pairs.append((before[0], after[-1], "table-columns", name))
+    return pairs
+
+
+def _starts_table(folded: str, start: int) -> bool:
+    """A table row right after a non-table line (or a blank line) is a new table's header."""
+    previous_end = folded.rfind("\n", 0, max(0, start - 1))
+    previous = folded[previous_end + 1 : max(0, start - 1)].strip()
+    return not (previous.startswith("|") or re.fullmatch(r"\|?[\s:|-]+\|?", previous or "x"))
+
+
+def _before_after_columns(header: list[str]) -> tuple[int, int] | None:
+    before = next((i for i, t in enumerate(header) if BEFORE_LABEL.search(t)), None)
+    after = next((i for i, t in enumerate(header) if AFTER_LABEL.search(t) and i != before), None)
+    if before is None or after is None:
+        return None
+    return before, after
+
+
+_ROLE_HEADER = re.compile(
+    r"^\s*(?:#{1,6}\s*|\*\*|__)?(?P<word>before|after|改善前|改善後|導入前|導入後|変更前|変更後|対応前|対応後)"
+    r"(?:\*\*|__)?\s*[:：]?\s*(?:\*\*|__)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _label_pairs(
+    folded: str, quantities: list[Quantity], starts: list[int]
+) -> list[tuple[int, int, str, str]]:
+    """`Before: 12分` / `After: 4分`, `改善前：5時間半`, `X（前）: 0.42%` — also a label line
+    alone (`Before:`) whose values are on the lines below it, up to the next label."""
+    sides: dict[str, list[tuple[int, str]]] = {"before": [], "after": []}
+    role = ""
+    role_name = ""
+    header = False
+    name_match = _NAME_LABEL.search(folded)
+    block_name = name_match.group("name") if name_match else ""
+    line_start = 0
+    for line in folded.split("\n"):
+        line_end = line_start + len(line)
+        label = _LABEL_LINE.match(line)
+        alone = _ROLE_HEADER.match(line)
+        if alone:
+            role = "before" if BEFORE_LABEL.search(alone.group("word")) else "after"
+            role_name, header = "", True
+            line_start = line_end + 1
+            continue
+        if not line.strip():
+            role, header = "", False
+        elif label:
+            text = label.group("label")
+            here = "before" if BEFORE_LABEL.search(text) else "after" if AFTER_LABEL.search(text) else ""
+            if here == "before" and AFTER_LABEL.search(text):
+                here = ""
+            if here:
+                role = here
+                stripped = _ROLE_WORDS.sub(" ", text).strip(" ・-*")
+                # `タイムアウト率（前）` names its measure; `ベースライン` or `Before` is a role alone
+                role_name = stripped if stripped != text.strip(" ・-*") else ""
+                header = not label.group("rest").strip()
+            elif not header:
+                role = ""  # a labelled line of its own kind ends a one-line `Before: …` block
+            else:
+                role_name = text.strip(" ・-*")  # `Queue lag: 45 min` under a `Before:` header
+        if role:
+            value_from = line_start + (label.start("rest") if label else 0)
+            for index in _in_span(starts, quantities, value_from, line_end):
+                if not quantities[index].target:
+                    sides[role].append((index, role_name))
+        line_start = line_end + 1
+    pairs: list[tuple[int, int, str, str]] = []
+    taken: set[int] = set()
+    for b, name in sides["before"]:
+        for a, after_name in sides["after"]:
+            if a in taken or not _compatible(quantities[b], quantities[a]):
+                continue
+            if name and after_name and name != after_name:
+                continue
+            if not quantities[b].unit and not quantities[a].unit and not (name or block_name):
+                continue
+            taken.add(a)
+            chosen = (name or after_name or block_name).strip()
+            pairs.append((b, a, "labelled-lines", chosen if len(chosen) >= 2 else block_name))
+            break
+    return pairs

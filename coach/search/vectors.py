@@ -3,21 +3,30 @@
 One passage per section (and the preamble) of a meeting. Ids are `file#position`, so importing
 the same meeting again overwrites its passages in place, and passages a re-imported meeting no
 longer has are deleted. The store stays the single source of truth: `reindex` drops the
-collection and rebuilds it, which is also the fix for an index that got out of step.
+collection (or, when chroma cannot open it, deletes the embedded index folder) and rebuilds it,
+which is also the fix for an index that got out of step.
+
+Writers take an advisory file lock (`index.lock` in the data dir) so that two imports in two
+processes never write chroma's files at once; readers do not wait for it. `on_indexed` is told
+which meetings chroma has confirmed, batch by batch, so the caller can record how far it got.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
+import shutil
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from coach.config import Settings
+from coach.config import Settings, private_dir
 from coach.errors import StoreError
-from coach.models import Meeting, Passage, SectionKind
+from coach.models import Meeting, MeetingSection, Passage, SectionKind
 from coach.search.embedding import E5EmbeddingFunction
 
 if TYPE_CHECKING:
@@ -25,8 +34,11 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 Progress = Callable[[int, int, str], None]
+Confirmed = Callable[[Sequence[Meeting], Sequence[int]], None]
 COLLECTION = "meetings"
 UPSERT_BATCH = 256
+MEETING_BATCH = 8  # meetings per confirmed step: what a crash can cost is one step's work
+EMBEDDED = "embedded"
 PREAMBLE_HEADING = ""
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
@@ -82,6 +94,32 @@ def context_text(passage: Passage, heading: str, title: str | None) -> str:
     return f"{head}\n{passage.text}" if head else passage.text
 
 
+def index_version() -> str:
+    """Names how passages are cut and embedded: a change re-indexes every meeting once."""
+    probe = Meeting(
+        file="probe.md",
+        date=dt.date(2000, 1, 1),
+        title="t",
+        preamble="p",
+        sections=[MeetingSection(kind="info", heading="h", text="- a。b")],
+    )
+    heads = headings_of(probe)
+    shape = [
+        (p.id, p.section, context_text(p, heads[p.id], probe.title), lines_of(p.text))
+        for p in passages_of(probe)
+    ]
+    return hashlib.sha256(repr((shape, E5EmbeddingFunction.name())).encode()).hexdigest()[:12]
+
+
+def target(settings: Settings) -> str:
+    """The index a state record is about: the embedded one, or the server at COACH_CHROMA_URL."""
+    return settings.chroma_url or EMBEDDED
+
+
+class IndexUnavailable(StoreError):
+    """The vector index cannot be reached or read; lexical search can still answer."""
+
+
 def ymd(day: dt.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
@@ -105,7 +143,7 @@ def _client(settings: Settings) -> ClientAPI:
                     settings=chroma_settings,
                 )
             else:
-                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(settings.chroma_dir)
                 client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         except Exception as exc:
             raise _index_error(settings, exc) from exc
@@ -113,16 +151,16 @@ def _client(settings: Settings) -> ClientAPI:
         return client
 
 
-def _index_error(settings: Settings, exc: BaseException) -> StoreError:
+def _index_error(settings: Settings, exc: BaseException) -> IndexUnavailable:
     where = settings.chroma_url or str(settings.chroma_dir)
     if settings.chroma_url:
-        return StoreError(
+        return IndexUnavailable(
             f"Cannot reach the chroma server at {where} ({type(exc).__name__}). Start it, or unset "
             "COACH_CHROMA_URL to use the built-in index; then run `coach reindex`.",
             f"chroma サーバー {where} に接続できません ({type(exc).__name__})。サーバーを起動するか、"
             "COACH_CHROMA_URL を外して内蔵の索引を使い、`coach reindex` を実行してください。",
         )
-    return StoreError(
+    return IndexUnavailable(
         f"The search index at {where} cannot be used ({type(exc).__name__}). Run `coach reindex` to "
         "rebuild it from your saved meetings.",
         f"検索用の索引 {where} を使えません ({type(exc).__name__})。`coach reindex` で保存済みの"
@@ -162,34 +200,86 @@ def collection(settings: Settings, fresh: bool = False) -> Collection:
     return opened
 
 
-def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Progress | None = None) -> int:
-    """Upsert the passages of `meetings`; delete those a meeting no longer has. Returns passages written."""
+class IndexBusy(StoreError):
+    """Another process is writing the index right now (asked not to wait for it)."""
+
+
+@contextmanager
+def writing(settings: Settings, *, wait: bool = True) -> Iterator[None]:
+    """Hold the data dir's index lock: one writer of the index at a time across processes.
+
+    With `wait=False` a lock held elsewhere raises IndexBusy at once (a search never waits for
+    an import to finish indexing)."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform: writers rely on chroma's own
+        yield
+        return
+    path = settings.ensure_data_dir() / "index.lock"
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise IndexBusy(
+                "Another coach process is updating the search index; it will hold the rest when it finishes.",
+                "別の coach の処理が検索インデックスを更新中です。終わると残りも検索できるようになります。",
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def index_meetings(
+    settings: Settings,
+    meetings: Iterable[Meeting],
+    progress: Progress | None = None,
+    on_indexed: Confirmed | None = None,
+    *,
+    wait: bool = True,
+) -> int:
+    """Upsert the passages of `meetings`; delete those a meeting no longer has. Returns passages written.
+
+    Works in steps of MEETING_BATCH meetings; after chroma has taken a step, `on_indexed(meetings,
+    passage_counts)` is called, so a crash loses at most the step in flight. `wait=False` raises
+    IndexBusy instead of waiting for another process's index writes."""
     meetings = list(meetings)
-    target = collection(settings, fresh=True)
+    with writing(settings, wait=wait):
+        return _index(settings, meetings, progress, on_indexed)
+
+
+def _index(
+    settings: Settings, meetings: list[Meeting], progress: Progress | None, on_indexed: Confirmed | None
+) -> int:
+    target_ = collection(settings, fresh=True)
     ef = embedding_function(settings)
     written = 0
     try:
-        for start in range(0, len(meetings), UPSERT_BATCH):
-            chunk = meetings[start : start + UPSERT_BATCH]
+        for start in range(0, len(meetings), MEETING_BATCH):
+            chunk = meetings[start : start + MEETING_BATCH]
             batch: list[tuple[Passage, str]] = []
             keep: set[str] = set()
+            counts: list[int] = []
             for meeting in chunk:
                 passages = passages_of(meeting)
                 headings = headings_of(meeting)
                 keep.update(p.id for p in passages)
+                counts.append(len(passages))
                 batch.extend((p, context_text(p, headings.get(p.id, ""), meeting.title)) for p in passages)
             same_files: dict[str, Any] = {"file": {"$in": [m.file for m in chunk]}}
-            existing = target.get(where=same_files, include=[])["ids"]  # type: ignore[arg-type]
+            existing = target_.get(where=same_files, include=[])["ids"]  # type: ignore[arg-type]
             stale = [pid for pid in existing if pid not in keep]
             if stale:
-                target.delete(ids=stale)
+                target_.delete(ids=stale)
             for offset in range(0, len(batch), UPSERT_BATCH):
                 flush_part = batch[offset : offset + UPSERT_BATCH]
-                _upsert(target, ef, flush_part)
+                _upsert(target_, ef, flush_part)
                 written += len(flush_part)
             # Answers quote lines chosen by their similarity to the question: embed them now, into
             # the cache, so that the first question about a meeting does not wait for the model.
             ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
+            if on_indexed:
+                on_indexed(chunk, counts)
             if progress:
                 for done in range(start + 1, start + len(chunk) + 1):
                     progress(done, len(meetings), meetings[done - 1].file)
@@ -198,6 +288,30 @@ def index_meetings(settings: Settings, meetings: Iterable[Meeting], progress: Pr
     except Exception as exc:
         raise _index_error(settings, exc) from exc
     return written
+
+
+def delete_files(settings: Settings, files: Sequence[str], *, wait: bool = True) -> None:
+    """Remove every passage of `files` (meetings that are no longer in the store)."""
+    if not files:
+        return
+    with writing(settings, wait=wait):
+        try:
+            collection(settings, fresh=True).delete(where={"file": {"$in": list(files)}})  # type: ignore[dict-item]
+        except Exception as exc:
+            raise _index_error(settings, exc) from exc
+
+
+def indexed_files(settings: Settings) -> dict[str, int]:
+    """file -> passages the index actually holds (the slow, exact check behind a count mismatch)."""
+    try:
+        found = collection(settings, fresh=True).get(include=["metadatas"])
+    except Exception as exc:
+        raise _index_error(settings, exc) from exc
+    held: dict[str, int] = {}
+    for meta in found["metadatas"] or []:
+        file = str(meta.get("file", ""))
+        held[file] = held.get(file, 0) + 1
+    return held
 
 
 def _upsert(target: Collection, ef: E5EmbeddingFunction, batch: Sequence[tuple[Passage, str]]) -> None:
@@ -209,19 +323,65 @@ def _upsert(target: Collection, ef: E5EmbeddingFunction, batch: Sequence[tuple[P
     )
 
 
-def reindex(settings: Settings, meetings: Sequence[Meeting], progress: Progress | None = None) -> int:
-    """Drop the collection and rebuild it from the given meetings (all of the store's)."""
-    client = _client(settings)
+def _forget_clients(settings: Settings) -> None:
+    """Drop this process's handles on the index (chroma's included) so the next use re-opens it."""
+    with _clients_lock:
+        _collections.pop(_key(settings), None)
+        _clients.pop(_key(settings), None)
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
+def clear(settings: Settings) -> list[str]:
+    """Leave an empty index: drop the collection, or delete an embedded index chroma cannot open.
+
+    Also throws away an embedding cache SQLite finds damaged. Returns what was repaired, for the
+    caller to tell the user."""
+    repaired: list[str] = []
+    if not embedding_function(settings).embedder.cache.check():
+        repaired.append("cache")
     try:
+        client = _client(settings)
         with _clients_lock:
             _collections.pop(_key(settings), None)
         if any(c.name == COLLECTION for c in client.list_collections()):
             client.delete_collection(COLLECTION)
+        collection(settings, fresh=True).count()
+        return repaired
+    except Exception as exc:
+        if settings.chroma_url:  # a server's files are not ours to delete
+            if isinstance(exc, StoreError):
+                raise
+            raise _index_error(settings, exc) from exc
+    _forget_clients(settings)
+    if settings.chroma_dir.is_symlink() or settings.chroma_dir.is_file():
+        settings.chroma_dir.unlink()
+    shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+    try:
+        collection(settings, fresh=True).count()
+    except StoreError:
+        raise
     except Exception as exc:
         raise _index_error(settings, exc) from exc
-    if progress and not meetings:
-        progress(0, 0, "")
-    return index_meetings(settings, list(meetings), progress)
+    return [*repaired, "index"]
+
+
+def reindex(
+    settings: Settings,
+    meetings: Sequence[Meeting],
+    progress: Progress | None = None,
+    on_indexed: Confirmed | None = None,
+    on_cleared: Callable[[list[str]], None] | None = None,
+) -> int:
+    """Rebuild from nothing: clear the index (see `clear`), then index every given meeting."""
+    with writing(settings):
+        repaired = clear(settings)
+        if on_cleared:
+            on_cleared(repaired)
+        if progress and not meetings:
+            progress(0, 0, "")
+        return _index(settings, list(meetings), progress, on_indexed)
 
 
 def count(settings: Settings) -> int:
@@ -254,6 +414,8 @@ def dense_search(
         except Exception as exc:  # e.g. the collection was rebuilt by another process: re-open once
             if attempt:
                 raise _index_error(settings, exc) from exc
+            if not settings.chroma_url:  # e.g. `coach reindex` replaced a damaged index folder
+                _forget_clients(settings)
     ids = found["ids"][0]
     documents = (found["documents"] or [[]])[0]
     metadatas = (found["metadatas"] or [[]])[0]

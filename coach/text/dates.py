@@ -5,6 +5,10 @@ month's meetings, however similar an older meeting's text is. Relative expressio
 against `today` (or the caller's `as_of`). A bare month or quarter means the latest one that has
 started by `today`, since people ask about the past. `前回` / `last meeting` cannot be turned into
 a range without the meeting list, so it is reported separately by `refers_to_last_meeting`.
+
+Period names (上期, 上半期, H1, Q2, FY2026 ...) are read by `coach.text.periods`, the one
+definition shared with the review, so 上半期 in a question is the same fiscal half as
+`coach review --period 上半期`; the caller passes the fiscal start month from Settings.
 """
 
 from __future__ import annotations
@@ -13,9 +17,21 @@ import calendar
 import datetime as dt
 import re
 
+from coach.config import DEFAULT_FISCAL_START_MONTH
+from coach.text.months import DateRange, add_months, month_of, month_range
 from coach.text.normalize import nfkc_lower
+from coach.text.periods import find_named_period
 
-DateRange = tuple[dt.date, dt.date]
+__all__ = [
+    "LAST_MEETING",
+    "MONTHS_EN",
+    "DateRange",
+    "add_months",
+    "month_of",
+    "month_range",
+    "parse_date_range",
+    "refers_to_last_meeting",
+]
 
 MONTHS_EN = {
     name: number
@@ -26,30 +42,14 @@ _EN_MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS_EN, key=len, reverse=True
 _JA_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?!\s*\d{1,2}日)")
 _ISO_DAY = re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b")
 _JA_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
-_QUARTER = re.compile(r"\b(?:in\s+)?(?:(\d{4})\s*)?q([1-4])\b(?:\s*(\d{4}))?|第([1-4])四半期")
-_HALF_JA = re.compile(r"(?:(\d{4})年?)?(上期|下期|上半期|下半期)")
-_HALF_EN = re.compile(r"\b(?:(\d{4})\s*)?h([12])\b|\b(first|second) half\b")
+_THIS_FISCAL_YEAR = re.compile(r"今年度|本年度|this fiscal year|this fy\b")
+_LAST_FISCAL_YEAR = re.compile(r"昨年度|前年度|去年度|last fiscal year|last fy\b")
 _YEAR = re.compile(r"(\d{4})年|\bin (\d{4})\b")
 
 LAST_MEETING = re.compile(
     r"前回(?:の(?:1on1|面談|ミーティング|mtg|打ち合わせ)|は|に話)|この前の1on1|直近の1on1"
     r"|last (?:time|meeting|1on1|one-on-one)|previous (?:meeting|1on1|one-on-one)"
 )
-
-
-def month_range(year: int, month: int) -> DateRange:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day `months` later (or earlier), clamped to that month's last day."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def month_of(day: dt.date) -> DateRange:
-    return month_range(day.year, day.month)
 
 
 def _latest_year(month: int, today: dt.date) -> int:
@@ -62,18 +62,37 @@ def refers_to_last_meeting(question: str) -> bool:
     return bool(LAST_MEETING.search(nfkc_lower(question)))
 
 
-def parse_date_range(question: str, today: dt.date) -> DateRange | None:
-    """The period a question asks about, or None when it names none."""
+def parse_date_range(
+    question: str, today: dt.date, fiscal_start: int = DEFAULT_FISCAL_START_MONTH
+) -> DateRange | None:
+    """The period a question asks about, or None when it names none.
+
+    `fiscal_start` is `Settings.fiscal_start_month`: 上期/下期, FY and 今年度 count from it."""
     text = nfkc_lower(question)
-    for parse in (_relative, _day, _month, _quarter, _half, _year):
-        found = parse(text, today)
-        if found:
-            return found
-    return None
+    found = _relative(text, today, fiscal_start) or _day(text, today) or _month(text, today)
+    if found:
+        return found
+    named = find_named_period(text, today, fiscal_start)
+    if named:
+        return named.from_, named.to
+    return _year(text, today)
 
 
-def _relative(text: str, today: dt.date) -> DateRange | None:
+def _fiscal_year_start(today: dt.date, fiscal_start: int) -> dt.date:
+    """First day of the fiscal year `today` falls in."""
+    year = today.year if today.month >= fiscal_start else today.year - 1
+    return dt.date(year, fiscal_start, 1)
+
+
+def _relative(text: str, today: dt.date, fiscal_start: int = DEFAULT_FISCAL_START_MONTH) -> DateRange | None:
     monday = today - dt.timedelta(days=today.weekday())
+    if find_named_period(text, today, fiscal_start) is None:
+        # 今年度の上期 names a half: only a bare 今年度 / 昨年度 means the whole fiscal year.
+        if _THIS_FISCAL_YEAR.search(text):
+            return _fiscal_year_start(today, fiscal_start), today
+        if _LAST_FISCAL_YEAR.search(text):
+            this_year = _fiscal_year_start(today, fiscal_start)
+            return add_months(this_year, -12), this_year - dt.timedelta(days=1)
     if re.search(r"先月|last month|previous month", text):
         return month_of(add_months(today, -1))
     if re.search(r"今月|this month", text):
@@ -129,27 +148,6 @@ def _month(text: str, today: dt.date) -> DateRange | None:
     en = _EN_MONTH.search(text)
     if en and not (en[1] == "may" and not re.search(r"\b(in|during|of|since)\s+may\b", text)):
         return _months(en[2], MONTHS_EN[en[1]], 1, today)
-    return None
-
-
-def _quarter(text: str, today: dt.date) -> DateRange | None:
-    found = _QUARTER.search(text)
-    if not found:
-        return None
-    return _months(found[1] or found[3], 3 * (int(found[2] or found[4]) - 1) + 1, 3, today)
-
-
-def _half(text: str, today: dt.date) -> DateRange | None:
-    """上期 = April..September and 下期 = October..March (the usual Japanese fiscal year);
-    H1/H2 and "first/second half" are calendar halves."""
-    ja = _HALF_JA.search(text)
-    if ja:
-        first = ja[2] in {"上期", "上半期"}
-        calendar_half = ja[2] in {"上半期", "下半期"}  # 上半期 commonly means the calendar half
-        return _months(ja[1], (1 if first else 7) if calendar_half else (4 if first else 10), 6, today)
-    en = _HALF_EN.search(text)
-    if en:
-        return _months(en[1], 1 if en[2] == "1" or en[3] == "first" else 7, 6, today)
     return None
 
 

@@ -47,7 +47,7 @@ class Morpheme:
 def _tokenizer() -> Any:
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _dictionary().create()
+        tokenizer = _dictionary().tokenizer()
         _local.tokenizer = tokenizer
     return tokenizer
 
@@ -96,3 +96,63 @@ def analyse(text: str) -> list[Morpheme]:
 def content_words(text: str) -> list[str]:
     """The topic words of `text` in dictionary form (nouns, verbs, adjectives), in order."""
     return [m.base for m in analyse(text) if m.is_content]
+
+
+# The auxiliaries that mark how the last predicate of a clause is told (SudachiPy base forms).
+_WISH_AUX = frozenset({"たい", "う", "よう", "まい"})  # wish or volition: したい, しよう
+_ONGOING_AUX = frozenset({"てる", "でる"})  # contracted ている: してます
+_PLAN_NOUNS = frozenset({"予定", "つもり", "はず", "見込み", "方針", "計画", "検討"})
+
+
+def predicate_tense(text: str) -> str:
+    """How the last predicate of `text` is told: past, ongoing, wish, plan, present or none.
+
+    past: `…した`, `…になった`; ongoing: `…している`, `…してます`; wish: `…したい`, `…しよう`;
+    plan: the clause ends on 予定/つもり/はず/見込み; present: a plain or polite non-past
+    (`…します`, `…する`), which with a future time word is a plan; none: no verb at the end
+    (a noun ending such as `…を整理` reads as done in notes).
+    """
+    morphemes = [m for m in analyse(text) if m.major not in ("補助記号", "空白")]
+    while morphemes and morphemes[-1].major == "助詞" and morphemes[-1].pos[1] == "終助詞":
+        morphemes.pop()
+    if not morphemes:
+        return "none"
+    last = morphemes[-1]
+    if last.major == "名詞" and last.base in _PLAN_NOUNS:
+        return "plan"
+    seen_ongoing = False
+    for morpheme in reversed(morphemes[-5:]):
+        if morpheme.major == "助動詞":
+            if morpheme.pos[4] == "助動詞-タ":
+                return "past"
+            if morpheme.base in _WISH_AUX and morpheme.pos[4] in ("助動詞-タイ", "助動詞-ウ", "助動詞-マイ"):
+                return "wish"
+            if morpheme.base in _ONGOING_AUX:
+                seen_ongoing = True
+            continue
+        if morpheme.major == "動詞":
+            if morpheme.base in ("いる", "おる") and morpheme.pos[1] == "非自立可能":
+                seen_ongoing = True
+                continue
+            return "ongoing" if seen_ongoing else "present"
+        if morpheme.major == "助詞" and morpheme.base in ("て", "で"):
+            continue
+        break
+    return "ongoing" if seen_ongoing else "none"
+
+
+def reading(text: str) -> str:
+    """The katakana reading of a Japanese text (`佐藤` -> `サトウ`), word by word."""
+    if not text:
+        return ""
+    return "".join(
+        m.reading_form() if m.surface().strip() else m.surface()
+        for _, chunk in _chunks(text)
+        for m in _tokenizer().tokenize(chunk)
+    )
+
+
+def is_person_name(text: str) -> bool:
+    """All words of `text` are person names in the dictionary (`佐藤`, `中村 健`)."""
+    words = [m for m in analyse(text) if m.major != "空白"]
+    return bool(words) and all(m.pos[1:3] == ("固有名詞", "人名") for m in words)

