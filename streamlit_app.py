@@ -20,6 +20,7 @@ st.set_page_config(page_title="1on1 Coach", page_icon=":material/record_voice_ov
 try:
     common.init_session()
     common.sidebar()
+    common.repair_index_once()  # once per process: meetings stored but missing from the index
 except ConfigError as exc:  # a bad COACH_* / OPENAI_* setting: say which and how to fix it
     common.settings_failed(exc)
 page = st.navigation(

@@ -24,11 +24,12 @@ from tests.support.faults import (
     command,
     environment,
     expected_passages,
+    import_notes,
     index_holds,
     kill_at,
+    notes_folder,
     settings_for,
     topic,
-    write_meetings,
 )
 
 # The first drill also pays for warming the embedding cache (about a minute on a quiet laptop).
@@ -38,16 +39,13 @@ COUNT = 32
 
 @pytest.fixture(scope="session")
 def notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("notes")
-    write_meetings(folder, COUNT, action_every=8)
-    return folder
+    return notes_folder(tmp_path_factory, COUNT, action_every=8)
 
 
 @pytest.fixture(scope="session")
 def warm_cache(tmp_path_factory: pytest.TempPathFactory, notes: Path) -> Path:
     data = tmp_path_factory.mktemp("warm")
-    done = coach(environment(data), "import", str(notes), timeout=900)
-    assert done.returncode == 0, done.stderr
+    import_notes(data, notes, timeout=900)
     return data / "embeddings.sqlite3"
 
 
@@ -84,9 +82,7 @@ def assert_complete(data: Path, notes: Path, clean_ledger: list[tuple[str, str, 
 
 
 def rerun_import(data: Path, notes: Path) -> dict[str, object]:
-    done = coach(environment(data), "import", str(notes))
-    assert done.returncode == 0, done.stderr
-    report: dict[str, object] = json.loads(done.stdout)
+    report = import_notes(data, notes)
     assert report["warnings"] == []
     return report
 

@@ -18,9 +18,10 @@ from tests.support.faults import (
     coach,
     environment,
     expected_passages,
+    import_notes,
     index_holds,
+    notes_folder,
     settings_for,
-    write_meetings,
 )
 
 pytestmark = pytest.mark.slow
@@ -29,16 +30,13 @@ COUNT = 6
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("notes")
-    write_meetings(folder, COUNT, action_every=0)
-    return folder
+    return notes_folder(tmp_path_factory, COUNT, action_every=0)
 
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory, notes: Path) -> Path:
     data = tmp_path_factory.mktemp("imported") / "data"
-    done = coach(environment(data), "import", str(notes), timeout=900)
-    assert done.returncode == 0, done.stderr
+    import_notes(data, notes, timeout=900)
     return data
 
 
@@ -104,9 +102,7 @@ def test_reindex_rebuilds_whatever_was_damaged(damage: str, data_dir: Path, note
 def test_a_plain_import_repairs_what_needs_no_reindex(damage: str, data_dir: Path, notes: Path) -> None:
     """A vanished index is caught by the count check; a damaged cache is simply started afresh."""
     DAMAGE[damage](data_dir)
-    done = coach(environment(data_dir), "import", str(notes))
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = import_notes(data_dir, notes)
     assert report["warnings"] == [] and report["unchanged"] == COUNT
     assert index_holds(settings_for(data_dir)) == expected_passages(notes)
     if damage == "index folder deleted":

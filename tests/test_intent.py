@@ -157,7 +157,7 @@ def test_llm_invented_fact_is_rejected_then_fallback(llm_server: LLMServer) -> N
         "questions": [],
     }
     llm_server.reply_json(invented).reply_json(invented)
-    result = sharpen_intent("マネジメントに興味がある", llm_server.settings())
+    result = sharpen_intent("マネジメントに興味がある", llm_server.settings(language="ja"))
     assert result.engine == "offline (fallback)"
     assert "オフライン" in result.warnings[0]
     assert "numbers not in the user's text" in llm_server.requests[1]["messages"][-1]["content"]

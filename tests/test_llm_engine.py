@@ -234,7 +234,7 @@ def test_fallback_uses_llm_when_it_answers(llm_server: LLMServer) -> None:
 def test_fallback_on_failure_shows_a_notice(llm_server: LLMServer) -> None:
     llm_server.reply_delay(0.8, {"summary": "late", "count": 1})
     outcome = with_fallback(
-        llm_server.settings(llm_timeout=0.3),
+        llm_server.settings(llm_timeout=0.3, language="ja"),  # notices follow COACH_LANG
         "ja",
         lambda engine: engine.structured("echo", "ja", {"items": "x"}, Answer).summary,
         lambda: "offline",
@@ -355,7 +355,7 @@ def test_a_refused_token_field_switches_to_max_completion_tokens(llm_server: LLM
 
 
 def test_a_prompt_over_the_context_is_never_sent(llm_server: LLMServer) -> None:
-    settings = llm_server.settings(llm_context=512)
+    settings = llm_server.settings(llm_context=512, language="ja")
     outcome = with_fallback(
         settings,
         "ja",

@@ -225,7 +225,7 @@ def test_llm_citing_a_day_without_meeting_falls_back_to_offline(settings: Settin
     )
     llm_server.reply_json({"draft": wrong_date})
     llm_server.reply_json({"draft": wrong_date})
-    review = build_review(H1, llm_server.settings())
+    review = build_review(H1, llm_server.settings(language="ja"))
     assert review.engine == "offline (fallback)"
     assert review.warnings and "オフライン" in review.warnings[0]
     assert "2026-01-07" not in review.draft

@@ -112,7 +112,7 @@ def test_model_metric_ids_outside_the_list_are_re_asked(llm_server: LLMServer) -
 )
 def test_failures_fall_back_to_offline_with_a_notice(llm_server: LLMServer, fail: Any) -> None:
     fail(llm_server)
-    settings = llm_server.settings()
+    settings = llm_server.settings(language="ja")  # the notice follows COACH_LANG
     result = rewrite_notes(NOTES, settings)
     assert result.engine == "offline (fallback)"
     assert result.warnings and "オフライン" in result.warnings[0]
@@ -156,3 +156,27 @@ def test_english_notes_use_the_english_prompt(llm_server: LLMServer) -> None:
 
 def test_prompt_files_take_the_variables_the_flow_passes() -> None:
     assert prompt_variables("rewrite", "ja") == prompt_variables("rewrite", "en") == {"notes", "metrics"}
+
+
+def test_a_percentage_is_not_grounded_by_a_count_of_the_same_value(llm_server: LLMServer) -> None:
+    """The notes count 12 incidents; "12%" in the model's statement is not that value."""
+    notes = "夜間の障害対応を見直した。手順書を整えた結果、月の障害件数が30件→12件に減った。"
+    llm_server.reply_json(
+        {
+            "entries": [
+                _entry(
+                    title="障害対応の見直し",
+                    situation="夜間の障害対応が多かった",
+                    action="手順書を整えた",
+                    result="月の障害件数が30件→12件に減った",
+                    statement="障害発生率を12%に抑えた",
+                    metric_ids=[0],
+                )
+            ]
+        }
+    )
+    result = rewrite_notes(notes, llm_server.settings())
+    (entry,) = result.entries
+    assert [(m.before, m.after, m.unit) for m in entry.metrics] == [(30, 12, "件")]
+    assert "12%" not in entry.statement
+    assert "30件→12件" in entry.result  # the count itself stays grounded

@@ -405,7 +405,7 @@ def test_ask_streams_the_llm_answer_with_sources(
 
     import_dir(meetings_dir, load_settings())
     use_llm_server(monkeypatch, llm_server)
-    llm_server.reply_stream(["The approval ", "goes through the ", "monthly tech selection meeting."])
+    llm_server.reply_stream(["The approval ", "goes through the ", "monthly tech selection meeting [2026-01-20]."])
     at = open_page("ask")
     at.chat_input(key="ask_input").set_value("How do new libraries get approved?").run()
     assert not at.exception

@@ -7,6 +7,7 @@ language switch and engine toggle apply everywhere at once.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,6 +190,48 @@ def progress_bar() -> Iterator[Callable[[int, int, str], None]]:
         yield report
     finally:
         bar.empty()
+
+
+# Data dirs whose index this process has brought in step with the store (once each: the check
+# opens chroma, and every rerun of every page would pay for it otherwise).
+_INDEX_CHECKED: set[str] = set()
+_INDEX_LOCK = threading.Lock()
+
+
+def repair_index_once(config: Settings | None = None) -> None:
+    """At the app's start: index whatever the store holds and the search index lacks (a crash
+    mid-import, another tool), once per process and data dir. A progress bar appears only when
+    there is work; an index that cannot be used is a message on the page, never a crash."""
+    from coach.flows.imports import ensure_index
+    from coach.messages import message
+
+    config = config or settings()
+    where = str(config.data_dir.expanduser().resolve())
+    with _INDEX_LOCK:
+        if where in _INDEX_CHECKED:
+            return
+        _INDEX_CHECKED.add(where)
+    slot = st.empty()
+    bar: Any = None
+
+    def report(done: int, total: int, item: str = "") -> None:
+        nonlocal bar
+        if bar is None:
+            bar = slot.progress(0.0)
+        fraction = min(1.0, done / total) if total else 1.0
+        label = message("app.index_progress", lang())
+        bar.progress(fraction, text=f"{label} {done}/{total} {item}".strip())
+
+    try:
+        repair = ensure_index(config, progress=report)
+    except Exception as exc:  # the page still works from the store; say why search may miss
+        slot.empty()
+        show_error(exc)
+        return
+    slot.empty()
+    if repair.indexed:
+        st.toast(message("app.index_repaired", lang(), n=repair.indexed), icon=":material/build:")
+    show_warnings(repair.warnings)
 
 
 def show_warnings(warnings: list[str]) -> None:

@@ -75,6 +75,12 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Every field is editable; the Markdown below uses your edits.",
     },
     "rewrite.markdown": {"ja": "Markdown でコピー", "en": "Copy as Markdown"},
+    "rewrite.working": {"ja": "メモを読んでいます({kb} KB)…", "en": "Reading your notes ({kb} KB)…"},
+    "rewrite.page": {
+        "ja": "ページ(全 {n} ページ、{total} 件を {size} 件ずつ表示)",
+        "en": "Page (of {n}; {total} entries, {size} per page)",
+    },
+    "rewrite.next": {"ja": "次にやること(成果ではないもの、{n} 件)", "en": "Next (plans, not results: {n})"},
     "field.title": {"ja": "タイトル", "en": "Title"},
     "field.situation": {"ja": "状況 (S)", "en": "Situation (S)"},
     "field.task": {"ja": "課題 (T)", "en": "Task (T)"},

@@ -26,20 +26,6 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 CARD_FIELDS = ("title", "situation", "task", "action", "result", "statement")
 # Editable cards drawn at once: a long paste shows its first entries at once, the rest by page.
 PAGE_SIZE = 10
-_TEXTS = {
-    "working": ("メモを読んでいます({kb} KB)…", "Reading your notes ({kb} KB)…"),
-    "page": (
-        "ページ(全 {n} ページ、{total} 件を {size} 件ずつ表示)",
-        "Page (of {n}; {total} entries, {size} per page)",
-    ),
-    "next": ("次にやること(成果ではないもの、{n} 件)", "Next (plans, not results: {n})"),
-}
-
-
-def _say(key: str, **values: object) -> str:
-    """Strings of this page only, in both languages."""
-    ja, en = _TEXTS[key]
-    return (ja if lang() == "ja" else en).format(**values)
 
 
 def sample_notes(language: Language) -> Path | None:
@@ -67,7 +53,7 @@ def generate(notes: str) -> RewriteResult | None:
         import tempfile
 
         config = config.model_copy(update={"data_dir": Path(tempfile.mkdtemp(prefix="coach-sample-"))})
-    with st.spinner(_say("working", kb=max(1, len(notes.encode("utf-8")) // 1024))):
+    with st.spinner(t("rewrite.working", kb=max(1, len(notes.encode("utf-8")) // 1024))):
         result = attempt(lambda: rewrite_notes(check_text(notes), config))
     if result is not None:
         st.session_state["rewrite_result"] = result
@@ -127,7 +113,7 @@ def show_result(result: RewriteResult, *, prefix: str = "star") -> RewriteResult
     page = 0
     if pages > 1:
         chosen = st.number_input(
-            _say("page", n=pages, total=len(entries), size=PAGE_SIZE),
+            t("rewrite.page", n=pages, total=len(entries), size=PAGE_SIZE),
             min_value=1,
             max_value=pages,
             value=1,
@@ -140,7 +126,7 @@ def show_result(result: RewriteResult, *, prefix: str = "star") -> RewriteResult
         entries[index] = star_card(entries[index], index, version, prefix)
     edited = result.model_copy(update={"entries": entries})
     if result.next:
-        with st.expander(_say("next", n=len(result.next)), expanded=False):
+        with st.expander(t("rewrite.next", n=len(result.next)), expanded=False):
             st.markdown("\n".join(f"- {item}" for item in result.next))
     st.subheader(t("rewrite.markdown"))
     copy_block(to_markdown(edited), "star.md", key=f"{prefix}_download")

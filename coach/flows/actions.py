@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from coach.config import Settings, load_settings
 from coach.memory.store import DROPPED, Store
+from coach.messages import labels, message
 from coach.models import ActionItem, ActionsReport, Language
 
 
@@ -54,58 +55,24 @@ def _line(action: ActionItem, language: Language, today: dt.date) -> str:
     name = _sentence(action.action)
     due = action.due.isoformat() if action.due else None
     if action.status == "done" and action.result == DROPPED:
-        if language == "ja":
-            return f"前回約束した{name}は不要になったため取りやめました。"
-        return f"Last time I promised {name}: dropped, it is no longer needed."
+        return message("actions.dropped", language, name=name)
     if action.status == "done":
-        if language == "ja":
-            result = _sentence(action.result) if action.result else "[結果を一言で]"
-            return f"前回約束した{name}は完了しました。結果として{result}。"
-        result = _sentence(action.result) if action.result else "[result in one line]"
-        return f"Last time I promised {name}: done — result: {result}."
+        result = (
+            _sentence(action.result) if action.result else message("actions.result_placeholder", language)
+        )
+        return message("actions.done", language, name=name, result=result)
     if due and action.due and action.due < today:
-        if language == "ja":
-            return f"{name}: 期限 {due} を過ぎています。現状と新しい期限を共有します。"
-        return f"{name}: overdue since {due} — sharing where it stands and a new date."
-    if language == "ja":
-        return f"{name}: まだ途中です(期限 {due})" if due else f"{name}: まだ途中です"
-    return f"{name}: still in progress (due {due})" if due else f"{name}: still in progress"
-
-
-_TABLE = {
-    "en": (
-        "# Actions (as of {as_of})",
-        "| id | action | owner | due | status | from | done in | result |",
-        "(none)",
-        {
-            "open": "open",
-            "done": "done",
-            "overdue": "overdue",
-            "me": "me",
-            "manager": "manager",
-            "other": "other",
-        },
-    ),
-    "ja": (
-        "# アクション一覧({as_of}時点)",
-        "| ID | アクション | 担当 | 期限 | 状態 | 出た会議 | 完了した会議 | 結果 |",
-        "(なし)",
-        {
-            "open": "未完了",
-            "done": "完了",
-            "overdue": "期限切れ",
-            "me": "自分",
-            "manager": "上司",
-            "other": "ほかの人",
-        },
-    ),
-}
+        return message("actions.overdue", language, name=name, due=due)
+    if due:
+        return message("actions.in_progress_due", language, name=name, due=due)
+    return message("actions.in_progress", language, name=name)
 
 
 def to_markdown(report: ActionsReport, language: Language | None = None) -> str:
     """The ledger as a table in the user's language (COACH_LANG when not given)."""
     language = language or load_settings().language
-    title, header, none, words = _TABLE[language]
+    table, words = labels("actions.table", language), labels("actions.word", language)
+    title, header, none = table["title"], table["header"], table["none"]
     late = {a.id for a in overdue(report.actions, report.as_of)}
     lines = [title.format(as_of=report.as_of.isoformat()), "", header, "|---|---|---|---|---|---|---|---|"]
     for a in report.actions:

@@ -15,45 +15,16 @@ from typing import Literal
 
 from coach.config import Settings
 from coach.flows.actions import opening_lines
-from coach.flows.triage import BUCKET_LABELS, grouped
+from coach.flows.triage import bucket_label, grouped
+from coach.memory.headings import DEFAULT_HEADINGS
 from coach.memory.store import Store
-from coach.models import Agenda, Bucket, Language, NextMeetingPrep, StarEntry, TriageItem
+from coach.messages import labels as labels_of
+from coach.messages import message
+from coach.models import Agenda, Bucket, Language, NextMeetingPrep, SectionKind, StarEntry, TriageItem
 from coach.rules.intent import analyse, wish_phrase
 from coach.rules.triage import decide, strip_tag, suggestion
 
-_HEADINGS: dict[Language, dict[str, str]] = {
-    "ja": {
-        "opening": "## 前回のアクション",
-        "results": "## 成果報告",
-        "concerns": "## 課題・相談事項",
-        "career": "## キャリア意向",
-        "none_results": "- (未準備: 「成果の言語化」で作成してください)",
-        "none_concerns": "- (未準備: 「懸念事項の仕分け」で作成してください)",
-        "none_career": "- (未準備: 「キャリア意向の具体化」で作成してください)",
-        "slack_lead": "次回の1on1で話したいこと:",
-        "slack_none": "次回の1on1の議題はまだ準備されていません。",
-        "evidence": "根拠",
-    },
-    "en": {
-        "opening": "## Last time's actions",
-        "results": "## Results",
-        "concerns": "## Concerns",
-        "career": "## Career intent",
-        "none_results": "- (not prepared yet: use Rewrite notes)",
-        "none_concerns": "- (not prepared yet: use Concern triage)",
-        "none_career": "- (not prepared yet: use Career intent)",
-        "slack_lead": "Topics for our next 1on1:",
-        "slack_none": "Nothing prepared for our next 1on1 yet.",
-        "evidence": "Evidence",
-    },
-}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨"
-#: The label that opens each Slack point: what kind of topic it is, then the user's own phrase.
-_POINT_LABELS: dict[Language, dict[str, str]] = {
-    "ja": {"results": "成果報告", "self": "共有", "support": "相談", "org": "組織課題", "career": "キャリア"},
-    "en": {"results": "Update", "self": "FYI", "support": "Ask", "org": "Escalation", "career": "Career"},
-}
-_MORE: dict[Language, str] = {"ja": "(ほか{n}件)", "en": " (+{n} more)"}
 #: How long a Slack point may be before it is shortened at a clause or word boundary.
 POINT_LIMIT: dict[Language, int] = {"ja": 40, "en": 80}
 #: Triage rules whose firing means "this is a concern", not a report of done work.
@@ -144,7 +115,7 @@ def split_prep(prep: NextMeetingPrep) -> tuple[list[StarEntry], list[TriageItem]
 def _career_point(intent: str, language: Language) -> str:
     analysis = analyse(intent) if intent else None
     if analysis is None:
-        return "キャリア意向" if language == "ja" else "career intent"
+        return message("agenda.career_intent", language)
     what = _phrase(wish_phrase(analysis, intent) or analysis.scope or analysis.theme or intent, language)
     when = analysis.timeframe
     if not when:
@@ -158,7 +129,7 @@ def _career_point(intent: str, language: Language) -> str:
 def _slack_topics(prep: NextMeetingPrep, language: Language) -> list[str]:
     """Three points (one per agenda section when each has material; more concerns stand in for
     a missing section), each `label: the user's phrase`."""
-    labels = _POINT_LABELS[language]
+    labels = labels_of("agenda.point", language)  # what kind of topic opens each Slack point
     results, concerns = split_prep(prep)
     topics: list[str] = []
     if results:
@@ -173,7 +144,7 @@ def _slack_topics(prep: NextMeetingPrep, language: Language) -> list[str]:
         points = [f"{labels[item.bucket]}: {_phrase(item.concern, language)}" for item in shown]
         rest = len(ranked) - len(shown)
         if rest:
-            points[-1] += _MORE[language].format(n=rest)
+            points[-1] += message("agenda.more", language, n=rest)
         topics += points
     if prep.intent:
         topics.append(f"{labels['career']}: {_career_point(prep.intent.intent, language)}")
@@ -182,7 +153,7 @@ def _slack_topics(prep: NextMeetingPrep, language: Language) -> list[str]:
 
 def _slack(topics: list[str], language: Language) -> str:
     """One point a line under a lead line, so each point stays one line when pasted into Slack."""
-    labels = _HEADINGS[language]
+    labels = labels_of("agenda", language)
     if not topics:
         return labels["slack_none"]
     if language == "ja":
@@ -190,20 +161,28 @@ def _slack(topics: list[str], language: Language) -> str:
     return "\n".join([labels["slack_lead"], *(f"{i}) {t}" for i, t in enumerate(topics, 1))])
 
 
+def _heading(kind: SectionKind, language: Language) -> str:
+    """A section the meeting notes will have too, headed as the notes head it (coach.memory.headings)."""
+    ja, en = DEFAULT_HEADINGS[kind]
+    return f"## {ja if language == 'ja' else en}"
+
+
 def render(prep: NextMeetingPrep, language: Language, opening: list[str]) -> str:
-    labels = _HEADINGS[language]
+    labels = labels_of("agenda", language)
     results, concerns = split_prep(prep)
     lines: list[str] = []
     if opening:
         lines += [labels["opening"], *[f"- {line}" for line in opening], ""]
-    lines.append(labels["results"])
+    lines.append(_heading("results", language))
     lines += [f"- {e.statement}" for e in results if e.statement] or [labels["none_results"]]
-    lines += ["", labels["concerns"]]
+    lines += ["", _heading("concerns", language)]
     if concerns:
-        bucket_labels = BUCKET_LABELS[language]
         for bucket, items in grouped(concerns).items():
             if items:
-                lines += [f"### {bucket_labels[bucket]}", *[f"- {item.suggestion}" for item in items]]
+                lines += [
+                    f"### {bucket_label(bucket, language)}",
+                    *[f"- {item.suggestion}" for item in items],
+                ]
     else:
         lines.append(labels["none_concerns"])
     lines += ["", labels["career"]]
@@ -228,5 +207,5 @@ def build_agenda(settings: Settings, language: Language | None = None) -> Agenda
 
 
 def to_markdown(agenda: Agenda) -> str:
-    title = "Slack で事前共有" if agenda.language == "ja" else "Slack pre-share"
+    title = message("agenda.slack_title", agenda.language)
     return f"{agenda.markdown}\n---\n\n**{title}**\n\n{agenda.slack}\n"

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Unpack
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from coach.config import Settings
 from coach.errors import LLMError
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
+from coach.messages import both, message
 from coach.models import AskResult, Language, Meeting, SearchHit, SearchResults, SectionKind, Source
 from coach.search import retrieval
 from coach.search import vectors as index
@@ -41,11 +43,6 @@ CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
 DENSE_LINE_WEIGHT = 0.5  # a sentence's dense z-score among the candidates, in score points
 RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's half of it
 
-NOT_FOUND = {
-    "ja": "過去の1on1のメモには見つかりませんでした。",
-    "en": "Not found in your meeting notes.",
-}
-
 
 def _latest_meeting(store: Store) -> Callable[[dt.date], dt.date | None]:
     def latest(day: dt.date) -> dt.date | None:
@@ -57,20 +54,17 @@ def _latest_meeting(store: Store) -> Callable[[dt.date], dt.date | None]:
 
 
 def retrieve(
-    question: str,
-    settings: Settings,
-    k: int = 10,
-    as_of: dt.date | None = None,
-    mode: str = "fused",
+    question: str, settings: Settings, **options: Unpack[retrieval.SearchOptions]
 ) -> retrieval.Retrieval:
-    """Ranked passages of the stored meetings for `question` (see `retrieval.retrieve`): the
-    store's full-text table is the lexical side, the vector index the dense side."""
+    """Ranked passages of the stored meetings for `question` (see `retrieval.retrieve`, whose
+    options and defaults these are): the store's full-text table is the lexical side, the vector
+    index the dense side."""
     from coach.flows.imports import repair_before_search
 
     store = Store.open(settings)
-    repaired = repair_before_search(settings) if mode != "lexical" else []
+    repaired = repair_before_search(settings) if options.get("mode") != "lexical" else []
     found = retrieval.retrieve(
-        question, settings, k=k, as_of=as_of, mode=mode, lexical=store, latest_meeting=_latest_meeting(store)
+        question, settings, **options, lexical=store, latest_meeting=_latest_meeting(store)
     )
     found.notices.extend(repaired)
     return found
@@ -461,9 +455,9 @@ def search_markdown(results: SearchResults) -> str:
 def _frame(item: Cited, language: Language) -> str:
     day = item.hit.passage.meeting.isoformat()
     who = item.meeting.with_ if item.meeting and item.meeting.with_ else ""
-    if language == "ja":
-        return f"{day} の1on1より" + (f"（{who}）" if who else "")
-    return f"From the 1on1 on {day}" + (f" with {who}" if who else "")
+    if who:
+        return message("ask.from_meeting_with", language, day=day, who=who)
+    return message("ask.from_meeting", language, day=day)
 
 
 def _extractive(cited: Sequence[Cited], language: Language, listing: bool = False) -> str:
@@ -477,10 +471,8 @@ def _extractive(cited: Sequence[Cited], language: Language, listing: bool = Fals
     paragraphs = []
     for item in quoted:
         lines = item.quotes or item.lines
-        if language == "ja":
-            paragraphs.append(_frame(item, language) + ": " + " ".join(f"「{line}」" for line in lines))
-        else:
-            paragraphs.append(_frame(item, language) + ": " + " ".join(f"“{line}”" for line in lines))
+        quotes = " ".join(message("ask.quote", language, line=line) for line in lines)
+        paragraphs.append(_frame(item, language) + ": " + quotes)
     return "\n".join(paragraphs)
 
 
@@ -492,7 +484,7 @@ def _sources(cited: Sequence[Cited]) -> list[Source]:
 
 
 def _not_found(language: Language) -> AskResult:
-    return AskResult(answer=NOT_FOUND[language], found=False, sources=[])
+    return AskResult(answer=message("ask.not_found", language), found=False, sources=[])
 
 
 def _prepare(
@@ -570,12 +562,13 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
             chunks.append(chunk)
             yield chunk
         instructions = engine.rendered("ask", language, bare)[0]["content"]
-        result = check_answer("".join(chunks), offered, language, prompt=instructions)
-        warnings = [*engine.notice_texts(language), *result.warnings]
+        # the check's notices (removed citations, failed checks) are in COACH_LANG
+        result = check_answer("".join(chunks), offered, settings.language, prompt=instructions)
+        warnings = [*engine.notice_texts(settings.language), *result.warnings]
         yield result.model_copy(update={"engine": engine.name, "warnings": warnings})
     except LLMError as exc:
-        notices = engine.notice_texts(language) if engine is not None else []
-        notice = fallback_notice(exc, language)
+        notices = engine.notice_texts(settings.language) if engine is not None else []
+        notice = fallback_notice(exc, settings.language)
         if chunks:
             yield "\n\n"
         yield offline.answer
@@ -602,7 +595,6 @@ def check_answer(answer: str, cited: Sequence[Cited], language: Language, prompt
 
     max_chars = 1500  # a short answer: several sentences, each with its citation
     echo_chars = 24  # an instruction line this long, repeated verbatim, is an echo, not an answer
-    ja = language == "ja"
     valid = {c.key: c for c in cited}
     invalid = sorted({key for key in CITATION.findall(answer) if key not in valid})
     warnings: list[str] = []
@@ -610,25 +602,16 @@ def check_answer(answer: str, cited: Sequence[Cited], language: Language, prompt
         answer = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", answer)
         answer = re.sub(r"[ \t]+([。.,、])", r"\1", answer)
         listed = ", ".join(invalid)
-        warnings.append(
-            f"引用元として渡していない会議への引用を削除しました: {listed}"
-            if ja
-            else f"Removed citations to meetings that were not retrieved: {listed}"
-        )
+        warnings.append(message("ask.removed_citations", language, listed=listed))
     answer = answer.strip()
     if not answer:
-        raise check_failed("the answer was empty", "回答が空")
+        raise check_failed(*both("ask.check.empty"))
     if len(answer) > max_chars:
-        raise check_failed(
-            f"the answer is {len(answer)} characters, over the bound of {max_chars}",
-            f"回答が {len(answer)} 文字で上限 {max_chars} 文字を超えた",
-        )
+        raise check_failed(*both("ask.check.too_long", length=len(answer), limit=max_chars))
     sentences = [s.strip() for s in re.split(r"(?<=[。.!?！？])\s*|\n+", answer) if len(s.strip()) >= 12]
     repeated = next((s for s in sentences if sentences.count(s) >= 3), None)
     if repeated:
-        raise check_failed(
-            f"the answer repeats itself: {repeated[:60]}", f"回答が同じ文を繰り返した: {repeated[:60]}"
-        )
+        raise check_failed(*both("ask.check.repeats", text=repeated[:60]))
     echoed = next(
         (
             line.strip()
@@ -638,18 +621,16 @@ def check_answer(answer: str, cited: Sequence[Cited], language: Language, prompt
         None,
     )
     if echoed:
-        raise check_failed(
-            f"the answer repeats the instructions: {echoed[:60]}", f"回答が指示文を繰り返した: {echoed[:60]}"
-        )
+        raise check_failed(*both("ask.check.echo", text=echoed[:60]))
     used = [valid[key] for key in dict.fromkeys(CITATION.findall(answer)) if key in valid]
     if not used:
         keys = ", ".join(f"[{key}]" for key in valid)
-        raise check_failed(f"no citation of an offered meeting ({keys})", f"渡した会議への引用がない({keys})")
+        raise check_failed(*both("ask.check.no_citation", keys=keys))
     source_text = "\n".join(c.text for c in cited)
     body = CITATION.sub("", answer)
     if ungrounded_numbers(body, source_text):
         listed = ", ".join(ungrounded_details(body, source_text, language=language))
-        raise check_failed(f"numbers not in your notes: {listed}", f"メモにない数値: {listed}")
+        raise check_failed(*both("ask.check.ungrounded", listed=listed))
     return AskResult(answer=answer, found=True, sources=_sources(used), warnings=warnings)
 
 

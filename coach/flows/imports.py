@@ -18,6 +18,8 @@ from coach.flows.rewrite import extract_entries
 from coach.memory.ledger import build_ledger, rebuild_ledger
 from coach.memory.markdown import ParsedMeeting, parse_meeting, render_meeting
 from coach.memory.store import DerivedRows, Store, StoredMeeting
+from coach.messages import Message, message
+from coach.messages import pair as bilingual
 from coach.models import ActionItem, ExportReport, ImportReport, IndexRepair, Meeting
 from coach.rules import rules_version
 from coach.rules.intent import detect_parts
@@ -42,9 +44,11 @@ def shown_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _skip(name: str, en: str, ja: str) -> Warning:
-    shown = shown_name(name)
-    return f"{shown}: skipped ({en})", f"{shown}: 読み込みませんでした({ja})"
+def _skip(name: str, why: str, **values: object) -> Warning:
+    """`NAME: skipped (reason)`, the reason being message ``import.skip.<why>``."""
+    return bilingual(
+        "import.skipped", name=shown_name(name), reason=bilingual(f"import.skip.{why}", **values)
+    )
 
 
 def _not_regular(entry: os.DirEntry[str], root: Path) -> Warning | None:
@@ -58,28 +62,16 @@ def _not_regular(entry: os.DirEntry[str], root: Path) -> Warning | None:
             try:
                 real = _inside(Path(entry.path), root)
             except (OSError, RuntimeError):
-                return _skip(
-                    entry.name,
-                    "a broken link or a link loop",
-                    "リンク切れか、循環しているリンクです",
-                )
+                return _skip(entry.name, "broken_link")
             if real is None:
-                return _skip(
-                    entry.name,
-                    "a link to a file outside the folder; copy the file in instead",
-                    "フォルダの外を指すリンクです。ファイルをフォルダにコピーしてください",
-                )
+                return _skip(entry.name, "outside_link")
             mode = real.stat().st_mode
         else:
             mode = entry.stat(follow_symlinks=False).st_mode
     except OSError as exc:
-        return _skip(entry.name, f"cannot read it: {exc.strerror}", f"読めません: {exc.strerror}")
+        return _skip(entry.name, "unreadable", reason=exc.strerror)
     if not stat.S_ISREG(mode):
-        return _skip(
-            entry.name,
-            "not a regular file (a folder, FIFO or device)",
-            "通常のファイルではありません(フォルダ、FIFO、デバイスなど)",
-        )
+        return _skip(entry.name, "not_regular")
     return None
 
 
@@ -91,11 +83,7 @@ def _inside(link: Path, root: Path) -> Path | None:
 
 def _meeting_files(directory: Path) -> tuple[list[Path], list[Warning]]:
     if not directory.is_dir():
-        raise CoachError(
-            f"Folder not found: {directory}. Pass the folder that holds your meeting notes (YYYY-MM-DD*.md).",
-            f"フォルダが見つかりません: {directory}。"
-            "会議メモ (YYYY-MM-DD*.md) が入ったフォルダを指定してください。",
-        )
+        raise CoachError.of("import.no_folder", directory=directory)
     root = directory.resolve()
     files: list[Path] = []
     warnings: list[Warning] = []
@@ -108,22 +96,11 @@ def _meeting_files(directory: Path) -> tuple[list[Path], list[Warning]]:
         try:
             name.encode("utf-8")
         except UnicodeEncodeError:
-            warnings.append(
-                _skip(
-                    name,
-                    "the file name is not valid UTF-8; rename the file",
-                    "ファイル名が UTF-8 ではありません。名前を付け直してください",
-                )
-            )
+            warnings.append(_skip(name, "bad_name"))
             continue
         if not MEETING_FILE.match(name):
             if not entry.is_dir(follow_symlinks=False):
-                warnings.append(
-                    (
-                        f"{name}: ignored (meeting files are named YYYY-MM-DD*.md)",
-                        f"{name}: 読み込みませんでした(会議メモのファイル名は YYYY-MM-DD*.md です)",
-                    )
-                )
+                warnings.append(bilingual("import.ignored", name=name))
             continue
         why = _not_regular(entry, root)
         if why:
@@ -131,12 +108,7 @@ def _meeting_files(directory: Path) -> tuple[list[Path], list[Warning]]:
         else:
             files.append(Path(entry.path))
     if not files:
-        raise CoachError(
-            f"No meeting notes in {directory}: name each file YYYY-MM-DD.md (e.g. 2026-01-20.md), "
-            "one file per meeting.",
-            f"{directory} に会議メモがありません。1回の会議を1ファイルにし、YYYY-MM-DD.md "
-            "(例: 2026-01-20.md) という名前にしてください。",
-        )
+        raise CoachError.of("import.no_meetings", directory=directory)
     return files, warnings
 
 
@@ -219,15 +191,13 @@ def import_dir(
             parsed = parse_meeting(raw, name)
         except InputError as exc:
             warnings.append(
-                f"{name}: 読み込みませんでした({exc.ja})" if ja else f"{name}: skipped ({exc.en})"
+                message("import.skipped", settings.language, name=name, reason=Message(exc.en, exc.ja))
             )
             skipped_names.append(name)
             continue
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            warnings.append(
-                f"{name}: 読み込みませんでした({reason})" if ja else f"{name}: skipped ({reason})"
-            )
+            warnings.append(message("import.skipped", settings.language, name=name, reason=reason))
             skipped_names.append(name)
             continue
         warnings += parsed.warnings_in(settings.language)
@@ -289,15 +259,7 @@ def _rebuild_ledger(store: Store, meaning: object | None, attempts: int = 3) -> 
 
 def _index_warning(settings: Settings, exc: Exception) -> str:
     detail = exc.message(settings.language) if isinstance(exc, CoachError) else type(exc).__name__
-    if settings.language == "ja":
-        return (
-            f"検索インデックスを更新できませんでした(保存は完了しています)。{detail} "
-            "直したら、もう一度取り込むか `coach reindex` を実行すると残りを索引します。"
-        )
-    return (
-        f"Search index not updated (your meetings are saved). {detail} Once that is fixed, rerun the "
-        "import or run `coach reindex` to index the rest."
-    )
+    return message("import.index_behind", settings.language, detail=detail)
 
 
 def sync_index(
@@ -382,14 +344,7 @@ def repair_before_search(settings: Settings) -> list[tuple[str, str]]:
     repair = sync_index(settings, limit=SEARCH_REPAIR, wait=False)
     if not repair.pending or (repair.warnings and not repair.busy):
         return []
-    return [
-        (
-            f"{repair.pending} meeting(s) are not in the search index yet, so answers may miss them. "
-            "Run `coach import` on your notes folder (or `coach reindex`) to finish indexing.",
-            f"検索インデックスにまだ入っていない1on1が {repair.pending} 件あり、答えから漏れることがあります。"
-            "メモのフォルダで `coach import` (または `coach reindex`) を実行すると索引が完了します。",
-        )
-    ]
+    return [bilingual("import.index_pending", count=repair.pending)]
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> IndexRepair:
@@ -419,31 +374,18 @@ def export_meetings(directory: str | Path, settings: Settings, *, force: bool = 
     or link is replaced by a new file in the folder: the write goes to a temporary file that is
     renamed over the name, so a link is replaced, never followed out of the folder."""
     if not str(directory).strip():
-        raise InputError(
-            "No export folder given. Name the folder to write into, e.g. `coach export ~/notes-backup`.",
-            "書き出し先のフォルダが指定されていません。例: `coach export ~/notes-backup`",
-        )
+        raise InputError.of("export.no_folder")
     store = Store.open(settings)
     meetings = store.meetings()
     if not meetings:
-        raise CoachError(
-            "There are no meetings to export yet. "
-            "Import a folder with `coach import DIR` or save a record first.",
-            "書き出す会議がまだありません。`coach import DIR` で取り込むか、会議の記録を保存してください。",
-        )
+        raise CoachError.of("export.nothing")
     target = Path(directory).expanduser()
     if target.exists() and not target.is_dir():
-        raise InputError(
-            f"{target} is a file, not a folder. Name a folder to export into.",
-            f"{target} はフォルダではなくファイルです。書き出し先のフォルダを指定してください。",
-        )
+        raise InputError.of("export.target_is_file", target=target)
     names = [m.file for m in meetings]
     unsafe = [n for n in names if not SAFE_NAME.match(n) or n in {".", ".."}]
     if unsafe:
-        raise StoreError(
-            f"Stored meeting names that are not plain file names: {', '.join(unsafe[:3])}. Nothing was written.",
-            f"ファイル名として使えない会議名があります: {', '.join(unsafe[:3])}。何も書き出していません。",
-        )
+        raise StoreError.of("export.unsafe_names", names=", ".join(unsafe[:3]))
     if not target.exists():
         private_dir(target)
     root = target.resolve()
@@ -468,10 +410,7 @@ def export_meetings(directory: str | Path, settings: Settings, *, force: bool = 
 def _write_inside(root: Path, name: str, text: str) -> None:
     """Create `root/name` through a temporary file in `root` renamed over it (links are replaced)."""
     if os.path.isdir(root / name) and not os.path.islink(root / name):
-        raise InputError(
-            f"{root / name} is a folder; move it away and export again.",
-            f"{root / name} はフォルダです。移動してからもう一度書き出してください。",
-        )
+        raise InputError.of("export.name_is_folder", path=root / name)
     temp = root / f".{name}.{os.getpid()}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
@@ -493,11 +432,8 @@ def export_dir(directory: str | Path, settings: Settings, *, force: bool = False
 
 def refusal(report: ExportReport) -> CoachError:
     """The error for an export that found files of the same names and wrote nothing."""
-    return CoachError(
-        f"{len(report.refused)} file(s) already exist in {report.target} (e.g. {report.refused[0]}); "
-        "nothing was written. Export into an empty folder, or pass --force to replace them.",
-        f"{report.target} に同じ名前のファイルが {len(report.refused)} 件あります(例: {report.refused[0]})。"
-        "何も書き出していません。空のフォルダを指定するか、--force を付けて置き換えてください。",
+    return CoachError.of(
+        "export.refused", count=len(report.refused), target=report.target, example=report.refused[0]
     )
 
 

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from coach.config import EngineName, Settings
-from coach.flows.prepare import answer_and_keep
+from coach.flows.prepare import answer_and_keep, keep_input
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
+from coach.messages import labels as labels_of
+from coach.messages import message
 from coach.models import IntentParts, IntentResult, Language
 from coach.rules.intent import PLACEHOLDERS, analyse, offline_drafts, questions_for
 from coach.rules.intent import detect_parts as detect_parts
-from coach.text.inputs import check_text
+from coach.text.stopwords import STOPWORDS_EN
 
 if TYPE_CHECKING:
     from coach.llm.engine import LLMEngine
@@ -69,21 +71,12 @@ def _evidence(store: Store, text: str, language: Language, limit: int = 2) -> li
     return found
 
 
-_STOP = {
-    "したい",
-    "ている",
-    "です",
-    "ます",
-    "こと",
-    "ため",
-    "want",
-    "the",
-    "and",
-    "for",
-    "with",
-    "that",
-    "this",
-}
+_WISH_WORDS = frozenset({"want", "wants", "hope", "like"})
+"""How a wish is phrased, not what it is about: no overlap between a draft and the notes."""
+
+_STOP = STOPWORDS_EN | _WISH_WORDS
+"""Words that never make two texts about the same thing (Japanese terms are kanji/katakana
+bigrams, so kana function words never reach the overlap)."""
 
 
 def _terms(text: str) -> set[str]:
@@ -124,11 +117,9 @@ def _check_draft(draft: IntentDraft, source: str, offline_has: IntentParts) -> I
 
 
 def sharpen_intent(text: str, settings: Settings, engine: EngineName | None = None) -> IntentResult:
-    text = check_text(text, what="intent", what_ja="キャリア意向")
-    if engine is not None:
-        settings = settings.with_engine(engine)
-    store = Store.open(settings)
-    store.save_input("intent", text)
+    text, settings, store = keep_input(
+        "intent", text, settings, engine, what="intent", what_ja="キャリア意向"
+    )
     analysis = analyse(text)
     language = analysis.language
     evidence = _evidence(store, text, language)
@@ -169,36 +160,13 @@ def sharpen_intent(text: str, settings: Settings, engine: EngineName | None = No
     return answer_and_keep(settings, store, language, "intent", llm, offline)
 
 
-_LABELS: dict[Language, dict[str, str]] = {
-    "ja": {
-        "title": "## キャリア意向",
-        "timeframe": "時期",
-        "scope": "範囲",
-        "reason": "理由",
-        "drafts": "### 具体化した案",
-        "questions": "### 確認したいこと",
-        "evidence": "### 根拠になる実績",
-        "engine": "エンジン",
-    },
-    "en": {
-        "title": "## Career intent",
-        "timeframe": "timeframe",
-        "scope": "scope",
-        "reason": "reason",
-        "drafts": "### Drafts",
-        "questions": "### Questions",
-        "evidence": "### Evidence",
-        "engine": "engine",
-    },
-}
-
-
 def _bullets(items: Iterable[str]) -> list[str]:
     return [f"- {item}" for item in items]
 
 
 def to_markdown(result: IntentResult) -> str:
-    labels = _LABELS[result.language]
+    labels = {**labels_of("intent", result.language), **labels_of("intent.part", result.language)}
+    labels["engine"] = message("markdown.engine", result.language)
     flags = " / ".join(
         f"{labels[name]} {'✅' if getattr(result.has, name) else '❌'}"
         for name in ("timeframe", "scope", "reason")

@@ -25,6 +25,7 @@ from coach.memory.ledger import rebuild_ledger
 from coach.memory.markdown import parse_meeting, render_meeting, writes_japanese
 from coach.memory.people import name_keys
 from coach.memory.store import Store
+from coach.messages import both
 from coach.models import ActionItem, Language, Meeting, MeetingRecord, MeetingSection
 from coach.text.segment import split_items
 
@@ -36,12 +37,8 @@ class MeetingExists(CoachError):
     """A stored meeting has the record's date, counterpart and title: ask before overwriting."""
 
     def __init__(self, file: str) -> None:
-        super().__init__(
-            f"A meeting on this day with the same person and title is already saved ({file}). "
-            "Open it from the list to edit it, or confirm to overwrite it.",
-            f"同じ日・同じ相手・同じタイトルの会議がすでに保存されています ({file})。"
-            "一覧から開いて編集するか、上書きしてよいか確認してください。",
-        )
+        super().__init__(*both("record.exists", file=file))
+        self.key = "record.exists"
         self.file = file
 
 

@@ -38,6 +38,7 @@ from coach.flows.review_match import (
 from coach.llm.fallback import with_fallback
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import DROPPED, Store
+from coach.messages import message
 from coach.models import (
     ActionItem,
     CareerStep,
@@ -93,59 +94,10 @@ _NOTHING_DONE = re.compile(
     re.IGNORECASE,
 )
 
-_TEXT: dict[str, dict[Language, str]] = {
-    "results": {"ja": "## 成果", "en": "## Results"},
-    "how": {"ja": "## 取り組み・プロセス", "en": "## How"},
-    "next": {"ja": "## 今後の目標", "en": "## Next goals"},
-    "impact_missing": {"ja": "(効果: [N])", "en": " (impact: [N])"},
-    "follow": {
-        "ja": "1on1で約束したアクション{promised}件のうち{done}件を完了しました{on_time}。",
-        "en": "Completed {done} of the {promised} actions I committed to in our 1on1s{on_time}.",
-    },
-    "on_time": {"ja": "(うち期限内 {n}件)", "en": " ({n} by their due date)"},
-    "concern": {"ja": "「{concern}」を相談し、{outcome}", "en": "Raised \u201c{concern}\u201d; {outcome}"},
-    "career_path": {
-        "ja": "キャリア意向を具体化しました: 「{first}」→「{last}」",
-        "en": "Made my career intent concrete: \u201c{first}\u201d → \u201c{last}\u201d",
-    },
-    "followed": {"ja": "意向を受けて: {text}", "en": "Following that intent: {text}"},
-    "intent": {"ja": "{text}", "en": "{text}"},
-    "open_action": {"ja": "継続中: {text}", "en": "In progress: {text}"},
-    "decided": {"ja": "決定: {text}", "en": "decided: {text}"},
-    "informed": {"ja": "共有された情報: {text}", "en": "learned: {text}"},
-    "reported": {"ja": "成果: {text}", "en": "reported: {text}"},
-    "still_open": {
-        "ja": "未解決(期間内に決定の記録なし)",
-        "en": "still open (no decision recorded in the period)",
-    },
-    "title": {"ja": "# 自己評価ドラフト {start}〜{end}", "en": "# Self-evaluation draft {start} – {end}"},
-    "evidence": {"ja": "# 根拠", "en": "# Evidence"},
-    "evidence_results": {"ja": "## 成果(数値・強い順)", "en": "## Results (quantified, strongest first)"},
-    "not_shared": {"ja": "1on1で未共有", "en": "not shared in a 1on1"},
-    "evidence_follow": {
-        "ja": "## アクションの実行: 約束 {promised}件 / 完了 {done}件 / 未完了 {open}件{on_time}",
-        "en": "## Follow-through: promised {promised} / done {done} / open {open}{on_time}",
-    },
-    "evidence_on_time": {"ja": " / 期限内 {n}件", "en": " / on time {n}"},
-    "career": {"ja": "## キャリア意向の推移", "en": "## Career intent over time"},
-    "concerns": {"ja": "## 相談事項とその後", "en": "## Concerns and what became of them"},
-    "warnings": {"ja": "## 注意", "en": "## Notes"},
-    "none": {"ja": "(なし)", "en": "(none)"},
-    "check_title": {
-        "ja": "# 自己評価の事前チェック {start}〜{end}",
-        "en": "# Self-evaluation check {start} – {end}",
-    },
-    "unshared": {
-        "ja": "## 1on1で話していない内容({n}件): 評価面談の前に共有しましょう",
-        "en": "## Not shared in any 1on1 ({n}): raise these before the interview",
-    },
-    "differs": {"ja": "## 数値が記録と異なる({n}件)", "en": "## Numbers differ from the meetings ({n})"},
-    "shared": {"ja": "## 共有済み({n}件)", "en": "## Shared ({n})"},
-}
-
 
 def _t(key: str, language: Language, **values: object) -> str:
-    return _TEXT[key][language].format(**values)
+    """Review message `key` (``review.`` in coach.messages)."""
+    return message(f"review.{key}", language, **values)
 
 
 # --------------------------------------------------------------------------- the period's material
@@ -204,12 +156,7 @@ def _period_meetings(period: Period, settings: Settings) -> tuple[Store, list[Me
     store = Store.open(settings)
     meetings = store.meetings(period.from_, period.to)
     if not meetings:
-        raise InputError(
-            f"No meetings between {period.from_} and {period.to}. Import your notes with "
-            "`coach import DIR`, or choose a period that has meetings.",
-            f"{period.from_} から {period.to} の間に1on1の記録がありません。"
-            "`coach import DIR` で記録を取り込むか、記録のある期間を指定してください。",
-        )
+        raise InputError.of("review.no_meetings", start=period.from_, end=period.to)
     return store, meetings
 
 
@@ -681,11 +628,7 @@ def build_review(period: Period, settings: Settings, progress: Progress | None =
 # --------------------------------------------------------------------------- markdown
 
 
-_PARTS: dict[str, dict[Language, str]] = {
-    "timeframe": {"ja": "時期", "en": "timeframe"},
-    "scope": {"ja": "範囲", "en": "scope"},
-    "reason": {"ja": "理由", "en": "reason"},
-}
+_PARTS = ("timeframe", "scope", "reason")  # the parts of a career intent, named by ``intent.part.``
 
 
 def _metric_line(metric: Metric) -> str:
@@ -700,7 +643,7 @@ def _present(has: IntentParts) -> set[str]:
 
 
 def _parts(names: set[str], language: Language) -> str:
-    return "+".join(label[language] for name, label in _PARTS.items() if name in names) or "-"
+    return "+".join(message(f"intent.part.{name}", language) for name in _PARTS if name in names) or "-"
 
 
 def to_markdown(review: Review) -> str:
@@ -783,9 +726,7 @@ def _number_detail(
     if not differing:
         return None
     recorded = "; ".join(_line_ref(line) for line in match.lines)
-    if language == "ja":
-        return f"記録にない数値: {', '.join(differing)}。1on1の記録: {recorded}"
-    return f"numbers not in the meetings: {', '.join(differing)}. The meetings recorded: {recorded}"
+    return _t("differs_detail", language, numbers=", ".join(differing), recorded=recorded)
 
 
 def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
@@ -793,10 +734,7 @@ def check_claims(text: str, period: Period, settings: Settings) -> ReviewCheck:
     _, meetings = _period_meetings(period, settings)
     claims = split_claims(text)
     if not claims:
-        raise InputError(
-            "No claims found in the self-evaluation. Paste the sentences or bullets you plan to submit.",
-            "自己評価から主張(文や箇条書き)が見つかりません。提出予定の文章をそのまま貼り付けてください。",
-        )
+        raise InputError.of("review.no_claims")
     material = _Material.of(meetings)
     language = detect_language(text)
     lines = material.index.lines

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach.config import EngineName, Settings
 from coach.errors import CoachError, StoreError
 from coach.llm.fallback import stamped, with_fallback
-from coach.llm.grounding import strip_ungrounded, ungrounded_numbers
+from coach.llm.grounding import code_values, strip_ungrounded, ungrounded_numbers
 from coach.memory.store import Store
+from coach.messages import labels, message
 from coach.models import Language, Metric, MissingPart, RewriteResult, StarEntry
 from coach.rules.metrics import MetricMatch, find_metrics
 from coach.rules.star import PARTS, question_for, read_notes, statement_for
@@ -70,7 +71,7 @@ class RewriteDraft(BaseModel):
 
 def _metrics_listing(matches: list[MetricMatch], language: Language) -> str:
     if not matches:
-        return "(なし)" if language == "ja" else "(none)"
+        return message("markdown.none", language)
     lines = []
     for index, match in enumerate(matches):
         metric = match.metric
@@ -94,36 +95,6 @@ def _check_ids(count: int) -> Callable[[RewriteDraft], RewriteDraft]:
     return validate
 
 
-_WARN_REMOVED = (
-    "LLMの{field}にメモにない数値 {numbers} があったため [N] に置き換えました。",
-    "Replaced number(s) {numbers} in the LLM's {field} with [N]: they are not in your notes.",
-)
-_WARN_PCT = (
-    "LLMの{field}の割合 {wrong}% をコードで計算した {right}% に直しました。",
-    "Corrected {wrong}% in the LLM's {field} to {right}%, the change computed from your notes.",
-)
-_WARN_STATEMENT = (
-    "LLMの一言サマリーに根拠のない数値があったため、メモの数値から作り直しました。",
-    "The LLM's statement had numbers not in your notes, so it was rebuilt from your notes' numbers.",
-)
-_PART_NAMES = {
-    "situation": ("状況", "Situation"),
-    "task": ("課題", "Task"),
-    "action": ("行動", "Action"),
-    "result": ("結果", "Result"),
-}
-_FIELD_NAMES = {
-    "title": ("タイトル", "title"),
-    **{part: (ja, en.lower()) for part, (ja, en) in _PART_NAMES.items()},
-    "statement": ("一言サマリー", "statement"),
-    "questions": ("質問", "questions"),
-}
-_WARN_STATED = (
-    "メモにある変化「{stated}」は、{before}→{after} からコードで計算した {pct}% と合いません。"
-    "計算値を使いました。メモの数値を確かめてください。",
-    "Your notes say {stated}, but {before} → {after} is a {pct}% change as computed; the computed value "
-    "is used. Please check the numbers in your notes.",
-)
 _PCT_TOKEN = re.compile(r"\s?[%％]")
 
 
@@ -132,13 +103,12 @@ def _ground(
     field: str,
     notes: str,
     entry_metrics: list[Metric],
-    allowed: list[float],
+    allowed: list[float | tuple[float, str]],
     language: Language,
     warnings: list[str],
 ) -> tuple[str, bool]:
     """`text` with invented numbers replaced; True when something had to be replaced."""
-    index = 0 if language == "ja" else 1
-    label = _FIELD_NAMES[field][index]
+    label = message(f"rewrite.field.{field}", language)
     bad = ungrounded_numbers(text, notes, allowed)
     if not bad:
         return text, False
@@ -152,12 +122,12 @@ def _ground(
         if nearest is not None:
             right = display_pct(nearest)
             text = strip_ungrounded(text, [token], right)
-            warnings.append(_WARN_PCT[index].format(field=label, wrong=token, right=right))
+            warnings.append(message("rewrite.warn.pct", language, field=label, wrong=token, right=right))
         else:
             text = strip_ungrounded(text, [token])
             removed.append(token)
     if removed:
-        warnings.append(_WARN_REMOVED[index].format(field=label, numbers=", ".join(removed)))
+        warnings.append(message("rewrite.warn.removed", language, field=label, numbers=", ".join(removed)))
     return text, True
 
 
@@ -169,13 +139,14 @@ def _nearest_pct(pcts: list[float], written: float) -> float | None:
 
 def stated_change_warnings(matches: list[MetricMatch], language: Language) -> list[str]:
     """One warning per change the notes state (`(50%削減)`) that the computed change contradicts."""
-    index = 0 if language == "ja" else 1
     warnings = []
     for match in matches:
         pct = match.metric.change_pct
         if match.stated_differs and pct is not None:
             warnings.append(
-                _WARN_STATED[index].format(
+                message(
+                    "rewrite.warn.stated",
+                    language,
                     stated=match.stated,
                     before=match.before_text,
                     after=match.after_text,
@@ -205,16 +176,21 @@ def _llm_entries(
             ids += orphans  # a code-found metric the model left out is still the user's result
         own = [matches[i] for i in ids]
         metrics = [m.metric for m in own]
-        allowed = [v for m in metrics for v in (m.change_pct, m.before, m.after) if v is not None]
+        allowed = [v for m in metrics for v in code_values(m.before, m.after, m.unit, m.change_pct)]
         ground = partial(
-            _ground, notes=notes, entry_metrics=metrics, allowed=allowed, language=language, warnings=warnings
+            _ground,
+            notes=notes,
+            entry_metrics=metrics,
+            allowed=allowed,
+            language=engine.settings.language,  # its warnings are notices: in COACH_LANG
+            warnings=warnings,
         )
         parts = {name: ground(getattr(item, name) or "", name)[0] for name in PARTS}
         title = ground(item.title, "title")[0]
         statement, replaced = ground(item.statement, "statement")
         if replaced and own and "[N]" in statement:
             statement = statement_for(notes, own, language)
-            warnings.append(_WARN_STATEMENT[0 if language == "ja" else 1])
+            warnings.append(message("rewrite.warn.statement", engine.settings.language))
         questions = [ground(question, "questions")[0] for question in item.questions]
         missing: list[MissingPart] = [p for p in PARTS if not parts[p].strip()]
         if not metrics:
@@ -239,11 +215,7 @@ def _offline_result(notes: str, language: Language) -> RewriteResult:
     entries = reading.entries
     warnings = []
     if not entries:
-        warnings.append(
-            "メモから仕事の記述が見つかりませんでした。箇条書きか文章で、やったことを書いてください。"
-            if language == "ja"
-            else "No piece of work was found in the notes. Write what you did as bullets or sentences."
-        )
+        warnings.append(message("rewrite.no_work", language))
     return RewriteResult(
         language=language, engine="offline", entries=entries, warnings=warnings, next=reading.next
     )
@@ -252,15 +224,9 @@ def _offline_result(notes: str, language: Language) -> RewriteResult:
 # --------------------------------------------------------------------------- the flow
 
 
-_STORE_WARNING = (
-    "結果を保存できませんでした({reason})。入力は保存済みですが、結果はこの画面にだけあります。",
-    "Could not save the result ({reason}); your notes are saved, but the result is only shown here.",
-)
-
-
 def _store_warning(exc: Exception, language: Language) -> str:
     reason = exc.message(language) if isinstance(exc, CoachError) else type(exc).__name__
-    return _STORE_WARNING[0 if language == "ja" else 1].format(reason=reason)
+    return message("rewrite.store_failed", language, reason=reason)
 
 
 def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = None) -> RewriteResult:
@@ -293,21 +259,6 @@ def rewrite_notes(notes: str, settings: Settings, engine: EngineName | None = No
 
 # --------------------------------------------------------------------------- Markdown
 
-_MD = {
-    "heading": ("# 成果の整理(STAR)", "# Results in STAR form"),
-    "statement": ("一言で", "In one line"),
-    **_PART_NAMES,
-    "metrics": ("数値", "Numbers"),
-    "table": (
-        "| 指標 | 前 | 後 | 変化 | メモの記述 |",
-        "| Metric | Before | After | Change | In your notes |",
-    ),
-    "questions": ("確認したいこと", "To fill in"),
-    "engine": ("エンジン", "Engine"),
-    "none": ("(記述なし)", "(not in the notes)"),
-    "next": ("次にやること(成果ではないもの)", "Next (plans, not results)"),
-}
-
 
 def _cell(value: float | None, unit: str, qualifier: str = "") -> str:
     if value is None:
@@ -316,17 +267,17 @@ def _cell(value: float | None, unit: str, qualifier: str = "") -> str:
 
 
 def to_markdown(result: RewriteResult) -> str:
-    i = 0 if result.language == "ja" else 1
-    lines = [_MD["heading"][i], "", f"_{_MD['engine'][i]}: {result.engine}_", ""]
+    md = labels("rewrite.md", result.language)
+    lines = [md["heading"], "", f"_{md['engine']}: {result.engine}_", ""]
     lines += [f"> ⚠️ {warning}" for warning in result.warnings]
     if result.warnings:
         lines.append("")
     for number, entry in enumerate(result.entries, 1):
-        lines += [f"## {number}. {entry.title}", "", f"**{_MD['statement'][i]}**: {entry.statement}", ""]
+        lines += [f"## {number}. {entry.title}", "", f"**{md['statement']}**: {entry.statement}", ""]
         for part in PARTS:
-            lines.append(f"- **{_MD[part][i]}**: {getattr(entry, part) or _MD['none'][i]}")
+            lines.append(f"- **{md[part]}**: {getattr(entry, part) or md['none']}")
         if entry.metrics:
-            lines += ["", f"**{_MD['metrics'][i]}**", "", _MD["table"][i], "|---|---|---|---|---|"]
+            lines += ["", f"**{md['metrics']}**", "", md["table"], "|---|---|---|---|---|"]
             for metric in entry.metrics:
                 unit = metric.unit if "→" not in metric.unit else ""
                 change = "—" if metric.change_pct is None else f"{metric.change_pct:+g}%"
@@ -336,9 +287,9 @@ def to_markdown(result: RewriteResult) -> str:
                     f"{_cell(metric.after, unit, metric.qualifier)} | {change} | {source} |"
                 )
         if entry.questions:
-            lines += ["", f"**{_MD['questions'][i]}**", ""]
+            lines += ["", f"**{md['questions']}**", ""]
             lines += [f"- {question}" for question in entry.questions]
         lines.append("")
     if result.next:
-        lines += [f"## {_MD['next'][i]}", ""] + [f"- {item}" for item in result.next] + [""]
+        lines += [f"## {md['next']}", ""] + [f"- {item}" for item in result.next] + [""]
     return "\n".join(lines).rstrip() + "\n"

@@ -14,12 +14,11 @@ from pydantic import BaseModel, Field
 
 from coach.config import EngineName, Settings
 from coach.errors import InputError
-from coach.flows.prepare import answer_and_keep
+from coach.flows.prepare import answer_and_keep, keep_input
 from coach.llm.grounding import ungrounded_numbers
-from coach.memory.store import Store
+from coach.messages import message
 from coach.models import Bucket, Language, TriageItem, TriageResult
 from coach.rules.triage import classify, deadline_in, decide, split_concerns, suggestion, tagged_bucket
-from coach.text.inputs import check_text
 from coach.text.language import detect_language
 
 if TYPE_CHECKING:
@@ -80,17 +79,10 @@ def _llm_why(bucket: Bucket, offline: tuple[Bucket, str]) -> str:
 
 
 def triage_concerns(text: str, settings: Settings, engine: EngineName | None = None) -> TriageResult:
-    text = check_text(text, what="concerns", what_ja="懸念事項")
-    if engine is not None:
-        settings = settings.with_engine(engine)
-    store = Store.open(settings)
-    store.save_input("triage", text)
+    text, settings, store = keep_input("triage", text, settings, engine, what="concerns", what_ja="懸念事項")
     concerns = split_concerns(text)
     if not concerns:
-        raise InputError(
-            "No concerns found. Write one concern per line (bullets and numbers are fine).",
-            "懸念事項が見つかりません。1行に1つずつ書いてください(箇条書きや番号付きでも構いません)。",
-        )
+        raise InputError.of("triage.no_concerns")
     language = detect_language(text)
 
     decisions = [decide(concern) for concern in concerns]
@@ -122,18 +114,9 @@ def triage_concerns(text: str, settings: Settings, engine: EngineName | None = N
     return answer_and_keep(settings, store, language, "triage", llm, offline)
 
 
-BUCKET_LABELS: dict[Language, dict[Bucket, str]] = {
-    "ja": {
-        "self": "自分で解決(報告のみ)",
-        "support": "上長の支援が必要",
-        "org": "組織課題(エスカレーション)",
-    },
-    "en": {
-        "self": "I can solve it (report only)",
-        "support": "Needs my manager",
-        "org": "Organisation-level (escalate)",
-    },
-}
+def bucket_label(bucket: Bucket, language: Language) -> str:
+    """How a triage bucket is headed in Markdown (``triage.bucket.`` in coach.messages)."""
+    return message(f"triage.bucket.{bucket}", language)
 
 
 def grouped(items: list[TriageItem]) -> dict[Bucket, list[TriageItem]]:
@@ -144,12 +127,15 @@ def grouped(items: list[TriageItem]) -> dict[Bucket, list[TriageItem]]:
 
 
 def to_markdown(result: TriageResult) -> str:
-    labels = BUCKET_LABELS[result.language]
-    title = "## 懸念事項の仕分け" if result.language == "ja" else "## Concern triage"
+    title = message("triage.title", result.language)
     lines = [*(f"> ⚠ {w}" for w in result.warnings), title, ""]
     for bucket, items in grouped(result.items).items():
         if not items:
             continue
-        lines += [f"### {labels[bucket]}", *[f"- {item.suggestion}" for item in items], ""]
-    lines.append(f"_{'エンジン' if result.language == 'ja' else 'engine'}: {result.engine}_")
+        lines += [
+            f"### {bucket_label(bucket, result.language)}",
+            *[f"- {item.suggestion}" for item in items],
+            "",
+        ]
+    lines.append(f"_{message('markdown.engine', result.language)}: {result.engine}_")
     return "\n".join(lines)

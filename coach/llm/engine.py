@@ -27,12 +27,22 @@ differ in what they accept, and the request must carry exactly the fields that w
 
 Transport failures (timeout, connection, HTTP status) are never re-asked: they raise
 `LLMFailure` at once with a kind (see coach.llm.failures) and a message that says what to
-check. The API key never appears in any message: every text that leaves this module passes
-through `_redact`.
+check. So do answers that are not in the API's form (kind `malformed`): an HTTP 200 whose body
+is not JSON, a stream event that is not JSON, a stream with no events, and a stream that ends
+without its final event (a cut-off answer is never taken for a whole one). A non-streamed
+request runs on a worker thread under the call's deadline, because the client's timeout bounds
+each read and a server that drips a byte a second would never trip it.
+
+The API key never appears in any message or answer: every text that leaves this module passes
+through `_redact` (coach.config.redact: the configured key and key-shaped tokens), the model's
+output included — an answer that echoes the key is redacted before it is validated, re-asked,
+shown or stored; a streamed answer holds back a tail that could be the start of a key split over
+chunks (`_Redactor`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -49,7 +59,7 @@ import openai
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
-from coach.config import Settings, is_local_url
+from coach.config import Settings, is_local_url, redact, secret_values
 from coach.llm.budget import (
     CONTEXT_SAFETY,
     cut_to_tokens,
@@ -149,6 +159,7 @@ class LLMEngine:
         self.settings = settings
         self.name = f"llm:{settings.llm_model}"
         self._secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+        self._own_client = client is None
         self.client = client or self._build_client()
         self.notices: list[tuple[str, str]] = []  # (en, ja), see notice_texts
         self.calls: list[CallStats] = []
@@ -464,8 +475,12 @@ class LLMEngine:
         self.calls.append(stats)
         try:
             response = self._call(
-                lambda: self.client.chat.completions.create(
-                    **self._common(flow, sent, deadline), extra_body=body or None
+                partial(
+                    self._by_deadline,
+                    lambda: self.client.chat.completions.create(
+                        **self._common(flow, sent, deadline), extra_body=body or None
+                    ),
+                    deadline,
                 ),
                 deadline,
             )
@@ -479,6 +494,10 @@ class LLMEngine:
             raise
         finally:
             stats.seconds = time.monotonic() - started
+        if not hasattr(response, "choices"):
+            # the client hands back the raw body when the server's content type is not JSON
+            stats.outcome = "malformed"
+            raise self._malformed("an HTTP 200 whose body is not JSON", str(response))
         usage = getattr(response, "usage", None)
         if usage is not None:
             stats.prompt_tokens = getattr(usage, "prompt_tokens", None)
@@ -487,7 +506,51 @@ class LLMEngine:
         choice = response.choices[0] if response.choices else None
         if choice is None:
             return _Answer("")
-        return _Answer(_raw_payload(choice.message), choice.finish_reason)
+        return _Answer(self._redact(_raw_payload(choice.message)), choice.finish_reason)
+
+    def _by_deadline(self, call: Callable[[], Any], deadline: float) -> Any:
+        """Run `call` on a worker thread and give up at `deadline`.
+
+        The client's timeout bounds each read, not the whole answer: a server that drips a byte a
+        second never trips it. Past the deadline the connection pool is closed (the server sees
+        the client leave) and a fresh client serves the next call."""
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as exc:  # handed to the caller, who classifies it
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, daemon=True, name="coach-llm-call")
+        worker.start()
+        worker.join(max(deadline - time.monotonic(), 0.0) + 0.05)
+        if worker.is_alive():
+            if self._own_client:
+                with contextlib.suppress(Exception):  # best effort: the worker is a daemon
+                    self.client.close()
+                self.client = self._build_client()
+            raise self._timeout()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    def _malformed(self, what_en: str, body: str = "", what_ja: str = "") -> LLMFailure:
+        """A server that answered, but not in the API's form (an HTML page, a broken event)."""
+        seen = self._redact(" ".join(body.split()))[:80]
+        said = f": {seen}" if seen else ""
+        what_ja = what_ja or what_en
+        return LLMFailure(
+            f"The LLM at {self.settings.effective_base_url} sent {what_en}{said}. Check that OPENAI_BASE_URL "
+            "points at the model server itself (not a proxy or web page) and that it is healthy, then retry, "
+            "or use the offline engine.",
+            f"{self.settings.effective_base_url} の LLM が不正な応答を返しました({what_ja}{said})。"
+            "OPENAI_BASE_URL がプロキシや Web ページではなくモデルサーバー自体を指し、サーバーが正常か確認して"
+            "再実行するか、オフラインエンジンを使ってください。",
+            reason_en=f"{what_en}{said}",
+            reason_ja=f"{what_ja}{said}",
+            kind="malformed",
+        )
 
     def _common(self, flow: str, messages: list[dict[str, str]], deadline: float) -> dict[str, Any]:
         """What every request carries: model, messages, temperature 0, the token bound, the time left."""
@@ -533,7 +596,9 @@ class LLMEngine:
 
         threading.Thread(target=pump, daemon=True, name="coach-llm-stream").start()
         text_seen = False
+        events = 0
         finish: str | None = None
+        shown = _Redactor(self._redact, max((len(s) for s in secret_values(self.settings)), default=0))
         try:
             while True:
                 remaining = deadline - time.monotonic()
@@ -543,6 +608,9 @@ class LLMEngine:
                     kind, item = "late", None
                 if kind == "late":
                     stats.outcome = "timeout"
+                    # close now, not after the worker's next chunk: a stalled server sees us leave
+                    with contextlib.suppress(Exception):
+                        stream.close()
                     raise self._timeout()
                 if kind == "error":
                     failed: BaseException = (
@@ -557,6 +625,7 @@ class LLMEngine:
                         raise self._refused(refused.detail) from None
                 if kind == "end":
                     break
+                events += 1
                 choice = item.choices[0] if item is not None and item.choices else None
                 if choice is None:
                     continue
@@ -567,7 +636,23 @@ class LLMEngine:
                         stats.first_token_seconds = time.monotonic() - started
                     stats.completion_tokens = (stats.completion_tokens or 0) + 1
                     text_seen = True
-                    yield text
+                    safe = shown.feed(text)
+                    if safe:
+                        yield safe
+            if not events:
+                stats.outcome = "malformed"
+                raise self._malformed(
+                    "an answer stream with no events (not a server-sent event stream)",
+                    "",
+                    "イベントのない回答ストリーム(SSE ではない)",
+                )
+            if text_seen and finish is None:
+                # the body ended without the final event: the answer is not known to be whole
+                stats.outcome = "cut"
+                raise _stream_broke_off("ended before its final event")
+            rest = shown.flush()
+            if rest:
+                yield rest
         finally:
             stop.set()
             stats.seconds = time.monotonic() - started
@@ -597,14 +682,9 @@ class LLMEngine:
         """A stream that broke off mid-answer (the transport's own error, not the API's)."""
         if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
             return self._timeout()
-        name = type(exc).__name__
-        return LLMFailure(
-            f"The LLM's answer stream broke off ({name}). Check that the server is still running, then retry.",
-            f"LLM の回答ストリームが途中で切れました({name})。サーバーが動いているか確認して再実行してください。",
-            reason_en=f"the answer stream broke off ({name})",
-            reason_ja=f"回答ストリームが途中で切断 ({name})",
-            kind="unreachable",
-        )
+        if isinstance(exc, ValueError):
+            return self._malformed("a stream event that is not JSON", "", "JSON ではないストリームイベント")
+        return _stream_broke_off(type(exc).__name__)
 
     def _timeout(self) -> LLMFailure:
         url = self.settings.effective_base_url
@@ -651,6 +731,11 @@ class LLMEngine:
                 if REFUSAL_FIELDS.search(detail):
                     raise _Refused(detail) from None
             raise self._status_error(exc.status_code, url, model, detail) from None
+        except ValueError as exc:
+            # the client parses a body labelled JSON itself: an HTML page with that label lands here
+            raise self._malformed(
+                "an HTTP 200 whose body is not JSON", "", "HTTP 200 だが本文が JSON ではない"
+            ) from exc
         except openai.OpenAIError as exc:
             detail = self._redact(str(exc))[:300]
             raise LLMFailure(
@@ -693,7 +778,8 @@ class LLMEngine:
         )
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+        """`text` without the configured key or anything shaped like a key (coach.config.redact)."""
+        return redact(text, secret_values(self.settings))
 
     # ------------------------------------------------------------------ remembered capabilities
 
@@ -788,6 +874,55 @@ class _Refused(Exception):
 
 def _raise(exc: BaseException) -> Any:
     raise exc
+
+
+def _stream_broke_off(how: str) -> LLMFailure:
+    return LLMFailure(
+        f"The LLM's answer stream broke off mid-answer ({how}), so the answer is not used. Check that the "
+        "server is still running, then retry.",
+        f"LLM の回答ストリームが途中で切れたため、回答は使いません({how})。サーバーが動いているか確認して"
+        "再実行してください。",
+        reason_en=f"the answer stream broke off mid-answer ({how})",
+        reason_ja=f"回答ストリームが途中で切断された ({how})",
+        kind="malformed",
+    )
+
+
+# The start of something key-shaped that may still be growing at the end of a streamed buffer
+# (the prefixes of coach.config.SECRET_SHAPES): held back until it is complete and redacted.
+_KEY_TAIL = re.compile(
+    r"(?:\bsk-|\bBearer\s*|\bgh[pousr]_|\bhf_|\bAKIA)[A-Za-z0-9._\-]*$"
+    r"|(?:\bsk?|\bB[a-z]{0,5}|\bgh?|\bhf?|\bA[A-Z]{0,3})$"
+)
+
+
+class _Redactor:
+    """Streamed text with secrets redacted although a key may arrive split over several chunks:
+    the tail that could still be the start of a secret is held back until more text (or the end)
+    shows what it is. What was emitted is never revised, so the caller can print it at once."""
+
+    def __init__(self, redact_text: Callable[[str], str], hold: int) -> None:
+        self._redact = redact_text
+        self._hold = hold
+        self._raw = ""
+        self._emitted = 0
+
+    def feed(self, text: str) -> str:
+        self._raw += text
+        clean = self._redact(self._raw)
+        cut = len(clean) - self._hold
+        tail = _KEY_TAIL.search(clean)
+        if tail is not None:
+            cut = min(cut, tail.start())
+        if cut <= self._emitted:
+            return ""
+        out, self._emitted = clean[self._emitted : cut], cut
+        return out
+
+    def flush(self) -> str:
+        clean = self._redact(self._raw)
+        out, self._emitted = clean[self._emitted :], len(clean)
+        return out
 
 
 def _to_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:

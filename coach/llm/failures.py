@@ -13,6 +13,7 @@ user can act on, so the notice never says "could not be reached" for a server th
 | check | the answer failed a check (which one is in the reason) | a stronger model |
 | http | another HTTP error | see the status |
 | auth | no key / a wrong key | OPENAI_API_KEY |
+| malformed | the server answered, but not in the API's form (a non-JSON body, a broken event, a stream cut off mid-answer) | check OPENAI_BASE_URL / the server |
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from typing import Literal
 from coach.errors import LLMError
 from coach.models import Language
 
-FailureKind = Literal["unreachable", "timeout", "refused", "context", "cut", "check", "http", "auth"]
+FailureKind = Literal[
+    "unreachable", "timeout", "refused", "context", "cut", "check", "http", "auth", "malformed"
+]
 
 
 class LLMFailure(LLMError):

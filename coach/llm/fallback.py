@@ -49,6 +49,10 @@ NOTICE_LEADS: dict[str, tuple[str, str]] = {
     "check": ("LLMの回答がチェックを通らなかったため", "The LLM's answer failed a check"),
     "http": ("LLMサーバーがエラーを返したため", "The LLM server answered with an error"),
     "auth": ("LLMの認証設定に問題があるため", "The LLM's credentials are missing or wrong"),
+    "malformed": (
+        "LLMサーバーの応答が壊れていた(形式不正または途中切断)ため",
+        "The LLM server's answer was malformed or broke off",
+    ),
 }
 _OTHER = ("LLMを使えなかったため", "The LLM could not be used")
 
@@ -80,7 +84,11 @@ def with_fallback(
     """Run `llm_call` when the LLM engine is selected; on LLMError run `offline_call` instead.
 
     Only LLMError falls back: a bug in a flow must surface, not hide behind the offline result.
+    Notices are in the user's language (COACH_LANG, `settings.language`), not the text's: a
+    Japanese speaker pasting English notes still reads why the LLM was not used in Japanese.
+    `language` (the text's) is kept for callers; the result itself stays in it.
     """
+    notice_language = settings.language
     if settings.engine != "llm":
         return FallbackOutcome(offline_call(), OFFLINE)
     # Imported here: langchain and openai take most of a second to load, and offline never needs them.
@@ -90,7 +98,9 @@ def with_fallback(
     try:
         engine = LLMEngine(settings)
         value = llm_call(engine)
-        return FallbackOutcome(value, engine.name, engine.notice_texts(language))
+        return FallbackOutcome(value, engine.name, engine.notice_texts(notice_language))
     except LLMError as exc:
-        notices = engine.notice_texts(language) if engine is not None else []
-        return FallbackOutcome(offline_call(), OFFLINE_FALLBACK, [*notices, fallback_notice(exc, language)])
+        notices = engine.notice_texts(notice_language) if engine is not None else []
+        return FallbackOutcome(
+            offline_call(), OFFLINE_FALLBACK, [*notices, fallback_notice(exc, notice_language)]
+        )

@@ -14,7 +14,8 @@ kind (count vs percent) does not. Rules, all from `UNIT_KINDS`:
 - A number with nothing after it (end of sentence, a particle such as `の`/`から`) is bare: it
   may match any kind, on either side, since people often leave the unit implied.
 - Durations and data sizes compare in a base unit (`2時間` = `120分`, but `2 days` ≠ `2 hours`).
-- `allowed` values are code's own computations and match a number of any kind.
+- `allowed` values are code's own computations: a bare float (a computed change) matches a
+  number of any kind; a `(value, kind)` pair (a metric's value, `code_values`) only its kind.
 
 Tokens: every number is read by `coach.text.numbers_in`, whatever its neighbours: `180,29`
 holds two numbers (180 and 29, as `29,` or `29.` end a clause), full-width digits are folded.
@@ -237,6 +238,32 @@ def _grounded(quantity: Quantity, known: SourceIndex, computed: set[float]) -> b
 
 
 Allowed = Iterable[float | tuple[float, str]]
+
+
+def unit_kind(unit: str) -> str | None:
+    """The kind of a unit as a metric stores it (`件` → count, `%` → percent, `ms` → time), read
+    by the same rules as a unit after a number in text; None for no unit (a bare value)."""
+    if not unit.strip():
+        return None
+    for written in (f"1{unit}", f"1 {unit}"):  # `件`, `%` follow the digits; `incidents` a space
+        found = quantities(written)
+        if found and found[0].kind is not None:
+            return found[0].kind
+    return None
+
+
+def code_values(
+    before: float | None, after: float | None, unit: str, change_pct: float | None
+) -> list[float | tuple[float, str]]:
+    """`allowed` for one metric: its values keep their unit's kind (a count of 12 does not ground
+    "12%"); the change code computed is a bare value (it may be written as % or as points)."""
+    kind = unit_kind(unit)
+    out: list[float | tuple[float, str]] = [
+        v if kind is None else (v, kind) for v in (before, after) if v is not None
+    ]
+    if change_pct is not None:
+        out.append(change_pct)
+    return out
 
 
 def _allowed_index(allowed: Allowed) -> tuple[set[float], set[tuple[str, float]]]:

@@ -46,6 +46,7 @@ from coach.memory.headings import (
 )
 from coach.memory.people import is_me, names_in_title, strip_name
 from coach.memory.store import ChecklistItem
+from coach.messages import pair
 from coach.models import ActionItem, Meeting, MeetingSection, Owner, SectionKind
 from coach.text.due import find_due, parse_date, split_due
 from coach.text.japanese import is_person_name
@@ -154,12 +155,7 @@ def _front_matter(text: str, file: str) -> tuple[dict[str, object], str, list[tu
         return (
             {},
             body,
-            [
-                (
-                    f"{file}: front matter is not valid YAML ({reason}); used the file name's date instead",
-                    f"{file}: フロントマターが YAML として読めません({reason})。ファイル名の日付を使いました",
-                )
-            ],
+            [pair("meeting.bad_front_matter", file=file, reason=reason)],
         )
     meta = {str(k).lower(): v for k, v in post.metadata.items()}
     return meta, body, []
@@ -638,17 +634,7 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
     property block, else the file name or title."""
     warnings: list[tuple[str, str]] = []
     if kind := not_a_meeting(text):
-        what = {
-            "template": (
-                "a template (it has {{placeholders}})",
-                "テンプレート({{…}} の差し込み欄があります)",
-            ),
-            "index": ("an index of other notes", "ほかのノートへのリンク集"),
-        }[kind]
-        raise InputError(
-            f"{file}: not a meeting but {what[0]}; it was not imported. Meeting notes hold one meeting each.",
-            f"{file}: 会議メモではなく{what[1]}なので読み込みませんでした。会議メモは1回の会議を1ファイルに書きます。",
-        )
+        raise InputError.of("meeting.not_a_meeting", file=file, what=pair(f"meeting.kind.{kind}"))
     meta, body, front_warnings = _front_matter(text.replace("\r\n", "\n"), file)
     warnings += front_warnings
     body = _unwrap_markup(body)
@@ -664,20 +650,10 @@ def parse_meeting(text: str, file: str) -> ParsedMeeting:
     raw_date = _meta(meta, "date", "日付", "日時", "created")
     date = _meeting_date(raw_date) if raw_date is not None else None
     if raw_date is not None and date is None:
-        warnings.append(
-            (
-                f"{file}: front matter date {raw_date!r} is not a date; used the file name's date",
-                f"{file}: フロントマターの日付 {raw_date!r} が日付として読めません。ファイル名の日付を使いました",
-            )
-        )
+        warnings.append(pair("meeting.bad_front_date", file=file, date=repr(raw_date)))
     date = date or name_date
     if date is None:
-        raise InputError(
-            f"{file}: no meeting date. Name the file YYYY-MM-DD.md or add `date: YYYY-MM-DD` "
-            "to its front matter.",
-            f"{file}: 会議の日付がありません。ファイル名を YYYY-MM-DD.md にするか、"
-            "フロントマターに `date: YYYY-MM-DD` を書いてください。",
-        )
+        raise InputError.of("meeting.no_date", file=file)
     with_value = _meta(meta, "with", "相手", "上司", "manager")
     with_ = ", ".join(unlink(str(v)) for v in with_value) if isinstance(with_value, list) else with_value
     participants = _participants(_meta(meta, "participants", "attendees", "参加者"))

@@ -418,12 +418,7 @@ class Store:
         except (sqlite3.DatabaseError, OSError) as exc:  # OSError: folder not writable, a file in its place
             if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
                 raise _busy(self.path) from exc
-            raise StoreError(
-                f"Cannot open the store at {self.path} ({exc}). Check that the folder is writable "
-                "and the file is not corrupted; set COACH_DATA_DIR to use another folder.",
-                f"保存先 {self.path} を開けません ({exc})。フォルダに書き込めるか、ファイルが壊れていないかを"
-                "確認してください。別のフォルダを使うには COACH_DATA_DIR を設定してください。",
-            ) from exc
+            raise StoreError.of("store.cannot_open", path=self.path, reason=exc) from exc
         return db
 
     @contextmanager
@@ -695,10 +690,7 @@ class Store:
         with self.transaction() as db:
             row = db.execute("SELECT status, result FROM actions WHERE id = ?", (action_id,)).fetchone()
             if row is None:
-                raise StoreError(
-                    f"No action with id {action_id}. List them with `coach actions` to see the ids.",
-                    f"ID {action_id} のアクションはありません。`coach actions` で ID を確認してください。",
-                )
+                raise StoreError.of("store.no_action", id=action_id)
             if row[0] == "open":
                 db.execute(
                     "UPDATE actions SET status = 'done', closed_by = 'manual', result = ?, closed_on = ?"
@@ -921,12 +913,7 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 def _busy(path: Path) -> StoreError:
     """A lock timeout: say that nothing was saved and what to do."""
-    return StoreError(
-        f"The store at {path} is busy: another coach process (an import?) held it too long. "
-        "Nothing was saved. Try again when it has finished.",
-        f"保存先 {path} が使用中です(取り込みなど別の coach の処理が長く使っています)。"
-        "何も保存されていません。その処理が終わってからもう一度実行してください。",
-    )
+    return StoreError.of("store.busy", path=path)
 
 
 def _range(column: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list[str]]:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from coach.messages import labels
 from coach.models import IntentParts, Language
 from coach.text.language import detect_language
 from coach.text.script import KANJI
@@ -712,14 +713,9 @@ _LEADERSHIP = re.compile(r"マネジ|マネー|リード|リーダー|育成|メ
 _ARCHITECTURE = re.compile(r"アーキテク|設計|技術選定|architect|design|technical direction", re.I)
 
 PLACEHOLDERS: dict[Language, dict[str, str]] = {
-    "ja": {"timeframe": "[時期]", "reason": "[理由]", "scope": "[役割・範囲]", "step": "[最初の一歩]"},
-    "en": {
-        "timeframe": "[timeframe]",
-        "reason": "[reason]",
-        "scope": "[role or area]",
-        "step": "[first step]",
-    },
+    language: labels("intent.placeholder", language) for language in ("ja", "en")
 }
+"""What a draft says where the user gave no detail: `[時期]`, `[reason]` (coach.messages)."""
 
 
 def _scope_placeholder(analysis: IntentAnalysis) -> str:
@@ -1016,22 +1012,6 @@ def offline_drafts(analysis: IntentAnalysis, evidence: list[str], text: str = ""
     return _en_drafts(analysis, text, cite)
 
 
-QUESTIONS: dict[Language, dict[str, str]] = {
-    "ja": {
-        "timeframe": "いつまでに実現したいですか?(例: 来期、[N]年以内、次の評価期間)",
-        "scope": (
-            "具体的にどの役割・範囲を担いたいですか?(例: [N]名程度のチームのリード、[システム名]のオーナー)"
-        ),
-        "reason": "なぜそれを望むのですか?根拠になる実績や課題(件数・期間など)はありますか?",
-    },
-    "en": {
-        "timeframe": "By when do you want this? (e.g. next quarter, within [N] years, by the next review)",
-        "scope": "Which role or area exactly? (e.g. leading a team of [N], owning [system])",
-        "reason": "Why do you want it? Is there a result or a problem (counts, periods) that backs it up?",
-    },
-}
-
-
 def questions_for(parts: IntentParts, language: Language) -> list[str]:
-    table = QUESTIONS[language]
+    table = labels("intent.question", language)
     return [table[name] for name in ("timeframe", "scope", "reason") if not getattr(parts, name)]

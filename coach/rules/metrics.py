@@ -31,6 +31,7 @@ from coach.text.numbers import (
     number_value,
     unit_scale,
 )
+from coach.text.stopwords import STOPWORDS_EN
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -593,7 +594,7 @@ _LABEL_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _LABEL_CUT = re.compile(
-    r"→|->|=>|\s[-–/|]\s|[(（]|[:：](?:\s|$)|\||したら|にしたら|たら|ので"
+    r"→|->|=>|\s[-–/|]\s|[(（]|[:：](?:\s|$)|(?<!\d)[:：](?!\d)|\||したら|にしたら|たら|ので"  # a label ends at its colon (not 10:30)
     r"|(?<![A-Za-z\d.])\d[\d.,]*\s?(?:%|ms|s|min|h|[KMG]B|x)?\s"  # a value before the name (`20→50 にしたら p99`)
 )
 _JA_TAIL = re.compile(
@@ -602,16 +603,16 @@ _JA_TAIL = re.compile(
     r"|[はがをもので]|に)$"
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_EN_STOP = _wordset(
-    "from dropped went fell rose grew improved reduced cut increased decreased down up was were is are the"
-    " our my a an by to it has have had been got just only about around approximately roughly average avg"
-    " on of we i they run ran use used need needed take took takes now and so then brought lowered raised"
-    " boosted shrank shrunk trimmed sped with at in under over below above less than more this that its"
-    " saved saving new old total overall moved which also handles serves processes runs finishes costs"
-    " came comes sits sat stands stood went goes"
-    " uses needs gets hits returns loads holds does did made"
-    " cuts reduces grows drops"
+_CHANGE_WORDS = _wordset(
+    "dropped went fell rose grew improved reduced cut increased decreased down only around"
+    " approximately roughly average avg run ran use used need needed take took takes now brought"
+    " lowered raised boosted shrank shrunk trimmed sped below above less saved saving new old"
+    " total overall moved handles serves processes runs finishes costs came comes sits sat stands"
+    " stood goes uses needs gets hits returns loads holds made cuts reduces grows drops"
 )
+"""Verbs of change, hedges and verbs of running a system: they sit next to a metric's name
+(`p99 dropped from`, `roughly 20 ms`), never inside it."""
+_EN_STOP = STOPWORDS_EN | _CHANGE_WORDS
 _EN_JOIN = frozenset({"of", "for", "on", "in", "the", "per", "at"})
 _NOT_NAMES = _wordset(
     "目標 現状 現在 今 今回 直近 結果 その結果 最終的 合計 全体 平均 実績 今月 今週 先月 先週 以前 従来 当初 本番"

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from coach.messages import message
 from coach.models import Language, MissingPart, StarEntry
 from coach.rules.cues import (
     CHATTER,
@@ -708,24 +709,6 @@ def _part_text(parts: list[str], language: Language) -> str:
 
 # --------------------------------------------------------------------------- statement, questions
 
-_QUESTION = {
-    "situation": (
-        "どんな状況・問題がありましたか? 例: 何が遅い・高い・手間だったか、誰が困っていたか",
-        "What was the situation or problem? e.g. what was slow, costly or manual, and who was affected",
-    ),
-    "task": (
-        "あなたの役割や目標は何でしたか? 例: 任された範囲、目指した水準",
-        "What was your role or goal? e.g. what you owned, the level you aimed for",
-    ),
-    "action": (
-        "具体的に何をしましたか? 例: 実装・導入したもの、工夫した点",
-        "What exactly did you do? e.g. what you built or changed, the key decision",
-    ),
-    "result": (
-        "結果どうなりましたか? 例: 何が・誰にとって良くなったか",
-        "What came of it? e.g. what got better, and for whom",
-    ),
-}
 _METRIC_HINTS: list[tuple[re.Pattern[str], str, str]] = [
     (
         re.compile(r"レイテンシ|レスポンス|速度|遅|latency|response|slow|speed", re.I),
@@ -759,18 +742,13 @@ _METRIC_HINTS: list[tuple[re.Pattern[str], str, str]] = [
         "duration or frequency before and after",
     ),
 ]
-_METRIC_QUESTION = ("結果を数値で言えますか? 例: {hint}", "Can you put a number on the result? e.g. {hint}")
-_BEFORE_QUESTION = (
-    "変化前の値も分かりますか? 例: 改善前の{name}",
-    "Do you know the value before? e.g. {name} before the change",
-)
-_DEFAULT_HINT = ("改善前後の時間・件数・割合", "time, count or rate before and after")
 
 
 def _metric_question(entry_text: str, language: Language) -> str:
     index = 0 if language == "ja" else 1
-    hint = next((h[index + 1] for h in _METRIC_HINTS if h[0].search(entry_text)), _DEFAULT_HINT[index])
-    return _METRIC_QUESTION[index].format(hint=hint)
+    fallback = message("star.default_hint", language)
+    hint = next((h[index + 1] for h in _METRIC_HINTS if h[0].search(entry_text)), fallback)
+    return message("star.metric_question", language, hint=hint)
 
 
 def _metric_phrase(match: MetricMatch, language: Language) -> str:
@@ -831,7 +809,7 @@ def question_for(part: MissingPart, text: str, language: Language) -> str:
     """The question that fills a missing part; the metric one gives an example fitting the work."""
     if part == "metric":
         return _metric_question(text, language)
-    return _QUESTION[part][0 if language == "ja" else 1]
+    return message(f"star.question.{part}", language)
 
 
 def statement_for(text: str, matches: list[MetricMatch], language: Language) -> str:
@@ -884,11 +862,12 @@ def build_entry(body: str, matches: list[MetricMatch], draft: _Draft, language: 
     missing: list[MissingPart] = [p for p in PARTS if not draft.parts[p]]
     if not matches:
         missing.append("metric")
-    index = 0 if language == "ja" else 1
     questions = [question_for(p, body, language) for p in missing]
     if "metric" not in missing and all(m.delta for m in matches):
         questions.append(
-            _BEFORE_QUESTION[index].format(name=matches[0].metric.name.split("(")[0].split(" (")[0])
+            message(
+                "star.before_question", language, name=matches[0].metric.name.split("(")[0].split(" (")[0]
+            )
         )
     return StarEntry(
         title=_title(draft, matches, language),

@@ -24,12 +24,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import numpy as np
 
 from coach.config import DEFAULT_FISCAL_START_MONTH, Settings
 from coach.errors import StoreError
+from coach.messages import both as both_languages
 from coach.models import Passage, SectionKind
 from coach.search import vectors as index
 from coach.search.embedding import EmbeddingCache
@@ -310,12 +311,7 @@ class Retrieval:
         return list(best.values())
 
 
-INDEX_DOWN = (
-    "The search index server cannot be reached: this answer comes from keyword search only. "
-    "Start the chroma server (or unset COACH_CHROMA_URL) for search by meaning.",
-    "検索索引のサーバーに接続できないため、キーワード検索だけで答えています。意味での検索には chroma "
-    "サーバーを起動してください(または COACH_CHROMA_URL を外してください)。",
-)
+INDEX_DOWN = both_languages("search.index_down")  # (en, ja), said when the dense side is down
 
 
 def question_range(
@@ -329,6 +325,14 @@ def question_range(
         if latest:
             return latest, latest
     return dates.parse_date_range(question, today, fiscal_start)
+
+
+class SearchOptions(TypedDict, total=False):
+    """`retrieve`'s options, which a flow that opens the sources passes on unchanged."""
+
+    k: int
+    as_of: dt.date | None
+    mode: str
 
 
 def retrieve(

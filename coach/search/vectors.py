@@ -26,8 +26,13 @@ from urllib.parse import urlparse
 
 from coach.config import Settings, private_dir
 from coach.errors import StoreError
-from coach.models import Meeting, MeetingSection, Passage, SectionKind
+from coach.models import Meeting, MeetingSection, Passage
 from coach.search.embedding import E5EmbeddingFunction
+from coach.text.passages import PREAMBLE_HEADING as PREAMBLE_HEADING
+from coach.text.passages import context_text as context_text
+from coach.text.passages import headings_of as headings_of
+from coach.text.passages import passages_of as passages_of
+from coach.text.passages import passages_with_context
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -39,30 +44,12 @@ COLLECTION = "meetings"
 UPSERT_BATCH = 256
 MEETING_BATCH = 8  # meetings per confirmed step: what a crash can cost is one step's work
 EMBEDDED = "embedded"
-PREAMBLE_HEADING = ""
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
 
 _clients: dict[str, ClientAPI] = {}
 _collections: dict[str, Collection] = {}
 _clients_lock = threading.Lock()
-
-
-def passages_of(meeting: Meeting) -> list[Passage]:
-    """The preamble (position 0, when there is one) and each non-empty section, in order."""
-    parts: list[tuple[int, SectionKind, str]] = [(0, "other", meeting.preamble)]
-    parts += [(position, s.kind, s.text) for position, s in enumerate(meeting.sections, start=1)]
-    return [
-        Passage(
-            id=f"{meeting.file}#{position}",
-            meeting=meeting.date,
-            file=meeting.file,
-            section=kind,
-            text=text.strip(),
-        )
-        for position, kind, text in parts
-        if text.strip()
-    ]
 
 
 def lines_of(text: str) -> list[str]:
@@ -78,20 +65,6 @@ def lines_of(text: str) -> list[str]:
         else:
             out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return out
-
-
-def headings_of(meeting: Meeting) -> dict[str, str]:
-    """Passage id -> the heading it sat under (kept for context in embeddings and excerpts)."""
-    headings = {f"{meeting.file}#0": PREAMBLE_HEADING}
-    for position, section in enumerate(meeting.sections, start=1):
-        headings[f"{meeting.file}#{position}"] = section.heading
-    return headings
-
-
-def context_text(passage: Passage, heading: str, title: str | None) -> str:
-    """What gets embedded: the passage with its meeting title and heading, which carry its topic."""
-    head = " / ".join(part for part in (title or "", heading) if part)
-    return f"{head}\n{passage.text}" if head else passage.text
 
 
 def index_version() -> str:
@@ -261,11 +234,10 @@ def _index(
             keep: set[str] = set()
             counts: list[int] = []
             for meeting in chunk:
-                passages = passages_of(meeting)
-                headings = headings_of(meeting)
-                keep.update(p.id for p in passages)
+                passages = passages_with_context(meeting)  # the same cut the store's full-text table uses
+                keep.update(p.id for p, _ in passages)
                 counts.append(len(passages))
-                batch.extend((p, context_text(p, headings.get(p.id, ""), meeting.title)) for p in passages)
+                batch.extend(passages)
             same_files: dict[str, Any] = {"file": {"$in": [m.file for m in chunk]}}
             existing = target_.get(where=same_files, include=[])["ids"]  # type: ignore[arg-type]
             stale = [pid for pid in existing if pid not in keep]

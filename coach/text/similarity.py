@@ -7,6 +7,8 @@ import functools
 import re
 import unicodedata
 
+from coach.text.stopwords import STOPWORDS_EN
+
 # --------------------------------------------------------------------------- text helpers
 
 
@@ -41,85 +43,18 @@ def similarity(a: str, b: str) -> float:
 _TOKEN = re.compile(
     r"[a-z][a-z0-9'’_-]*|[0-9]+(?:\.[0-9]+)?|[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+"
 )
-_EN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "to",
-        "of",
-        "for",
-        "on",
-        "in",
-        "at",
-        "by",
-        "with",
-        "and",
-        "or",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "i",
-        "we",
-        "my",
-        "our",
-        "me",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "last",
-        "time",
-        "promised",
-        "promise",
-        "next",
-        "meeting",
-        "up",
-        "out",
-        "about",
-        "from",
-        "as",
-        "into",
-        "all",
-        "do",
-        "did",
-        "does",
-        "done",
-        "make",
-        "made",
-        "create",
-        "created",
-        "prepare",
-        "prepared",
-        "write",
-        "wrote",
-        "written",
-        "draft",
-        "run",
-        "ran",
-        "set",
-        "start",
-        "started",
-        "get",
-        "got",
-        "have",
-        "has",
-        "had",
-        "will",
-        "would",
-        "should",
-        "can",
-        "could",
-        "let",
-        "s",
-    ]
-)
+_ACTION_FILLER = frozenset(
+    {
+        # how a follow-up is announced, not what it is about ("last time I promised to ...")
+        "last", "time", "promise", "promised", "next", "meeting", "let", "s",
+        # generic work verbs that any action can start with; the object carries the meaning
+        "make", "made", "create", "created", "prepare", "prepared", "write", "wrote", "written",
+        "draft", "run", "ran", "set", "start", "started",
+    }
+)  # fmt: skip
+"""Words of follow-up actions that say nothing about which action it is."""
+
+_EN_STOP = STOPWORDS_EN | _ACTION_FILLER
 
 
 @functools.lru_cache(maxsize=16384)

@@ -7,6 +7,7 @@ its own, so "search finds every meeting" can be checked meeting by meeting.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import signal
@@ -14,10 +15,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from coach.config import Settings, load_settings
 from coach.memory.markdown import parse_meeting
 from coach.search import vectors
+from coach.text.passages import passages_of
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPICS = [
@@ -65,13 +70,20 @@ def write_meetings(
     return names
 
 
+def notes_folder(factory: pytest.TempPathFactory, count: int, *, action_every: int) -> Path:
+    """A fresh folder of `count` generated meetings (see `write_meetings`)."""
+    folder = factory.mktemp("notes")
+    write_meetings(folder, count, action_every=action_every)
+    return folder
+
+
 def expected_passages(folder: Path) -> dict[str, int]:
     """file -> passages the index must hold, from the meeting files themselves."""
     found = {}
     for path in sorted(folder.glob("*.md")):
         if path.is_file() and not path.is_symlink():
             meeting = parse_meeting(path.read_text(encoding="utf-8"), path.name).meeting
-            found[path.name] = len(vectors.passages_of(meeting))
+            found[path.name] = len(passages_of(meeting))
     return found
 
 
@@ -93,6 +105,14 @@ def coach(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.C
     return subprocess.run(
         command(*args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def import_notes(data_dir: Path, notes: Path, *, timeout: float = 300) -> dict[str, Any]:
+    """`coach import NOTES` into `data_dir`, run to the end: its JSON report (a failure fails the test)."""
+    done = coach(environment(data_dir), "import", str(notes), timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def at_progress(label: str, done: int) -> Callable[[str], bool]:
