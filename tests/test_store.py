@@ -270,3 +270,27 @@ def test_index_record_says_what_is_missing_stale_and_gone(meetings_dir: Path) ->
     assert store.index_pending("embedded", "v1")[1] == []
     store.forget_indexed("embedded")
     assert store.indexed_passages("embedded") == 0
+
+
+def test_two_processes_opening_a_new_store_at_once_apply_each_migration_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    # Every process loads its modules first, then all open the new store at the same instant.
+    script = (
+        "import sys, time\nfrom coach.memory.store import Store\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "with Store(sys.argv[1]).transaction():\n    pass\n"
+    )
+    target = tmp_path / "coach.sqlite3"
+    start = str(time.time() + 4)
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, str(target), start], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    errors = [run.communicate(timeout=120)[1].decode() for run in runs]
+    assert all(run.returncode == 0 for run in runs), errors
+    with sqlite3.connect(target) as db:
+        names = [row[0] for row in db.execute("SELECT name FROM _migrations")]
+    assert sorted(names) == sorted(name for name, _ in MIGRATIONS)

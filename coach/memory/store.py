@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -318,6 +319,10 @@ def migrate(db: sqlite3.Connection) -> list[str]:
             continue
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Another process may have applied it while we waited for the write lock.
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                db.execute("COMMIT")
+                continue
             fn(db)
             db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
             db.execute("COMMIT")
@@ -409,7 +414,7 @@ class Store:
                 private_dir(self.path.parent, tighten=True)  # the data dir: 700
                 private_file(self.path)  # 600 before SQLite writes a byte (its -wal/-shm follow)
             db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db)
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = NORMAL")
             if not self._migrated:
@@ -904,6 +909,19 @@ def _write_prep(
         (redact(saved.model_dump_json(by_alias=True), secrets), _now()),
     )
     return saved
+
+
+def _use_wal(db: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switch to WAL. SQLite answers `database is locked` at once, without waiting, when another
+    process switches a new file at the same moment, so the switch is retried for a few seconds."""
+    for attempt in range(attempts):
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

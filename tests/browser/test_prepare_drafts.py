@@ -79,7 +79,7 @@ def test_drafts_in_both_languages_and_the_slack_text(page: Page, app_server: App
     lines = [line.strip() for line in slack.inner_text().splitlines() if line.strip()]
     assert lines == [
         "次回の1on1で話したいこと:",
-        "① 成果報告: 決済APIのタイムアウト設定を見直した",
+        "① 成果報告: 決済APIのタイムアウト設定を見直し",
         "② 相談: 来週のリリース判定に同席してもらえますか(ほか2件)",
         "③ キャリア: 決済基盤チームでテックリードを担いたい(来期)",
     ]
