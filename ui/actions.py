@@ -18,7 +18,6 @@ from ui.common import (
     attempt,
     copy_block,
     flash,
-    lang,
     progress_bar,
     settings,
     show_flash,
@@ -43,12 +42,9 @@ def action_rows(items: list[ActionItem], *, done: bool) -> list[dict[str, str]]:
         if done:
             row[t("actions.col_done_in")] = item.done_in or ""
             row[t("actions.col_result")] = item.result or ""
-        row[_WHY[lang()]] = item.why
+        row[t("actions.col_why")] = item.why
         rows.append(row)
     return rows
-
-
-_WHY = {"ja": "根拠", "en": "Why"}
 
 
 def owner_label(item: ActionItem) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from coach.models import ActionItem, MeetingRecord, Owner
-from ui.common import KEEP, attempt, lang, settings, t
+from ui.common import KEEP, attempt, settings, t
 from ui.i18n import text
 
 DATE_KEY = "in_record_date"
@@ -99,27 +99,9 @@ def _lines(key: str) -> list[str]:
     ]
 
 
-# Words of this page that the shared catalog does not hold yet.
-_WORDS: dict[str, dict[str, str]] = {
-    "new": {"ja": "新しい会議", "en": "New meeting"},
-    "editing": {"ja": "編集中: {file}", "en": "Editing: {file}"},
-    "exists": {
-        "ja": "同じ日・同じ相手・同じタイトルの会議 ({file}) がすでにあります。上書きしますか?",
-        "en": "A meeting on this day with the same person and title ({file}) is already saved. Overwrite it?",
-    },
-    "overwrite": {"ja": "上書きする", "en": "Overwrite"},
-    "keep": {"ja": "やめる", "en": "Cancel"},
-    "saved_list": {"ja": "保存した会議", "en": "Saved meetings"},
-    "open": {"ja": "開く", "en": "Open"},
-    "none": {"ja": "まだ保存した会議はありません。", "en": "No saved meetings yet."},
-}
 FILE_KEY = "record_file"  # the stored meeting the form is editing (None: a new one)
 CONFIRM_KEY = "record_confirm"  # the stored meeting a save would overwrite, waiting for a yes
 DRAFT_KEY = "record_draft_seen"
-
-
-def _w(key: str, **values: object) -> str:
-    return _WORDS[key][lang()].format(**values)
 
 
 def _rows_of(actions: list[ActionItem]) -> pd.DataFrame:
@@ -242,7 +224,7 @@ def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame, overwrite: str | Non
     st.session_state["record_saved"] = None
     st.session_state[CONFIRM_KEY] = None
     try:
-        meeting = store() if editing else attempt_exists(store)
+        meeting = store()
     except MeetingExists as exists:
         st.session_state[CONFIRM_KEY] = exists.file
         return True  # drawn again with the question
@@ -251,43 +233,26 @@ def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame, overwrite: str | Non
 
         show_error(exc)
         return False
-    if meeting is None:
-        return False
     count = len(record.my_actions) + len(record.manager_actions)
     st.session_state["record_saved"] = (meeting.file, count)
     st.session_state[FILE_KEY] = meeting.file
     return True
 
 
-def attempt_exists(call: Any) -> Any:
-    """Run the save; `MeetingExists` goes to the caller (it asks), other errors are shown."""
-    from coach.flows.record import MeetingExists
-
-    try:
-        return call()
-    except MeetingExists:
-        raise
-    except Exception as exc:
-        from ui.common import show_error
-
-        show_error(exc)
-        return None
-
-
 def _saved_list() -> None:
     from coach.flows.record import record_of, saved_meetings
 
     meetings = attempt(lambda: saved_meetings(settings())) or []
-    with st.expander(f"{_w('saved_list')} ({len(meetings)})", expanded=False):
+    with st.expander(f"{t('record.saved_list')} ({len(meetings)})", expanded=False):
         if not meetings:
-            st.caption(_w("none"))
+            st.caption(t("record.none"))
         for meeting in meetings[:50]:
             left, right = st.columns([5, 1])
             label = " · ".join(
                 x for x in (meeting.date.isoformat(), meeting.with_ or "", meeting.title or "") if x
             )
             left.write(f"{label}  `{meeting.file}`")
-            if right.button(_w("open"), key=f"record_open_{meeting.file}"):
+            if right.button(t("record.open"), key=f"record_open_{meeting.file}"):
                 opened = attempt(partial(record_of, meeting.file, settings()))
                 if opened is not None:
                     _fill(
@@ -315,8 +280,8 @@ def render() -> None:
     editing = st.session_state.get(FILE_KEY)
     top_left, top_right = st.columns([4, 1])
     if editing:
-        top_left.info(_w("editing", file=editing), icon=":material/edit:")
-    if top_right.button(_w("new"), key="record_new"):
+        top_left.info(t("record.editing", file=editing), icon=":material/edit:")
+    if top_right.button(t("record.new"), key="record_new"):
         from coach.flows.record import clear_draft
 
         clear_form()
@@ -340,11 +305,13 @@ def render() -> None:
     _keep_draft()
     confirm = st.session_state.get(CONFIRM_KEY)
     if confirm:
-        st.warning(_w("exists", file=confirm), icon=":material/warning:")
+        st.warning(t("record.exists", file=confirm), icon=":material/warning:")
         yes, no = st.columns(2)
-        if yes.button(_w("overwrite"), key="record_overwrite") and save(mine, theirs, overwrite=confirm):
+        if yes.button(t("record.overwrite"), key="record_overwrite") and save(
+            mine, theirs, overwrite=confirm
+        ):
             st.rerun()
-        if no.button(_w("keep"), key="record_keep"):
+        if no.button(t("record.keep"), key="record_keep"):
             st.session_state[CONFIRM_KEY] = None
             st.rerun()
     if st.button(t("record.save"), type="primary", key="record_save") and save(mine, theirs):

@@ -148,36 +148,26 @@ def check(period: Period) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-_KEPT = {
-    "title": {"ja": "評価の材料にする書き換え ({n})", "en": "Rewrites kept for the review ({n})"},
-    "none": {"ja": "保存した書き換えはありません。", "en": "No rewrites kept."},
-    "remove": {"ja": "削除", "en": "Remove"},
-    "removed": {"ja": "書き換えを削除しました。", "en": "Rewrite removed."},
-}
-
-
-def _kept(key: str, **values: object) -> str:
-    return _KEPT[key][lang()].format(**values)
-
-
 def kept_rewrites() -> None:
     """The saved rewrites that feed the review's results, each removable."""
     from coach.memory.store import Store
 
-    store = Store.open(settings())
+    store = attempt(lambda: Store.open(settings()))
+    if store is None:  # the failure is shown; the rest of the page still works
+        return
     rows = attempt(store.rewrite_rows) or []
-    with st.expander(_kept("title", n=len(rows)), expanded=False):
+    with st.expander(t("review.kept", n=len(rows)), expanded=False):
         if not rows:
-            st.caption(_kept("none"))
+            st.caption(t("review.kept_none"))
         for rewrite_id, created, result in rows:
             left, right = st.columns([6, 1])
             statements = "; ".join(e.statement for e in result.entries) or "—"
             left.write(f"{created:%Y-%m-%d %H:%M} — {statements[:200]}")
-            if right.button(_kept("remove"), key=f"review_remove_rewrite_{rewrite_id}") and attempt(
+            if right.button(t("review.kept_remove"), key=f"review_remove_rewrite_{rewrite_id}") and attempt(
                 partial(store.delete_rewrite, rewrite_id)
             ):
                 st.session_state.pop("review", None)  # built from what was just removed
-                st.toast(_kept("removed"))
+                st.toast(t("review.kept_removed"))
                 st.rerun()
 
 

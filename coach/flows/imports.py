@@ -24,7 +24,6 @@ from coach.models import ActionItem, ExportReport, ImportReport, IndexRepair, Me
 from coach.rules import rules_version
 from coach.rules.intent import detect_parts
 from coach.rules.triage import classify
-from coach.search import vectors
 from coach.text.inputs import MAX_INPUT_BYTES, check_text
 from coach.text.segment import split_items
 
@@ -283,6 +282,8 @@ def sync_index(
 
     Passages of a file the record does not list are deleted only when the store no longer has
     that meeting: an import in another process may have indexed it a moment before recording."""
+    from coach.search import vectors  # chroma: only when the index is touched (`coach export` is not)
+
     store = Store.open(settings)
     where, version = vectors.target(settings), vectors.index_version()
     repair = IndexRepair()
@@ -313,8 +314,7 @@ def sync_index(
         todo = stale[:limit] if limit is not None else stale
         repair.pending = len(stale) - len(todo)
         hashes = store.meeting_files()  # read before the meetings: a later edit only re-indexes again
-        wanted = set(todo)
-        meetings = [m for m in store.meetings() if m.file in wanted]
+        meetings = store.meetings_named(todo)
 
         def confirmed(chunk: Sequence[Meeting], passages: Sequence[int]) -> None:
             store.mark_indexed(
@@ -441,6 +441,8 @@ def reindex(settings: Settings, progress: Progress | None = None) -> int:
     """Rebuild the search index from nothing: the store's record of it is forgotten first, a
     damaged index folder or embedding cache is deleted, then every stored meeting is indexed and
     recorded step by step (a reindex killed midway is finished by the next import or reindex)."""
+    from coach.search import vectors
+
     store = Store.open(settings)
     where, version = vectors.target(settings), vectors.index_version()
     store.forget_indexed(where)

@@ -376,19 +376,17 @@ class LLMEngine:
     ) -> _Answer:
         """One structured request, going down the methods while the server refuses them."""
         for method in self._method_order():
-            for _token_try in range(2):
-                try:
-                    answer = self._request(
-                        flow, language, method, messages, schema_body, schema_text, deadline
+            try:
+                answer = self._with_token_field_retry(
+                    partial(
+                        self._request, flow, language, method, messages, schema_body, schema_text, deadline
                     )
-                except _Refused as refused:
-                    if refused.token_field and _token_try == 0:
-                        self._flip_token_field()
-                        continue
-                    self._last_refusal = refused.detail
-                    break
-                self._remember(method)
-                return answer
+                )
+            except _Refused as refused:
+                self._last_refusal = refused.detail
+                continue
+            self._remember(method)
+            return answer
         detail = self._last_refusal
         raise LLMFailure(
             f"The LLM at {self.settings.effective_base_url} refused every structured-output method "
@@ -400,11 +398,19 @@ class LLMEngine:
             kind="refused",
         )
 
-    def _flip_token_field(self) -> None:
-        """`max_tokens` is what local servers read; OpenAI's newer models want `max_completion_tokens`."""
+    def _with_token_field_retry(self, attempt: Callable[[], Any]) -> Any:
+        """`attempt()`; refused for its token field, once more with the other field name.
+
+        `max_tokens` is what local servers read; OpenAI's newer models want `max_completion_tokens`."""
+        try:
+            return attempt()
+        except _Refused as refused:
+            if not refused.token_field:
+                raise
         caps = self._capabilities
         caps.token_field = "max_completion_tokens" if caps.token_field == "max_tokens" else "max_tokens"
         self._token_field_changed = True
+        return attempt()
 
     def _refused(self, detail: str) -> LLMFailure:
         return LLMFailure(
@@ -418,19 +424,17 @@ class LLMEngine:
         )
 
     def _open_stream(self, flow: str, messages: list[dict[str, str]], deadline: float) -> Any:
-        for token_try in range(2):
-            try:
-                return self._call(
+        try:
+            return self._with_token_field_retry(
+                lambda: self._call(
                     lambda: self.client.chat.completions.create(
                         **self._common(flow, messages, deadline), stream=True
                     ),
                     deadline,
                 )
-            except _Refused as refused:
-                if not (refused.token_field and token_try == 0):
-                    raise self._refused(refused.detail) from None
-                self._flip_token_field()
-        raise AssertionError("unreachable")
+            )
+        except _Refused as refused:
+            raise self._refused(refused.detail) from None
 
     def _method_order(self) -> list[str]:
         caps = self._capabilities

@@ -50,6 +50,7 @@ from coach.messages import pair
 from coach.models import ActionItem, Meeting, MeetingSection, Owner, SectionKind
 from coach.text.due import find_due, parse_date, split_due
 from coach.text.japanese import is_person_name
+from coach.text.script import has_japanese
 from coach.text.similarity import compact, nfkc
 
 Progress = Callable[[int, int, str], None]
@@ -943,16 +944,11 @@ def _item(
 
 # --------------------------------------------------------------------------- export
 
-# --------------------------------------------------------------------------- export
-
-
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
 
 def writes_japanese(text: str) -> bool:
     """Any kana or kanji: headings added to a meeting follow its notes, and one Japanese word
     means the user writes them in Japanese (unlike `detect_language`, which weighs the whole text)."""
-    return bool(_JAPANESE.search(text))
+    return has_japanese(text)
 
 
 def render_meeting(meeting: Meeting, actions: Iterable[ActionItem] = ()) -> str:

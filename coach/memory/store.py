@@ -468,12 +468,16 @@ class Store:
         return [_meeting(row, sections.get(row[0], [])) for row in rows]
 
     def meeting(self, file: str) -> Meeting | None:
+        found = self.meetings_named([file])
+        return found[0] if found else None
+
+    def meetings_named(self, files: Sequence[str]) -> list[Meeting]:
+        """The stored meetings among `files`, in date order; reads only those rows."""
         with self.read() as db:
-            row = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings WHERE file = ?", (file,)).fetchone()
-            if row is None:
-                return None
-            sections = _sections_by_meeting(db, [file])
-        return _meeting(row, sections.get(file, []))
+            rows = _rows_where_in(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE file", list(dict.fromkeys(files)))
+            sections = _sections_by_meeting(db, [row[0] for row in rows])
+        rows.sort(key=lambda row: (row[1], row[0]))
+        return [_meeting(row, sections.get(row[0], [])) for row in rows]
 
     def last_meeting_file(self, end: dt.date | None = None) -> str | None:
         """The latest meeting on or before `end` (any meeting when none is), without loading them all."""
@@ -945,18 +949,22 @@ def _range(column: str, start: dt.date | None, end: dt.date | None) -> tuple[str
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
+def _rows_where_in(db: sqlite3.Connection, select: str, values: list[str], order: str = "") -> list[Any]:
+    """`select … IN (values)` in chunks that stay within SQLite's limit on bound parameters."""
+    rows: list[Any] = []
+    for start in range(0, len(values), 500):
+        part = values[start : start + 500]
+        rows += db.execute(f"{select} IN ({','.join('?' * len(part))}){order}", part).fetchall()
+    return rows
+
+
 def _sections_by_meeting(db: sqlite3.Connection, files: list[str] | None) -> dict[str, list[MeetingSection]]:
     query = "SELECT meeting, kind, heading, text FROM sections"
     rows: list[tuple[str, str, str, str]] = []
     if files is None:
         rows = db.execute(query + " ORDER BY meeting, position").fetchall()
     else:
-        for chunk in range(0, len(files), 500):
-            part = files[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            rows += db.execute(
-                query + f" WHERE meeting IN ({marks}) ORDER BY meeting, position", part
-            ).fetchall()
+        rows = _rows_where_in(db, query + " WHERE meeting", files, " ORDER BY meeting, position")
     found: dict[str, list[MeetingSection]] = {}
     for file, kind, heading, text in rows:
         section_kind: SectionKind = kind  # type: ignore[assignment]

@@ -175,10 +175,6 @@ def ja_predicates(text: str) -> tuple[Predicate, ...]:
             modality = "intend"  # a bare dictionary form closing a line: 見直す, 対応する
         if any(m.major == "名詞" and m.base not in _PREDICATE_NOUNS for m in tail):
             modality = "state"  # the verb modifies a noun that closes the line (…しているテスト基盤の今後)
-        clause_start = max(
-            (i for i, m in enumerate(morphemes[:idx]) if m.surface in _CLAUSE_BREAK), default=-1
-        )
-        clause = morphemes[clause_start + 1 : idx]
         out.append(
             Predicate(
                 head=head.base,
@@ -187,8 +183,7 @@ def ja_predicates(text: str) -> tuple[Predicate, ...]:
                 negative=any(m.base in ("ない", "ぬ", "ず") for m in tail),
                 passive=any(m.base in ("れる", "られる") for m in tail),
                 own_agent=bool(_AGENT.search(sentence)),
-                has_object=any(m.surface == "を" and m.major == "助詞" for m in clause)
-                or any(m.surface == "を" for m in morphemes[:idx]),
+                has_object=any(m.surface == "を" for m in morphemes[:idx]),
             )
         )
     return tuple(out)
@@ -285,14 +280,13 @@ def en_request(sentence: str) -> str | None:
 
 def en_own_action(sentence: str) -> str | None:
     """The words showing the writer acts on it themselves (I'll …, I've started …, Blocking …)."""
-    text = " ".join(en_words(sentence))
-    for clause in re.split(r"\b(?:and|but|so|then)\b", text):
+    words = en_words(sentence)
+    for clause in re.split(r"\b(?:and|but|so|then)\b", " ".join(words)):
         clause = clause.strip()
         for pattern in EN_OWN_ACTION:
             match = pattern.match(clause)
             if match:
                 return match.group(0)
-    words = en_words(sentence)
     if (
         len(words) > 1
         and words[0].endswith("ing")

@@ -174,24 +174,3 @@ def read_lines(text: str) -> list[Line]:
             lines.append(Line(line_start, line_end, kind, int(level), speaker, blank, number))
         blank = False
     return lines
-
-
-def table_cells(text: str, line: Line) -> list[tuple[int, int]]:
-    """The [start, end) spans of the cells of a table row, trimmed of spaces."""
-    cells: list[tuple[int, int]] = []
-    row = text[line.start : line.end]
-    cursor = line.start
-    for part in row.split("|"):
-        stripped = part.strip()
-        if stripped:
-            offset = part.index(stripped)
-            cells.append((cursor + offset, cursor + offset + len(stripped)))
-        elif cells or cursor != line.start:
-            cells.append((cursor, cursor))
-        cursor += len(part) + 1
-    # a leading `|` gives an empty first part, a trailing one an empty last part
-    if row.lstrip().startswith("|") and cells and cells[0][0] == cells[0][1]:
-        cells = cells[1:]
-    if row.rstrip().endswith("|") and cells and cells[-1][0] == cells[-1][1]:
-        cells = cells[:-1]
-    return cells

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from coach.messages import message
@@ -37,6 +37,7 @@ from coach.text.language import detect_language
 from coach.text.normalize import fold
 from coach.text.numbers import display_pct, unit_scale
 from coach.text.script import has_japanese
+from coach.text.segment import SENTENCE_END
 from coach.text.similarity import english_stem
 
 Part = Literal["situation", "task", "action", "result"]
@@ -179,7 +180,7 @@ _GENERIC = {
 
 
 def _topic_words(text: str) -> set[str]:
-    words = {w for w in _KATAKANA.findall(text) if w != "ー"}
+    words = set(_KATAKANA.findall(text))
     for run in _KANJI.findall(text):
         words.update(run[i : i + 2] for i in range(len(run) - 1))
     words.update(english_stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in _GENERIC)
@@ -289,9 +290,6 @@ def _is_plan(body: str, language: Language) -> bool:
     return tense in ("wish", "plan") or (tense == "present" and bool(FUTURE_TIME.search(tail)))
 
 
-_SENTENCE_CUT = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
-
-
 def _split_plans(text: str, unit: _Unit, language: Language) -> tuple[_Unit | None, list[str]]:
     """The unit without its plan sentences at the end, and those plan sentences."""
     body = text[unit.start : unit.end]
@@ -299,7 +297,7 @@ def _split_plans(text: str, unit: _Unit, language: Language) -> tuple[_Unit | No
         return unit, []  # a huge paste line: keep linear, read it as it is
     if _is_plan(body.split("\n", 1)[0], language) and unit.kind != "paragraph":
         return None, [_tidy(body)]
-    pieces = [p for p in _SENTENCE_CUT.split(body) if p and p.strip()]
+    pieces = [p for p in SENTENCE_END.split(body) if p and p.strip()]
     plans: list[str] = []
     while pieces and _is_plan(pieces[-1], language):
         plans.insert(0, _tidy(pieces.pop()))
@@ -307,7 +305,7 @@ def _split_plans(text: str, unit: _Unit, language: Language) -> tuple[_Unit | No
         return None, plans
     if plans:
         end = unit.start + body.rfind(pieces[-1], 0, len(body) - len("".join(plans))) + len(pieces[-1])
-        return _Unit(unit.start, end, unit.kind, unit.label, unit.speaker, unit.level, unit.mine), plans
+        return replace(unit, end=end), plans
     return unit, []
 
 
@@ -385,15 +383,11 @@ def _fold_context(text: str, groups: list[_Group], language: Language) -> list[_
     for group, does in zip(groups, doing, strict=True):
         if does:
             if waiting:
-                group.units[:0] = [
-                    _Unit(u.start, u.end, u.kind, "situation", u.speaker, u.level, u.mine) for u in waiting
-                ]
+                group.units[:0] = [replace(u, label="situation") for u in waiting]
                 waiting = []
             kept.append(group)
         elif kept:
-            kept[-1].units += [
-                _Unit(u.start, u.end, u.kind, "situation", u.speaker, u.level, u.mine) for u in group.units
-            ]
+            kept[-1].units += [replace(u, label="situation") for u in group.units]
         else:
             waiting += group.units
     return kept
@@ -852,9 +846,7 @@ def _title(draft: _Draft, matches: list[MetricMatch], language: Language) -> str
         title = _close_te(title)
     title = _UNPAIRED_CLOSE.sub("", title) if title.count("(") + title.count("（") == 0 else title
     title = re.sub(r"^(?:I|We)\s+", "", title)
-    limit = 40 if language == "ja" else 70
-    if len(title) > limit:
-        title = _cut(title, limit)
+    title = _short_title(title, language)
     return title[:1].upper() + title[1:] if language == "en" else title
 
 
@@ -919,16 +911,17 @@ def read_notes(text: str, language: Language | None = None) -> NotesReading:
     entries = []
     for group in groups:
         start, end = group.units[0].start, group.units[-1].end
-        if _is_caption(text[start:end], group, language):
+        body = text[start:end]
+        if _is_caption(body, group, language):
             continue
         spans = [(u.start - start, u.end - start) for u in group.units]
         matches = [
             m
-            for m in find_metrics(text[start:end], language)
+            for m in find_metrics(body, language)
             if all(any(a <= at < b for a, b in spans) for at in (m.before_at, m.after_at) if at >= 0)
         ]
         draft = _star(text, group, language, matches, start)
-        entry = build_entry(text[start:end], matches, draft, language)
+        entry = build_entry(body, matches, draft, language)
         title = group.title or _parent_item(text, group)
         if title:
             entry = entry.model_copy(update={"title": _short_title(title, language)})

@@ -168,15 +168,14 @@ def _last_predicate_ja(text: str) -> str | None:
 
 def _own_action(text: str) -> str | None:
     """Evidence that the writer handles it: the last sentence's structure, then the sign words."""
-    last = (sentences(text) or [text])[-1]
+    parts = sentences(text) or [text]
+    last = parts[-1]
     if has_japanese(last):
         found = _last_predicate_ja(last)
         if found:
             return f"own action {found}"
     else:
-        found = en_own_action(last) or next(
-            (en_own_action(s) for s in sentences(text) if en_own_action(s)), None
-        )
+        found = next((own for s in (last, *parts) if (own := en_own_action(s))), None)
         if found:
             return f"own action '{found}'"
     return None

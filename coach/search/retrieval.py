@@ -36,7 +36,7 @@ from coach.search import vectors as index
 from coach.search.embedding import EmbeddingCache
 from coach.text import dates
 from coach.text.normalize import normalize as shared_normalize
-from coach.text.script import KANA, KANJI
+from coach.text.script import KANA, KANJI, LATIN_RE
 from coach.text.stopwords import STOPWORDS_EN, STOPWORDS_JA
 from coach.text.tokens import terms as text_terms
 
@@ -128,7 +128,6 @@ _LATIN = re.compile(r"[a-z0-9][a-z0-9.%+#-]*[a-z0-9%+#]|[a-z0-9]")
 _KATAKANA = re.compile(r"^[\u30a0-\u30ffー]+$")
 _QUANTITY = re.compile(r"^\d+(?:\.\d+)?[a-z%]{1,3}$")
 _JAPANESE = re.compile(f"[{KANA}{KANJI}]")
-_LATIN_LETTERS = re.compile(r"[A-Za-z]")
 # "how many / which month" asks for the answer, it does not name the topic: 週何件, 何月, 何時間
 _ASKING_JA = re.compile(r"[毎週月日年]?何(?:時間|か月|ヶ月|カ月|[件月日回人年週割倍個度歳%])?")
 
@@ -527,7 +526,7 @@ def latin_share(texts: Iterable[str]) -> float:
     passages retrieved for the question: both retrievers draw them from all over the notes)."""
     latin = japanese = 0
     for text in texts:
-        latin += len(_LATIN_LETTERS.findall(text))
+        latin += len(LATIN_RE.findall(text))
         japanese += len(_JAPANESE.findall(text))
     return latin / max(latin + japanese, 1)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,11 +27,11 @@ from coach.config import Settings, private_dir
 from coach.errors import StoreError
 from coach.models import Meeting, MeetingSection, Passage
 from coach.search.embedding import E5EmbeddingFunction
-from coach.text.passages import PREAMBLE_HEADING as PREAMBLE_HEADING
 from coach.text.passages import context_text as context_text
 from coach.text.passages import headings_of as headings_of
 from coach.text.passages import passages_of as passages_of
 from coach.text.passages import passages_with_context
+from coach.text.segment import sentences, strip_bullet
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -44,8 +43,6 @@ COLLECTION = "meetings"
 UPSERT_BATCH = 256
 MEETING_BATCH = 8  # meetings per confirmed step: what a crash can cost is one step's work
 EMBEDDED = "embedded"
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
-_BULLET = re.compile(r"^\s*(?:[-*・]\s*(?:\[[ xX]\]\s*)?|\d+[.)]\s*)")
 
 _clients: dict[str, ClientAPI] = {}
 _collections: dict[str, Collection] = {}
@@ -53,17 +50,14 @@ _clients_lock = threading.Lock()
 
 
 def lines_of(text: str) -> list[str]:
-    """Bullets as they are, prose split into sentences: the units an answer quotes."""
+    """Bullets as they are, prose split into sentences: the units an answer quotes (the same
+    split `coach.flows.ask` embeds, so the cache warmed here is the one a question reads)."""
     out: list[str] = []
     for raw in text.splitlines():
-        bullet = _BULLET.match(raw)
-        line = _BULLET.sub("", raw).strip()
+        line, bullet = strip_bullet(raw)
         if not line:
             continue
-        if bullet:
-            out.append(line)
-        else:
-            out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+        out.extend([line] if bullet else sentences(line))
     return out
 
 
@@ -76,11 +70,7 @@ def index_version() -> str:
         preamble="p",
         sections=[MeetingSection(kind="info", heading="h", text="- a。b")],
     )
-    heads = headings_of(probe)
-    shape = [
-        (p.id, p.section, context_text(p, heads[p.id], probe.title), lines_of(p.text))
-        for p in passages_of(probe)
-    ]
+    shape = [(p.id, p.section, context, lines_of(p.text)) for p, context in passages_with_context(probe)]
     return hashlib.sha256(repr((shape, E5EmbeddingFunction.name())).encode()).hexdigest()[:12]
 
 

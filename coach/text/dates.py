@@ -69,10 +69,10 @@ def parse_date_range(
 
     `fiscal_start` is `Settings.fiscal_start_month`: 上期/下期, FY and 今年度 count from it."""
     text = nfkc_lower(question)
-    found = _relative(text, today, fiscal_start) or _day(text, today) or _month(text, today)
+    named = find_named_period(text, today, fiscal_start)
+    found = _relative(text, today, fiscal_start, named is not None) or _day(text, today) or _month(text, today)
     if found:
         return found
-    named = find_named_period(text, today, fiscal_start)
     if named:
         return named.from_, named.to
     return _year(text, today)
@@ -84,9 +84,9 @@ def _fiscal_year_start(today: dt.date, fiscal_start: int) -> dt.date:
     return dt.date(year, fiscal_start, 1)
 
 
-def _relative(text: str, today: dt.date, fiscal_start: int = DEFAULT_FISCAL_START_MONTH) -> DateRange | None:
+def _relative(text: str, today: dt.date, fiscal_start: int, names_period: bool) -> DateRange | None:
     monday = today - dt.timedelta(days=today.weekday())
-    if find_named_period(text, today, fiscal_start) is None:
+    if not names_period:
         # 今年度の上期 names a half: only a bare 今年度 / 昨年度 means the whole fiscal year.
         if _THIS_FISCAL_YEAR.search(text):
             return _fiscal_year_start(today, fiscal_start), today

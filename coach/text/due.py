@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from coach.text.dates import MONTHS_EN
+from coach.text.months import add_months, month_of, month_range
 from coach.text.similarity import nfkc
 
 # --------------------------------------------------------------------------- dates
@@ -110,8 +111,7 @@ def _friday(day: dt.date, weeks_ahead: int = 0) -> dt.date:
 
 
 def _month_end(year: int, month: int) -> dt.date:
-    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
+    return month_range(year, month)[1]
 
 
 def _year_for(month: int, near: dt.date) -> int:
@@ -159,10 +159,9 @@ def relative_due(text: str, meeting_date: dt.date) -> dt.date | None:
         if pattern.search(key):
             return _friday(meeting_date, weeks)
     if _MONTH_WORDS.search(key):
-        return _month_end(meeting_date.year, meeting_date.month)
+        return month_of(meeting_date)[1]
     if _NEXT_MONTH.search(key):
-        nxt = dt.date(meeting_date.year + meeting_date.month // 12, meeting_date.month % 12 + 1, 1)
-        return _month_end(nxt.year, nxt.month)
+        return month_of(add_months(meeting_date, 1))[1]
     if match := _EN_MONTH_SPAN.search(key):
         found = MONTHS_EN.get(match.group(2)[:3])
         if found is None:
@@ -183,8 +182,7 @@ _SPAN_TOKEN = (
     r"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:week|month|[a-z]+)|next\s+week|this\s+week|eow|eom"
 )
 _DUE_LEAD = r"期限|期日|締切|締め切り|〆切|〆|納期|due(?:\s+date)?|deadline|by|until"
-_DAY_TOKEN = _DATE_TOKEN
-_ANY_TOKEN = rf"(?:{_SPAN_TOKEN}|{_DAY_TOKEN})"
+_ANY_TOKEN = rf"(?:{_SPAN_TOKEN}|{_DATE_TOKEN})"
 # The due note of an action, tried in order; the first that parses wins.
 _FIND_PATTERNS = [
     # `(期限: 2/3)`, `(due 6/14)`, `（〆切 2/6）`, `（1月末まで）`, `(4/17 の 1on1 まで)`, `(by 3/20)`
@@ -200,7 +198,7 @@ _FIND_PATTERNS = [
         re.IGNORECASE,
     ),
     # `… 6/5 まで`, `… 2月第1週まで`, `… 来週中`, `… 1月中`, `… in April`
-    re.compile(rf"\s+({_SPAN_TOKEN}|{_DAY_TOKEN})\s*(?:まで(?:に)?|迄)?\s*$", re.IGNORECASE),
+    re.compile(rf"\s+({_ANY_TOKEN})\s*(?:まで(?:に)?|迄)?\s*$", re.IGNORECASE),
     re.compile(r"\s+(in\s+(?:january|february|march|april|may|june|july|august|september|october"
                r"|november|december))\s*$", re.IGNORECASE),
 ]

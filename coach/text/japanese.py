@@ -36,13 +36,6 @@ class Morpheme:
         """The coarse part of speech: 名詞, 動詞, 形容詞, 助詞, 助動詞, 補助記号, …"""
         return self.pos[0]
 
-    @property
-    def is_content(self) -> bool:
-        """A word that carries topic: nouns (not pronouns or numerals), verbs, adjectives."""
-        if self.major in ("動詞", "形容詞", "形状詞"):
-            return self.pos[1] != "非自立可能"
-        return self.major == "名詞" and self.pos[1] not in ("数詞", "代名詞") and self.pos[2] != "助数詞可能"
-
 
 def _tokenizer() -> Any:
     tokenizer = getattr(_local, "tokenizer", None)
@@ -91,11 +84,6 @@ def analyse(text: str) -> list[Morpheme]:
                 )
             )
     return out
-
-
-def content_words(text: str) -> list[str]:
-    """The topic words of `text` in dictionary form (nouns, verbs, adjectives), in order."""
-    return [m.base for m in analyse(text) if m.is_content]
 
 
 # The auxiliaries that mark how the last predicate of a clause is told (SudachiPy base forms).

@@ -5,10 +5,6 @@ from __future__ import annotations
 from coach.models import Language
 from coach.text.script import JAPANESE_RE, KANA_RE, LATIN_RE
 
-_KANA = KANA_RE
-_CJK = JAPANESE_RE
-_LATIN = LATIN_RE
-
 
 def detect_language(text: str) -> Language:
     """Japanese when kana appear or CJK characters carry a fair share of the letters.
@@ -17,11 +13,11 @@ def detect_language(text: str) -> Language:
     about as much as a short English word, hence the weighting.
     """
     sample = text[:20000]
-    cjk = len(_CJK.findall(sample))
+    cjk = len(JAPANESE_RE.findall(sample))
     if not cjk:
         return "en"
-    latin = len(_LATIN.findall(sample))
-    kana = len(_KANA.findall(sample))
+    latin = len(LATIN_RE.findall(sample))
+    kana = len(KANA_RE.findall(sample))
     if kana and kana * 20 >= latin:
         return "ja"
     return "ja" if cjk * 4 >= latin else "en"

@@ -30,6 +30,7 @@ from coach.config import DEFAULT_FISCAL_START_MONTH
 from coach.errors import InputError
 from coach.models import Period
 from coach.text.months import add_months, months_from
+from coach.text.normalize import nfkc_lower
 
 DEFAULT_SPAN_MONTHS = 6
 
@@ -66,7 +67,7 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2}
 
 
 def _normalised(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower()
+    return nfkc_lower(text).strip()
 
 
 def _name_of(part: str) -> PeriodName:

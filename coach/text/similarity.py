@@ -7,6 +7,7 @@ import functools
 import re
 import unicodedata
 
+from coach.text.script import KANJI
 from coach.text.stopwords import STOPWORDS_EN
 
 # --------------------------------------------------------------------------- text helpers
@@ -40,9 +41,7 @@ def similarity(a: str, b: str) -> float:
     return 2 * len(bx & by) / (len(bx) + len(by))
 
 
-_TOKEN = re.compile(
-    r"[a-z][a-z0-9'’_-]*|[0-9]+(?:\.[0-9]+)?|[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+"
-)
+_TOKEN = re.compile(rf"[a-z][a-z0-9'’_-]*|[0-9]+(?:\.[0-9]+)?|[\u30a0-\u30ff{KANJI}]+")
 _ACTION_FILLER = frozenset(
     {
         # how a follow-up is announced, not what it is about ("last time I promised to ...")
