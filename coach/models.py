@@ -143,7 +143,7 @@ class ActionItem(Contract):
         description="When it was closed: the closing meeting's date, or the day it was marked done.",
     )
     id: int | None = None
-    owner_name: str | None = Field(default=None, description="The owner as written (`佐藤さん`, `Alex`).")
+    owner_name: str | None = Field(default=None, description="The owner as written (`山田さん`, `Jordan`).")
     due_raw: str | None = Field(default=None, description="The due date as written (`来週中`, `〆切 2/14`).")
     closed_by: str | None = Field(
         default=None, description="checkbox, prose, other-language, table, dropped or manual."

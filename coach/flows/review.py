@@ -199,7 +199,7 @@ def _statement(entry: StarEntry) -> str:
     return statement
 
 
-# A result whose subject is another person (`田中さんが…`, `Nakamura-san's …`, `Alex: …`) is
+# A result whose subject is another person (`加藤さんが…`, `Takahashi-san's …`, `Jordan: …`) is
 # theirs, not mine: it is kept out of my results.
 _OTHERS_SUBJECT = re.compile(
     r"^\s*(?:[-*+・•]\s*)?(?:\S{1,12}?(?:さん|様|氏|くん)\s*(?:が|は|から|の(?!\S*(?:と確認|と合意)))"

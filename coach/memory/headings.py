@@ -103,7 +103,7 @@ CANCELLED = re.compile(
 )
 CANCELLED_MAX_CHARS = 160
 
-# Words of a title that never name a person (`1on1 w Alex`, `Skip-level: Dana / Alex`).
+# Words of a title that never name a person (`1on1 w Jordan`, `Skip-level: Priya / Jordan`).
 TITLE_NOT_NAMES = frozenset(
     [
         "1on1",

@@ -323,7 +323,7 @@ def _line_of(raw: Sequence[str], text: str) -> int | None:
 
 
 def _variants(text: str) -> list[str]:
-    """The wording and the wording without its asides: `X（stage遷移・命名規則）をする` -> `Xをする`."""
+    """The wording and the wording without its asides: `X（手順・命名の整理）をする` -> `Xをする`."""
     bare = re.sub(r"\s*[(（][^()（）]*[)）]\s*", " ", text).strip()
     return [text, bare] if bare and bare != text else [text]
 

@@ -9,10 +9,10 @@ its line in the file. The parts are then classified:
   with the words of `headings.py`;
 - action items wherever they stand: checkboxes (`[ ]`, `[x]`, `* [X]`, `☐`, `☑`), `TODO:` labels,
   rows of a table with an action column, `X will …` lines; each keeps its owner as written
-  (`@sato`, `(田中さん)`, `担当: 佐藤さん`, `→佐藤さん`, `Takeshi: …`, `Sato-san to …`,
+  (`@yamada`, `(加藤さん)`, `担当: 山田さん`, `→山田さん`, `Kenji: …`, `Yamada-san to …`,
   `[owner: me]`), its due date (`coach.text.due`), its state (checked, a table status) and its
   line, so the ledger can cite it;
-- metadata: YAML front matter, a Notion property block (`Date: January 16, 2026`, `Participants:`),
+- metadata: YAML front matter, a Notion property block (`Date: March 3, 2026`, `Participants:`),
   Notion `▶` toggles, Obsidian `[[links]]`, callouts and `#tags`;
 - a file that is not a meeting (a template full of `{{placeholders}}`, an index of links) and a
   cancelled meeting are recognised.
@@ -88,7 +88,7 @@ def classify_heading(heading: str) -> SectionKind | None:
 
 def _names(with_: str | None) -> list[str]:
     """The manager's names as they may appear in an item: each person of `with`, with and
-    without an honorific (`佐藤さん`, `佐藤`)."""
+    without an honorific (`山田さん`, `山田`)."""
     if not with_:
         return []
     names: list[str] = []
@@ -204,7 +204,7 @@ _PROPERTY_KEYS = {
 
 
 def unlink(text: str) -> str:
-    """Wiki links read as their text: `[[Tanaka]]` -> Tanaka, `[[page|shown]]` -> shown."""
+    """Wiki links read as their text: `[[Kato]]` -> Kato, `[[page|shown]]` -> shown."""
     return _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
 
 
@@ -479,16 +479,16 @@ def _outside_brackets(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]
 @dataclass
 class _Owned:
     text: str
-    name: str | None = None  # the owner as written (`佐藤さん`, `mori`, `自分`)
-    note: str = ""  # what follows an arrow when it is not a person: `→ 5/28 完了`
+    name: str | None = None  # the owner as written (`山田さん`, `ito`, `自分`)
+    note: str = ""  # what follows an arrow when it is not a person: `→ 9/12 完了`
     carried: bool = False
 
 
 def split_owner(text: str, with_: str | None = None) -> _Owned:
-    """Remove owner markers from an action and say who was named: `@sato …`, `… @mori`,
-    `Takeshi: …`, `Sato-san to …`, `Alex will …`, `… (田中さん)`, `…（担当: 佐藤さん）`,
-    `… →佐藤さん`, `[owner: me] …`, `【上司】…`; a note after an arrow that names no one
-    (`… → 5/28 完了`) is kept apart as what came of it."""
+    """Remove owner markers from an action and say who was named: `@yamada …`, `… @ito`,
+    `Kenji: …`, `Yamada-san to …`, `Jordan will …`, `… (加藤さん)`, `…（担当: 山田さん）`,
+    `… →山田さん`, `[owner: me] …`, `【上司】…`; a note after an arrow that names no one
+    (`… → 9/12 完了`) is kept apart as what came of it."""
     owned = _Owned(text.strip())
     if _CARRIED_NOTE.search(owned.text):
         owned.carried = True

@@ -1,8 +1,8 @@
 """Who an action belongs to: me, my manager, or someone else (a teammate, a skip-level).
 
-Notes name people in many spellings: `佐藤さん`, `佐藤`, `@sato`, `Sato-san`, `[[中村さん]]`,
-`Takeshi`. Every spelling is reduced to keys (the name without honorific or markup, each of its
-words, and the romanised reading of a Japanese name), so `@sato` meets `佐藤さん`.
+Notes name people in many spellings: `山田さん`, `山田`, `@yamada`, `Yamada-san`, `[[高橋さん]]`,
+`Kenji`. Every spelling is reduced to keys (the name without honorific or markup, each of its
+words, and the romanised reading of a Japanese name), so `@yamada` meets `山田さん`.
 
 The people of a set of meetings are read from the meetings themselves:
 - my manager(s): the counterpart of each regular 1on1 (front matter `with`, the title or file
@@ -65,7 +65,7 @@ _SMALL = {"ャ": "ya", "ュ": "yu", "ョ": "yo"}
 
 def romanise(katakana: str) -> str:
     """Hepburn romaji of a katakana reading, long vowels shortened as names are usually written
-    (`サトウ` -> `sato`, `スズキ` -> `suzuki`, `シュン` -> `shun`)."""
+    (`ヤマダ` -> `yamada`, `コバヤシ` -> `kobayashi`, `シュン` -> `shun`)."""
     out = ""
     for i, ch in enumerate(katakana):
         if ch in _SMALL and out.endswith("i"):
@@ -82,7 +82,7 @@ def romanise(katakana: str) -> str:
 
 
 def strip_name(name: str) -> str:
-    """The bare name: no markup, aside or honorific (`[[鈴木さん]]（レコメンド）` -> `鈴木`)."""
+    """The bare name: no markup, aside or honorific (`[[小林さん]]（レコメンド）` -> `小林`)."""
     text = _ASIDE.sub(" ", _MARKUP.sub("", nfkc(name))).strip().strip(":：")
     lowered = text.lower()
     for honorific in HONORIFICS:
@@ -117,8 +117,8 @@ _WITH = re.compile(r"(?:\bw/?|\bwith|[—–/×xX&、,])\s+(?:\[\[)?([A-Z][a-z]+
 
 
 def names_in_title(text: str, not_names: Iterable[str] = ()) -> list[str]:
-    """People a meeting's title or file name names: `1on1 佐藤さん`, `1on1 w Alex`,
-    `(skip-level w Dana & Alex)`, `1on1 with [[Tanaka]]`."""
+    """People a meeting's title or file name names: `1on1 山田さん`, `1on1 w Jordan`,
+    `(skip-level w Priya & Jordan)`, `1on1 with [[Kato]]`."""
     from coach.memory.headings import TITLE_NOT_NAMES
 
     skip = {w.lower() for w in not_names} | TITLE_NOT_NAMES

@@ -236,8 +236,8 @@ EN_OWN_ACTION: tuple[re.Pattern[str], ...] = (
         r"deal|cover|doing|burn|running out)\w+ing\b"
     ),
 )
-#: What may follow the gerund of a diary line: an object's opening (`Blocking 2h`, `Writing a
-#: quickstart`, `Adding tests`); `pairing time` is a noun compound, not an action.
+#: What may follow the gerund of a diary line: an object's opening (`Reserving 30 min`, `Writing a
+#: runbook`, `Adding tests`); `pairing time` is a noun compound, not an action.
 EN_OBJECT_OPENERS = frozenset(
     {
         *("a", "an", "the", "my", "our", "your", "their", "his", "her", "some", "all", "more"),

@@ -3,11 +3,11 @@
 A part counts only when it is concrete enough for a manager to act on:
 
 - timeframe: a date, a period or a dated event of the work calendar (来期, 2年以内に, by next
-  March, 次の評価期間までに, 4月の組織変更のタイミングで, in the March review cycle). Vague
+  March, 次の査定までに, 10月の体制変更のタイミングで, by the next calibration window). Vague
   times (いずれ, そろそろ, at some point, eventually) and past periods are not.
 - scope: a named team (sized or by name), domain, system, artifact or responsibility someone can
-  be given (決済基盤チームで…, 決済ドメインの設計判断, own the payments service, the go-to person
-  for the search ranking system). A bare role type (テックリード, EM, staff, senior) says what,
+  be given (決済基盤チームで…, 課金ドメインの設計判断, own the billing service, the go-to person
+  for the billing pipeline). A bare role type (テックリード, EM, staff, senior) says what,
   not where: it is no scope. Scope is read in the wish sentence, outside the reason clause.
 - reason: a cause or purpose, with or without a causal word: から/ので/ため, 〜し、, 〜たくて、,
   〜が増えていて、, because/since/so that/cuz, a purpose infinitive (…, to grow my skills), a
@@ -46,7 +46,7 @@ _TIMEFRAME_JA = [
     r"(?<![A-Za-z])(?:Q[1-4]|[1-4]Q|H[12])(?![A-Za-z])",
     r"第[1-4一二三四]四半期",
     r"次(?:の|回の)?(?:評価|査定|期|半期|四半期|クォーター|昇格)",
-    # a named event used as the date (4月の組織変更のタイミングで, 次の評価期間までに, リリースの頃)
+    # a named event used as the date (10月の体制変更のタイミングで, 次の査定期間までに, リリースの頃)
     rf"(?:{_NUM}\s*月|来月|再来月|来期|来年度?|今期|次(?:の|回の)?)[^、。\s]{{0,12}}?(?:タイミング|時期|期間|サイクル|頃|ごろ)"
     r"(?:まで(?:に)?|で|に|から)",
     r"を目[処途]に",
@@ -74,7 +74,7 @@ _TIMEFRAME_EN = [
     r"\b(?:q[1-4]|h[12])(?:\s*\d{4})?\b",
     r"\bfy\s?\d{2,4}\b",
     r"\b(?:year-end|end of (?:the |this |next )?(?:fiscal |financial |calendar )?(?:year|quarter|half|fy))\b",
-    # a named cycle used as the date (in the March review cycle, by the next promotion round)
+    # a named cycle used as the date (by the next calibration window, before the promotion round)
     rf"\b(?:in|by|before|during|at|for) the (?:next |upcoming |coming |{_MONTHS} )?(?:review|promotion|performance|"
     r"planning|calibration|appraisal) (?:cycle|round|period|window)\b",
     r"\b(?:this|that) time next year\b",
@@ -129,12 +129,12 @@ _SCOPE_JA = [
     r"(?P<obj>[^、。\s]+?)の面倒を",
     # deciding / leading something as a position (技術方針を決める立場, 設計をまとめる側)
     r"(?P<obj>[^、。\s]+?)を(?:決める|決定する|見る|まとめる|率いる|束ねる|仕切る)(?:立場|側|役|役割|ポジション)",
-    # a job title is a scope only with the team / domain / product it is for (モバイルチームのEM)
+    # a job title is a scope only with the team / domain / product it is for (課金チームのEM)
     rf"(?P<obj>[^、。\s]*?{_NAMED_UNIT_JA}[^、。\s]*?)(?:[(（][^)）]*[)）])?の(?P<role>{_ROLE_JA}|リーダー|"
     r"(?:ドメイン)?エキスパート|スペシャリスト|第一人者|(?:立ち上げ|コア|初期)?メンバー)",
     # a named team / domain as the place of the wish (決済基盤チームでテックリードを担いたい)
     rf"(?P<obj>[^、。\s]*?[^\s、。のをはが]{_NAMED_UNIT_JA})(?:で|の中で|において)(?=[^、。]*?たい)",
-    # a responsibility of a named area (決済ドメインの設計判断, 新卒の育成担当, フロントの技術選定)
+    # a responsibility of a named area (課金ドメインの設計判断, 中途入社者の育成担当, インフラの技術選定)
     rf"(?P<obj>(?<![\w])[^、。\s]{{1,16}}?(?:(?<![いるただ])の(?![でにはがも])|に関する)[^、。\s]{{0,10}}?{_RESPONSIBILITY_JA})",
 ]
 _SCOPE_VERB_EN = (
@@ -231,7 +231,7 @@ _REASON_EN = [
     r",\s+(?:so as |in order )?to (?:have|grow|learn|help|get|build|gain|support|improve|make|give|keep)\b",
     # a non-restrictive clause giving the cause (…from Priya, who's moving teams)
     r",\s*(?:who|which)(?:'s| is| was| has| had| means| would| will) (?!also\b)\w+",
-    # the writer's own finding or liking, before the wish (I've realized I enjoy X, and I'd like …)
+    # the writer's own finding or liking, before the wish (I've noticed I like X, so I'd like …)
     r"^(?:i've (?:realized|realised|noticed|found|learned|learnt|seen)|i (?:really )?(?:enjoy|love|like|prefer)\b)"
     r"[^.]*?,? (?:and|so) (?:i'd|i would|i want|i'm hoping|i hope)\b",
     r"(?:^|,\s*)(?:seeing|noticing|watching|knowing|realizing|realising) (?:how|that|what|our|the)\b",
@@ -347,7 +347,7 @@ def _scope_phrase_ja(text: str, start: int, timeframe: str | None) -> str:
 
 
 def _scope_phrase_en(text: str, match: re.Match[str], timeframe: str | None) -> str:
-    """The user's verb phrase for the scope (`own the payments service`), cut before the why/when."""
+    """The user's verb phrase for the scope (`own the billing service`), cut before the why/when."""
     want = None
     for found in _WANT_EN.finditer(text, 0, match.start() + 1):
         want = found
@@ -808,7 +808,7 @@ def _base_form(phrase: str) -> str:
 
 
 def _en_wish_phrase(text: str, analysis: IntentAnalysis) -> str | None:
-    """The user's own verb phrase of the wish (`be trusted with architecture decisions as a staff
+    """The user's own verb phrase of the wish (`be given the API design reviews as a senior
     engineer`), without the timeframe, the reason and vague time words, in base form."""
     for sentence in _SENTENCE.split(text):
         if not sentence:

@@ -220,7 +220,7 @@ def extract_metrics(text: str) -> list[Metric]:
 
 
 def find_metrics(text: str, language: Language | None = None) -> list[MetricMatch]:
-    """Every before→after pair and every stated change (`週3時間削減`) in `text`, in order."""
+    """Every before→after pair and every stated change (`週2時間削減`) in `text`, in order."""
     folded = fold(text)
     language = language or detect_language(text)
     clauses = _boundaries(_CLAUSE_END, folded)
@@ -483,7 +483,7 @@ def _compatible(first: Quantity, second: Quantity) -> bool:
 
 
 def _shared_rate(before_unit: str, after_unit: str) -> tuple[str, str]:
-    """`週300件→90件`: the rate written once applies to both sides."""
+    """`週120件→40件`: the rate written once applies to both sides."""
     if "/" in before_unit and "/" not in after_unit and after_unit:
         after_unit += "/" + before_unit.split("/", 1)[1]
     elif "/" in after_unit and "/" not in before_unit and before_unit:
@@ -642,10 +642,10 @@ _KNOWN_UNIT = re.compile(rf"(?:{_UNIT[: _UNIT.index('|[ァ-ヶー]')]})$")
 class _Namer:
     """What was measured, for every metric of one text.
 
-    In order: the words just before the numbers (`P95レイテンシは` → `P95レイテンシ`); a unit
-    that is itself a noun (`6 pods`); the name of a target of the same unit nearby (`目標は
-    エラー率0.1%以下。現状は0.5%→0.3%`); the thing the previous clause acted on (`重複アラートを
-    統合。週300件→90件` → アラート件数); last, a name for the unit.
+    In order: the words just before the numbers (`p99応答時間は` → `p99応答時間`); a unit
+    that is itself a noun (`4 nodes`); the name of a target of the same unit nearby (`目標は
+    エラー率0.1%以下。現状は0.5%→0.3%`); the thing the previous clause acted on (`重複チケットを
+    統合。週120件→40件` → チケット件数); last, a name for the unit.
     """
 
     def __init__(
@@ -864,7 +864,7 @@ PAIR_RULES = {
     "table-columns": "table row under Before/After columns",
     "labelled-lines": "lines labelled before/after (Before:, 改善前:, last/this quarter)",
     "role-cues": "before cue (以前, used to, was) and after cue (今は, now, になった) on the same measure",
-    "stated-change": "a change stated as an amount (週3時間削減, by 35%)",
+    "stated-change": "a change stated as an amount (週2時間削減, by 35%)",
 }
 
 
@@ -971,7 +971,7 @@ def role_pairs(
 
     Either may come first (`now 7 min; it used to take 18`). Values of one dimension are paired
     nearest first; a value without a unit only pairs when a cue sits right next to it
-    (`it was 65`), and never with another unitless value across sentences.
+    (`it was 48`), and never with another unitless value across sentences.
     """
     roles: dict[int, str] = {}
     for index, quantity in enumerate(quantities):
@@ -1053,7 +1053,7 @@ def block_pairs(folded: str, quantities: list[Quantity]) -> list[tuple[int, int,
     """Pairs laid out as blocks: table rows under Before/After columns and labelled lines.
 
     Returns (before index, after index, rule, name); the name comes from the row's first cell
-    or the label without its before/after word (`タイムアウト率（前）` → タイムアウト率).
+    or the label without its before/after word (`失敗率（前）` → 失敗率).
     """
     if "|" not in folded and ":" not in folded and "：" not in folded:
         return []
@@ -1167,7 +1167,7 @@ def _label_pairs(
             if here:
                 role = here
                 stripped = _ROLE_WORDS.sub(" ", text).strip(" ・-*")
-                # `タイムアウト率（前）` names its measure; `ベースライン` or `Before` is a role alone
+                # `失敗率（前）` names its measure; `ベースライン` or `Before` is a role alone
                 role_name = stripped if stripped != text.strip(" ・-*") else ""
                 header = not label.group("rest").strip()
             elif not header:

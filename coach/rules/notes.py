@@ -26,7 +26,7 @@ CHAT_LINE = re.compile(
 )
 # Markers of list items Markdown does not read: the middle dot and friends, circled numbers.
 EXTRA_BULLET = re.compile(r"^\s*(?:[・•●◦▪■□◆◇▶►]|[①-⑳]|[(（]\d{1,2}[)）])\s*")
-# A line that titles what follows: `【検索の高速化】`, `■ payment retry`, `**This week**`.
+# A line that titles what follows: `【検索の高速化】`, `■ cache warm-up`, `**Done this sprint**`.
 TITLE_LINE = re.compile(r"^\s*(?:【(?P<a>[^】]{1,60})】|■\s*(?P<b>.{1,60})|\*\*(?P<c>[^*]{1,60})\*\*)\s*$")
 # A line that ends in a colon and carries no value titles the list below it.
 INTRO_LINE = re.compile(r"^[^\d。.:：]{1,40}[:：]\s*$")

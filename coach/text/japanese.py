@@ -130,7 +130,7 @@ def predicate_tense(text: str) -> str:
 
 
 def reading(text: str) -> str:
-    """The katakana reading of a Japanese text (`佐藤` -> `サトウ`), word by word."""
+    """The katakana reading of a Japanese text (`山田` -> `ヤマダ`), word by word."""
     if not text:
         return ""
     return "".join(
@@ -141,6 +141,6 @@ def reading(text: str) -> str:
 
 
 def is_person_name(text: str) -> bool:
-    """All words of `text` are person names in the dictionary (`佐藤`, `中村 健`)."""
+    """All words of `text` are person names in the dictionary (`山田`, `高橋 健`)."""
     words = [m for m in analyse(text) if m.major != "空白"]
     return bool(words) and all(m.pos[1:3] == ("固有名詞", "人名") for m in words)
