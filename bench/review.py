@@ -1,23 +1,89 @@
-"""Time to build a year's review from 1,000 stored meetings (seeded, generated notes).
+"""Review quality on both dev corpora, and the time to build a year's review from 1,000 meetings.
 
-    .venv/bin/python bench/review.py [--meetings 1000] [--seed 7]
+    .venv/bin/python bench/review.py [--meetings 1000] [--seed 7] [--skip-quality] [--skip-speed]
 
-Meetings are imported without the vector index: the review reads the store only.
+Quality: corpus A (shared/eval/meetings + review_dev.json) is the tuning corpus, corpus B
+(shared/eval/meetings_b + review_b.json) the check corpus. Each is imported through the real
+importer and reviewed over the gold period: results found (a result item holding the gold
+before→after, in a unit of the same dimension), results that are no gold result (spurious), gold
+results split over several items (duplicated), and the follow-through counts, exact or not.
+
+Speed: meetings are generated (seeded) and imported without the vector index: the review reads
+the store only.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from coach.config import load_settings
-from coach.flows.imports import import_dir
-from coach.flows.review import build_review, to_markdown
-from coach.models import Period
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from coach.config import load_settings  # noqa: E402
+from coach.flows.imports import import_dir  # noqa: E402
+from coach.flows.review import build_review, to_markdown  # noqa: E402
+from coach.models import Period, Review  # noqa: E402
+from coach.text.numbers import unit_scale  # noqa: E402
+
+EVAL = Path(os.environ.get("COACH_SHARED_DIR", ROOT.parent / "shared")) / "eval"
+CORPORA = {"A (tune)": ("meetings", "review_dev.json"), "B (check)": ("meetings_b", "review_b.json")}
+
+
+def _dimension(unit: str) -> str:
+    return unit_scale(unit)[0].split("/")[0]  # 件 and 件/四半期 count the same thing
+
+
+def _holds(review: Review, gold: dict) -> list[int]:
+    """Indexes of the result items holding the gold before→after (units of one dimension)."""
+    return [
+        i
+        for i, item in enumerate(review.results)
+        for m in item.metrics
+        if m.before is not None
+        and m.after is not None
+        and _dimension(m.unit) in (_dimension(gold["unit"]), "")
+        and abs(m.before * unit_scale(m.unit)[1] - gold["before"] * unit_scale(gold["unit"])[1]) < 1e-6
+        and abs(m.after * unit_scale(m.unit)[1] - gold["after"] * unit_scale(gold["unit"])[1]) < 1e-6
+    ]
+
+
+def quality(label: str, folder: str, gold_file: str, verbose: bool) -> None:
+    gold = json.loads((EVAL / gold_file).read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(data_dir=Path(tmp), engine="offline")
+        import_dir(EVAL / folder, settings, index=False)
+        period = Period.model_validate({"from": gold["from"], "to": gold["to"]})
+        review = build_review(period, settings)
+    used: set[int] = set()
+    found = split = 0
+    for metric in gold["metrics"]:
+        items = set(_holds(review, metric))
+        used |= items
+        found += bool(items)
+        split += len(items) > 1
+        if verbose and not items:
+            print(f"   missed {metric}")
+    spurious = [item for i, item in enumerate(review.results) if i not in used and item.metrics]
+    follow = review.follow_through
+    want = gold["follow_through"]
+    exact = (follow.promised, follow.done, follow.open) == (want["promised"], want["done"], want["open"])
+    print(
+        f"corpus {label:9} results {found}/{len(gold['metrics'])} found, {len(spurious)} spurious, "
+        f"{split} split over items; follow-through {follow.promised}/{follow.done}/{follow.open} "
+        f"(gold {want['promised']}/{want['done']}/{want['open']}, {'exact' if exact else 'WRONG'})"
+    )
+    if verbose:
+        for item in spurious:
+            print(f"   spurious {item.statement} {item.meetings} why: {item.why}")
 
 SYSTEMS = [
     "決済API",
@@ -82,7 +148,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--meetings", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="list misses and spurious results")
     args = parser.parse_args()
+    if not args.skip_quality:
+        print("== quality (A tunes, B checks: B is the number to trust)")
+        for label, (folder, gold_file) in CORPORA.items():
+            quality(label, folder, gold_file, args.verbose)
+    if args.skip_speed:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         notes = Path(tmp) / "notes"
         notes.mkdir()

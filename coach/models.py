@@ -190,7 +190,9 @@ class ImportReport(Contract):
     actions_open: int
     actions_done: int
     warnings: list[str] = Field(default_factory=list)
-    skipped: list[str] = Field(default_factory=list, description="Files not imported (each also in warnings).")
+    skipped: list[str] = Field(
+        default_factory=list, description="Files not imported (each also in warnings)."
+    )
     index: IndexRepair | None = Field(default=None, description="What the search index caught up on.")
 
 
@@ -304,6 +306,7 @@ class ReviewResultItem(Contract):
     statement: str
     meetings: list[str]
     metrics: list[Metric] = Field(default_factory=list)
+    why: str = Field(default="", description="Where the result was read and why reports were joined.")
 
 
 class FollowThrough(Contract):

@@ -161,3 +161,35 @@ def test_names_from_context_when_the_clause_has_none() -> None:
     assert english.name == "duplicate alerts"
     (of,) = extract_metrics("Reduced p99 latency of the search API by 35% by adding a read replica.")
     assert of.name == "p99 latency (change)"
+
+
+@pytest.mark.parametrize(
+    ("notes", "before", "after"),
+    [
+        ("問い合わせは 2月 90件 → 4月 35件 まで減った", 90, 35),
+        ("障害対応: 上期は 8 回 → 下期（10/1〜12/20）は 3 回", 8, 3),
+        ("Pages dropped from 9 in January to 2 in March", 9, 2),
+        ("H1: 44 flaky tests → H2: 10 flaky tests", 44, 10),
+        ("手動リリースは 1月が 12 回、3月は 4 回に減った", 12, 4),
+    ],
+)
+def test_values_tagged_with_their_own_periods_pair(notes: str, before: float, after: float) -> None:
+    (match,) = find_metrics(notes)
+    assert (match.metric.before, match.metric.after) == (before, after)
+    assert "period" in match.metric.why
+
+
+def test_a_list_of_values_per_period_is_no_pair() -> None:
+    assert find_metrics("リリース回数は 1月は 5 回、2月は 7 回、3月は 6 回だった") == []
+
+
+def test_a_target_in_brackets_does_not_hide_the_result_beside_it() -> None:
+    (match,) = find_metrics("ビルド時間を 25分→9分 に短縮（目標は 10分）")
+    assert (match.metric.before, match.metric.after) == (25, 9)
+    assert find_metrics("バンドルサイズは 2MB→1.2MB になる予定") == []
+    assert find_metrics("Build time should go from 25 min to 9 min (target)") == []
+
+
+def test_to_a_value_is_no_stated_amount_and_one_per_is_a_rate() -> None:
+    assert find_metrics("レビュー待ちを 2日に短縮した") == [], "に短縮: reduced to, not by"
+    assert find_metrics("今は1本5分で流れる。先週は失敗が3本あった") == [], "1本5分: per one run"

@@ -305,3 +305,64 @@ def test_dropped_actions_and_others_actions_are_not_my_promises(tmp_path: Path) 
     assert (follow.promised, follow.done, follow.open) == (1, 1, 0), [a.action for a in follow.actions]
     pairs = {(m.before, m.after) for item in review.results for m in item.metrics}
     assert (900, 300) in pairs and (40, 10) not in pairs, "a teammate's result is not mine"
+
+
+def _review_of(tmp_path: Path, files: dict[str, str], start: str, end: str) -> Review:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, text in files.items():
+        (notes / name).write_text(text, encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "data")
+    import_dir(notes, settings, index=False)
+    return build_review(Period.model_validate({"from": start, "to": end}), settings)
+
+
+def _pairs(review: Review) -> dict[tuple[float | None, float | None], list[str]]:
+    return {(m.before, m.after): item.meetings for item in review.results for m in item.metrics}
+
+
+def test_results_reported_outside_the_results_section_are_found_once_and_cited_first(
+    tmp_path: Path,
+) -> None:
+    """A follow-up on last time's item and a shared note report results too; a closing summary
+    line that lists several results joins each with its own first report, not them all together."""
+    review = _review_of(
+        tmp_path,
+        {
+            "2026-03-02.md": "---\nwith: 山田さん\n---\n## 前回の宿題\n"
+            "- 画像変換キューの滞留：ワーカーの再起動ループを直して、平均待ち時間が 14分→3分 になった\n"
+            "## 共有\n- 共有: CDN 転送量 月40TB→月26TB（今月の日割り見込み、請求画面で確認）\n"
+            "## TODO\n- [ ] 検索のキャッシュヒット率を 60%→85% に上げる\n",
+            "2026-03-30.md": "---\nwith: 山田さん\n---\n## 成果\n"
+            "- 四半期のまとめ：待ち時間 14分→3分、転送量 月40TB→月26TB\n",
+        },
+        "2026-03-01",
+        "2026-03-31",
+    )
+    pairs = _pairs(review)
+    assert pairs[(14, 3)][0] == "2026-03-02.md" and pairs[(40, 26)][0] == "2026-03-02.md", pairs
+    assert len(review.results) == 2, [item.statement for item in review.results]
+    assert (60, 85) not in pairs, "an open task states a goal, not a result"
+    assert all(item.why for item in review.results)
+
+
+def test_staging_figures_breakdown_steps_and_earlier_progress_are_not_separate_results(
+    tmp_path: Path,
+) -> None:
+    review = _review_of(
+        tmp_path,
+        {
+            "2026-05-07.md": "---\nwith: Jordan\n---\n## Follow-ups\n"
+            "- Ran the new index on staging: report query 80s → 30s\n"
+            "## Results\n- Report query in production went from 80s to 45s after the first fix\n",
+            "2026-05-21.md": "---\nwith: Jordan\n---\n## Results\n"
+            "- Report query time 80s → 12s in production\n"
+            "  - steps: the index took it 80s → 45s, the rewrite 45s → 12s\n",
+        },
+        "2026-05-01",
+        "2026-05-31",
+    )
+    pairs = _pairs(review)
+    assert set(pairs) == {(80, 12)}, pairs
+    item = review.results[0]
+    assert item.meetings == ["2026-05-21.md"] and "superseded" in item.why, item

@@ -241,3 +241,11 @@ def test_a_contradicting_stated_percentage_is_a_warning_in_both_languages() -> N
     japanese = rewrite_notes("転送量を2.4MBから1.5MBに削減(50%削減)。", load_settings())
     assert len(japanese.warnings) == 1 and "50%" in japanese.warnings[0]
     assert rewrite_notes("ビルド時間を18分→12分に短縮（約33%短縮）", load_settings()).warnings == []
+
+
+def test_an_unchecked_task_is_a_plan_whatever_its_verb() -> None:
+    from coach.flows.rewrite import extract_entries
+
+    text = "- [ ] キャッシュ命中率を 55%→80% に上げる\n☐ Trim the image from 900MB to 300MB\n- [x] ログ量を 12GB→4GB に減らした\n"
+    entries = list(extract_entries(text))
+    assert [(m.before, m.after) for e in entries for m in e.metrics] == [(12, 4)]

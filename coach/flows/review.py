@@ -55,8 +55,12 @@ from coach.models import (
     ReviewResultItem,
     StarEntry,
 )
+from coach.rules.cues import TRIAL_SETTING
+from coach.rules.metrics import find_metrics
+from coach.rules.star import statement_for
 from coach.text.language import detect_language
-from coach.text.numbers import display_pct, format_number
+from coach.text.normalize import fold
+from coach.text.numbers import display_pct, format_number, unit_scale
 from coach.text.periods import resolve_period
 
 if TYPE_CHECKING:
@@ -174,6 +178,7 @@ class _Candidate:
     file: str | None
     metrics: list[Metric]
     missing_metric: bool
+    why: list[str] = field(default_factory=list)
     grams: set[str] = field(init=False)
     pairs: set[tuple[float | None, float | None]] = field(init=False)
     names: set[frozenset[str]] = field(init=False)
@@ -216,36 +221,133 @@ def _paired(metric: Metric) -> bool:
     return metric.before is not None and metric.after is not None
 
 
+# Where a result can be reported besides the results section: the preamble, the follow-up on
+# last time's actions, shared information, loose notes. Only before→after results count there,
+# and never the lines that are themselves action items (an open item states a goal, not a result).
+REPORT_KINDS = ("actions", "info", "other")
+_WORDS_ONLY = re.compile(r"[\W_]+")
+
+
+def _item_lines(store: Store) -> dict[str, set[str]]:
+    """Per meeting, the action-item lines the ledger read there (opened or carried), as bare words."""
+    lines: dict[str, set[str]] = {}
+    for action in store.actions():
+        for evidence in action.evidence:
+            if evidence.role in ("opened", "carried"):
+                words = _WORDS_ONLY.sub("", fold(evidence.text))
+                lines.setdefault(evidence.meeting, set()).add(words)
+    return lines
+
+
+def _report_text(meeting: Meeting, items: set[str]) -> str:
+    parts = [meeting.preamble, *(s.text for s in meeting.sections if s.kind in REPORT_KINDS)]
+    kept = []
+    for part in parts:
+        for line in part.splitlines():
+            words = _WORDS_ONLY.sub("", fold(line))
+            if words and not any(item and (item in words or words in item) for item in items):
+                kept.append(line)
+    return "\n".join(kept)
+
+
+def _trial(metric: Metric, text: str) -> bool:
+    """The value was measured outside production (`stg で 6時間 → 3時間10分`): a step, not a result."""
+    at = text.find(metric.source)
+    if at < 0:
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    return bool(TRIAL_SETTING.search(fold(text[line_start:at])))
+
+
+def _split(entry: StarEntry, text: str, language: Language) -> list[tuple[str, list[Metric]]]:
+    """One (statement, metrics) per result: a line that sums up several results of different
+    measures (`batch 6h→1h40m, p99 450→120ms, …`) gives one candidate for each, so that each
+    is joined with its own earlier report and not all of them with one another."""
+    paired = [m for m in entry.metrics if _paired(m)]
+    names = {m.name for m in paired}
+    if len(paired) < 2 or len(names) < len(paired):
+        return [(_statement(entry), list(entry.metrics))]
+    matches = {(m.metric.source, m.metric.before, m.metric.after): m for m in find_metrics(text, language)}
+    out: list[tuple[str, list[Metric]]] = []
+    for metric in paired:
+        match = matches.get((metric.source, metric.before, metric.after))
+        statement = statement_for(text, [match], language) if match else f"{metric.name} {metric.source}"
+        out.append((statement, [metric]))
+    return out
+
+
+def _steps(candidates: list[_Candidate]) -> None:
+    """Drop the steps of a result reported beside it in the same meeting: with 6h→1h40m, the
+    breakdown 6h→3h20m and 3h20m→1h40m (each within the whole change, sharing one end) are its parts."""
+    by_file: dict[str | None, list[Metric]] = {}
+    for candidate in candidates:
+        by_file.setdefault(candidate.file, []).extend(m for m in candidate.metrics if _paired(m))
+    for candidate in candidates:
+        whole = by_file.get(candidate.file, [])
+        kept = [m for m in candidate.metrics if not (_paired(m) and any(_step_of(m, w) for w in whole))]
+        if len(kept) != len(candidate.metrics):
+            candidate.metrics = kept
+            candidate.why.append("breakdown steps of a larger change in the same meeting left out")
+            candidate.__post_init__()
+
+
+def _step_of(part: Metric, whole: Metric) -> bool:
+    if (
+        part is whole
+        or part.unit != whole.unit
+        or None in (part.before, part.after, whole.before, whole.after)
+    ):
+        return False
+    low, high = sorted((whole.before or 0.0, whole.after or 0.0))
+    inside = all(low <= v <= high for v in (part.before or 0.0, part.after or 0.0))
+    shares_end = part.before == whole.before or part.after == whole.after
+    same_way = ((part.after or 0.0) - (part.before or 0.0)) * (
+        (whole.after or 0.0) - (whole.before or 0.0)
+    ) > 0
+    return inside and shares_end and same_way and (part.before, part.after) != (whole.before, whole.after)
+
+
 def _result_candidates(store: Store, material: _Material, period: Period) -> list[_Candidate]:
-    """STAR entries of the results sections, before→after results of preambles, saved rewrites."""
+    """STAR entries of the results sections, before→after results reported elsewhere in a meeting
+    (see REPORT_KINDS), saved rewrites."""
     stored: dict[str, list[StarEntry]] = {}
     for file, _, entry in store.star_entries(period.from_, period.to):
         stored.setdefault(file, []).append(entry)
+    items = _item_lines(store)
     candidates: list[_Candidate] = []
     for meeting in material.meetings:
         results_text = meeting.section_text("results")
-        entries = stored.get(meeting.file) or _entries(results_text)
-        # A preamble is mostly a progress report: only its before→after results count.
-        entries += [e for e in _entries(meeting.preamble) if any(_paired(m) for m in e.metrics)]
-        for entry in entries:
+        report_text = _report_text(meeting, items.get(meeting.file, set()))
+        sources = [
+            (e, results_text, "results section") for e in stored.get(meeting.file) or _entries(results_text)
+        ]
+        sources += [
+            (e, report_text, "reported outside the results section")
+            for e in _entries(report_text)
+            if any(_paired(m) for m in e.metrics)
+        ]
+        found: list[_Candidate] = []
+        for entry, text, where in sources:
             if _someone_elses(entry):
                 continue
-            candidates.append(
-                _Candidate(
-                    _statement(entry),
-                    meeting.file,
-                    list(entry.metrics),
-                    "metric" in entry.missing,
-                )
-            )
+            metrics = [m for m in entry.metrics if not _trial(m, text)]
+            if len(metrics) != len(entry.metrics) and not any(_paired(m) for m in metrics):
+                continue  # only measured outside production
+            entry = entry.model_copy(update={"metrics": metrics})
+            for statement, part in _split(entry, text, material.language):
+                candidate = _Candidate(statement, meeting.file, part, "metric" in entry.missing)
+                candidate.why.append(f"{where} of {meeting.file}")
+                found.append(candidate)
+        _steps(found)
+        candidates += found
     # Kept rewrites add results only with a before→after of their own: a setting written as a
     # change (`pool size +150%`) is how a fix was made, not what it achieved.
     for _, rewrite in store.rewrites(period.from_, period.to):
-        candidates.extend(
-            _Candidate(entry.statement, None, [m for m in entry.metrics if _paired(m)], False)
-            for entry in rewrite.entries
-            if any(_paired(m) for m in entry.metrics)
-        )
+        for entry in rewrite.entries:
+            if any(_paired(m) for m in entry.metrics):
+                candidate = _Candidate(entry.statement, None, [m for m in entry.metrics if _paired(m)], False)
+                candidate.why.append("a kept rewrite")
+                candidates.append(candidate)
     return candidates
 
 
@@ -259,7 +361,7 @@ def _same_result(a: _Candidate, b: _Candidate, index: LineIndex) -> bool:
     Two results with different before→after numbers are the same work only when they also
     measure the same thing (a metric reported again later, with new numbers).
     """
-    if a.pairs & b.pairs:
+    if a.pairs & b.pairs or _progress(a, b):
         return True
     if a.file == b.file or len(a.grams & b.grams) < MIN_SHARED_GRAMS:
         return False
@@ -268,17 +370,39 @@ def _same_result(a: _Candidate, b: _Candidate, index: LineIndex) -> bool:
     return index.similarity(a.grams, b.grams) >= SAME_RESULT
 
 
+def _progress(a: _Candidate, b: _Candidate) -> bool:
+    """Two meetings report the same measure from the same starting value, moved further the same
+    way (6h→3h20m, later 6h→1h40m): progress on one result, the later report supersedes."""
+    if a.file == b.file:
+        return False
+    for first in a.metrics:
+        for second in b.metrics:
+            if not (_paired(first) and _paired(second)) or first.unit != second.unit:
+                continue
+            if first.before != second.before or first.after == second.after:
+                continue
+            if ((first.after or 0.0) - (first.before or 0.0)) * (
+                (second.after or 0.0) - (second.before or 0.0)
+            ) > 0:
+                return True
+    return False
+
+
 def _neighbours(candidates: list[_Candidate]) -> list[set[int]]:
     """For each candidate, the later ones that could be the same result (blocking, so that a
     year of results is not compared pair by pair). Words most results share cannot tell two
     results apart, so they do not make candidates neighbours."""
     by_gram: dict[str, list[int]] = {}
     by_pair: dict[tuple[float | None, float | None], list[int]] = {}
+    by_start: dict[tuple[float | None, str], list[int]] = {}
     for i, candidate in enumerate(candidates):
         for gram in candidate.grams:
             by_gram.setdefault(gram, []).append(i)
         for pair in candidate.pairs:
             by_pair.setdefault(pair, []).append(i)
+        for metric in candidate.metrics:
+            if _paired(metric):
+                by_start.setdefault((metric.before, metric.unit), []).append(i)
     common = max(BLOCKING_MIN, len(candidates) // BLOCKING_SHARE)
     neighbours: list[set[int]] = []
     for i, candidate in enumerate(candidates):
@@ -289,6 +413,8 @@ def _neighbours(candidates: list[_Candidate]) -> list[set[int]]:
                 shared.update(j for j in ids if j > i)
         near = {j for j, count in shared.items() if count >= MIN_SHARED_GRAMS}
         near.update(j for pair in candidate.pairs for j in by_pair[pair] if j > i)
+        starts = {(m.before, m.unit) for m in candidate.metrics if _paired(m)}
+        near.update(j for start in starts for j in by_start[start] if j > i)
         neighbours.append(near)
     return neighbours
 
@@ -320,16 +446,40 @@ def _strength(item: ReviewResultItem) -> tuple[float, int]:
 def _results(candidates: list[_Candidate], material: _Material) -> list[ReviewResultItem]:
     items: list[ReviewResultItem] = []
     for group in _merge([c for c in candidates if c.metrics], material.index):
-        files = sorted(
-            {c.file for c in group if c.file}, key=lambda f: (material.dates.get(f, dt.date.max), f)
-        )
-        best = max(group, key=lambda c: sum(_paired(m) for m in c.metrics))  # the first of equals
-        metrics: dict[tuple[float | None, float | None, str], Metric] = {}
-        for candidate in group:
+        day = {id(c): material.dates.get(c.file or "", dt.date.max) for c in group}
+        ordered = sorted(group, key=lambda c: (day[id(c)], c.file or ""))
+        # The latest report of a measure from one starting value supersedes the earlier ones.
+        latest: dict[tuple[float | None, str], Metric] = {}
+        for candidate in ordered:
             for metric in candidate.metrics:
-                metrics.setdefault((metric.before, metric.after, metric.unit), metric)
+                if _paired(metric):
+                    latest[(metric.before, metric.unit)] = metric
+        kept: dict[tuple[float | None, float | None, str, float], Metric] = {}
+        superseded: list[str] = []
+        files: list[str] = []
+        for candidate in ordered:
+            own = []
+            for metric in candidate.metrics:
+                newest = latest.get((metric.before, metric.unit))
+                if newest is not None and newest.after != metric.after:
+                    superseded.append(f"{metric.source} ({candidate.file or 'rewrite'})")
+                    continue
+                own.append(metric)
+                kept.setdefault((metric.before, metric.after, *unit_scale(metric.unit)), metric)  # 分 = min
+            if own and candidate.file and candidate.file not in files:
+                files.append(candidate.file)
+        if not kept:
+            continue
+        best = max(
+            ordered, key=lambda c: sum(_paired(m) and m in kept.values() for m in c.metrics)
+        )  # the first of equals
+        why = "; ".join(dict.fromkeys(w for c in ordered for w in c.why))
+        if len(files) > 1:
+            why += "; joined: the same before→after, the same measure moved on, or the same words"
+        if superseded:
+            why += "; superseded by a later report: " + ", ".join(superseded)
         items.append(
-            ReviewResultItem(statement=best.statement, meetings=files, metrics=list(metrics.values()))
+            ReviewResultItem(statement=best.statement, meetings=files, metrics=list(kept.values()), why=why)
         )
     return sorted(items, key=lambda item: tuple(-v for v in _strength(item)))
 

@@ -304,9 +304,7 @@ def m003_ledger_people(db: sqlite3.Connection) -> None:
 @migration
 def m003_ledger_drafts(db: sqlite3.Connection) -> None:
     """What a form holds while the user types (the Record page), so a reload loses nothing."""
-    db.execute(
-        "CREATE TABLE drafts (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL)"
-    )
+    db.execute("CREATE TABLE drafts (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL)")
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
@@ -474,7 +472,9 @@ class Store:
     def meetings_named(self, files: Sequence[str]) -> list[Meeting]:
         """The stored meetings among `files`, in date order; reads only those rows."""
         with self.read() as db:
-            rows = _rows_where_in(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE file", list(dict.fromkeys(files)))
+            rows = _rows_where_in(
+                db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE file", list(dict.fromkeys(files))
+            )
             sections = _sections_by_meeting(db, [row[0] for row in rows])
         rows.sort(key=lambda row: (row[1], row[0]))
         return [_meeting(row, sections.get(row[0], [])) for row in rows]
@@ -608,7 +608,9 @@ class Store:
         rows = db.execute(f"SELECT {MEETING_COLUMNS} FROM meetings ORDER BY date, file").fetchall()
         people = {
             file: (json.loads(participants or "[]"), bool(cancelled))
-            for file, participants, cancelled in db.execute("SELECT file, participants, cancelled FROM meetings")
+            for file, participants, cancelled in db.execute(
+                "SELECT file, participants, cancelled FROM meetings"
+            )
         }
         sections = _sections_by_meeting(db, None)
         items: dict[str, list[ChecklistItem]] = {}
@@ -616,7 +618,9 @@ class Store:
             "SELECT meeting, text, checked, owner, due, detail FROM checklist ORDER BY meeting, position"
         ):
             items.setdefault(file, []).append(
-                ChecklistItem(text=text, checked=bool(checked), owner=owner, due=_date(due), **json.loads(detail))
+                ChecklistItem(
+                    text=text, checked=bool(checked), owner=owner, due=_date(due), **json.loads(detail)
+                )
             )
         out = []
         for row in rows:

@@ -23,6 +23,16 @@ PLAN_ANYWHERE = re.compile(
     r"|予定|したい|つもり|見込み|予定です|試したい|検討中|やりたい",
     re.IGNORECASE,
 )
+# An unchecked task-list item (`- [ ] …`, `☐ …`): open work, so a plan, never an achievement.
+OPEN_TASK = re.compile(r"^\s*(?:[-*+・•]\s*)?(?:\[\s?\]|☐)\s")
+# A measurement made outside production (staging, a test or local environment): a step on the
+# way, not the result the work delivered. Matched in the words before the value on its line.
+TRIAL_SETTING = re.compile(
+    r"(?<![a-z])(?:stg|staging|stage環境|pre-?prod(?:uction)?|sandbox|qa環境|dev環境|dev environment|local(?:ly)?"
+    r"|on my machine|in a test environment)(?![a-z])"
+    r"|ステージング|ステージ環境|検証環境|テスト環境|試験環境|開発環境|ローカル(?:環境)?|手元(?:の環境)?で",
+    re.IGNORECASE,
+)
 # Future time words: with a plain non-past Japanese predicate (`来週…します`) they make a plan.
 FUTURE_TIME = re.compile(r"来週|来月|来期|明日|あした|次回|今後|後日|近日|下期|tomorrow|next", re.IGNORECASE)
 # Work that is waiting or unfinished: not an achievement yet, so it goes to "next" too.

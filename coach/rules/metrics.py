@@ -62,22 +62,6 @@ _PER_UNITS = {
 }  # fmt: skip
 _HALF_MORE = {"時間", "h", "年", "日", "ヶ月", "か月", "カ月", "ケ月"}  # 1時間半, 1年半
 _MINUTES_AFTER = re.compile(r"\s?(?P<min>\d{1,2})\s?(?:分|min(?![A-Za-z])|m(?![A-Za-z]))")
-_PERIODS = {
-    "s",
-    "min",
-    "h",
-    "時間",
-    "日",
-    "days",
-    "週",
-    "週間",
-    "weeks",
-    "ヶ月",
-    "か月",
-    "カ月",
-    "ケ月",
-    "months",
-}
 _POST_QUALIFIER = re.compile(r"\s?(?P<q>未満|以下|以上|超|強|弱|程度|ほど|くらい|ぐらい|前後)")
 _PRE_QUALIFIER = re.compile(
     r"(?P<q>約|およそ|大体|だいたい|ほぼ|about|around|approx\.?|approximately|roughly|~|under|below|"
@@ -131,7 +115,7 @@ _REVERSED_BETWEEN = re.compile(
     re.IGNORECASE,
 )
 _DELTA_FOLLOW = re.compile(
-    r"\s?(?:に|の|も|分|ほど)?\s?(?:削減|短縮|減少|減らし|減っ|減|カット|節約|削っ|アップ|増加|増え|増|向上|改善"
+    r"\s?(?:の|も|分|ほど)?\s?(?:削減|短縮|減少|減らし|減っ|減|カット|節約|削っ|アップ|増加|増え|増|向上|改善"
     r"|高速化|faster|slower|less|fewer|more|cheaper|saved|savings?|reduction|improvement|increase|decrease"
     r"|lower|higher|down|up)(?![a-z])",
     re.IGNORECASE,
@@ -255,6 +239,9 @@ def find_metrics(text: str, language: Language | None = None) -> list[MetricMatc
         if _is_setting(folded, before):
             continue  # pool size 20→50: a setting changed as part of the fix, not its result
         matches.append(_pair_metric(text, namer, before, after, rule))
+    for i, j, anchor in period_pairs(folded, quantities, used):
+        name = namer.name(anchor, quantities[i].unit).strip(" :：・-")
+        matches.append(_pair_metric(text, namer, quantities[i], quantities[j], "period-labels", name))
     for i, j, rule in role_pairs(folded, sentences, quantities, used):
         if _is_setting(folded, quantities[i]):
             continue
@@ -324,7 +311,7 @@ def _segment_end(bounds: list[int], position: int, length: int) -> int:
 
 def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
     found: list[Quantity] = []
-    target_cache: dict[int, bool] = {}
+    target_cache: dict[int, tuple[str, list[tuple[int, int]]]] = {}
     consumed = 0
     for match in _QUANTITY.finditer(folded):
         start, end = match.start(), match.end()
@@ -382,8 +369,8 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
                 if _SKIP_AFTER.match(folded, end):
                     continue  # 1秒あたり, 1日当たり: a rate, not a quantity
                 value, unit, end = _compound(folded, value, unit, end)
-                if unit in _PERIODS and value == 1 and folded[end : end + 1].isdigit():
-                    continue  # the 1日 of 1日50件: a rate, read with the next number
+                if value == 1 and folded[end : end + 1].isdigit():
+                    continue  # the 1日 of 1日50件, the 1回 of 1回6時間: "per one", read with the next number
             elif unit_match is None and folded.startswith("月", end):
                 continue  # a month: 3月
         per = _PER_AT.match(folded, end)
@@ -412,7 +399,8 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
         clause_head = folded[clause_start:start]
         if clause_start not in target_cache:
             clause = folded[clause_start : _segment_end(clauses, start, len(folded))]
-            target_cache[clause_start] = bool(_TARGET_WORDS.search(clause))
+            target_cache[clause_start] = (clause, _asides(clause))
+        clause, asides = target_cache[clause_start]
         delta = bool(_DELTA_FOLLOW.match(folded, end) or _DELTA_PRECEDE.search(window))
         if unit == "x":
             ratio = value
@@ -442,11 +430,46 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
                     or _AFTER_CONTEXT.search(clause_head)
                 ),
                 delta_marker=delta,
-                target=target_cache[clause_start],
+                target=_targeted(clause, asides, start - clause_start),
                 ratio=ratio,
             )
         )
     return found
+
+
+# An aside in brackets is a note on the clause (how a figure was measured, what the goal was):
+# its words speak for the values inside it, not for the values of the clause around it.
+# A clause can cut an aside in two (`（見込み、Cost Explorer で確認）` splits at the 、): an opening
+# bracket left open at the clause's end, or a closing one with no opening, bound an aside too.
+_ASIDE = re.compile(r"[(（][^()（）]*(?:[)）]|$)|^[^()（）]*[)）]")
+
+
+_BARE_MARK = 10  # characters: an aside this short, with no value, marks the clause; it is no note of its own
+
+
+def _asides(clause: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _ASIDE.finditer(clause)]
+
+
+def _targeted(clause: str, asides: list[tuple[int, int]], at: int) -> bool:
+    """A target or forecast word (目標, 予定, target) in the value's clause, outside the asides the
+    value is not in: `450ms→120ms（目標150ms）` is a result beside a target, 150ms is the target;
+    a bare mark in brackets (`（見込み）`, `(target)`) still speaks for the whole clause."""
+    kept, last = [], 0
+    for start, end in asides:
+        aside = clause[start:end]
+        bare = (
+            aside[:1] in "(（"
+            and aside[-1:] in ")）"
+            and len(aside) - 2 <= _BARE_MARK
+            and not any(c.isdigit() for c in aside)
+        )
+        if start <= at < end or bare:
+            continue  # the value's own aside, or a bare mark (`（予定）`, `(target)`) on the clause
+        kept.append(clause[last:start])
+        last = end
+    kept.append(clause[last:])
+    return bool(_TARGET_WORDS.search(" ".join(kept)))
 
 
 def _compound(folded: str, value: float, unit: str, end: int) -> tuple[float, str, int]:
@@ -865,6 +888,7 @@ PAIR_RULES = {
     "labelled-lines": "lines labelled before/after (Before:, 改善前:, last/this quarter)",
     "role-cues": "before cue (以前, used to, was) and after cue (今は, now, になった) on the same measure",
     "stated-change": "a change stated as an amount (週2時間削減, by 35%)",
+    "period-labels": "each value tagged with its own period (Q1 は A → Q2 は B, A in March to B in May)",
 }
 
 
@@ -1016,6 +1040,63 @@ def role_pairs(
             continue
         taken.update((b, a))
         pairs.append((b, a, "role-cues"))
+    return pairs
+
+
+# A period a value is tagged with: quarters, halves, fiscal years, months, relative periods.
+PERIOD_LABEL = (
+    r"(?:q[1-4]|h[12]|fy\s?\d{2,4}|(?:19|20)\d{2}年?|\d{1,2}月|第[1-4]四半期|[上下]半?期|前期|今期|前年|今年|昨年"
+    r"|先月|今月|前月|当月|先週|今週|前四半期|今四半期|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may"
+    r"|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|(?:last|this|previous) (?:week|month|quarter|year|half|sprint))"
+)
+_PERIOD_ASIDE = r"(?:\s*\([^()\n]{0,40}\))?"
+_PERIOD_TOPIC = r"\s*(?:は|が|:|で|には|では)?\s*"
+# `Q1 は 12 件 → Q2（…）は 2 件`, `H1: 30 → H2: 12`: each value right after its own period.
+_PERIOD_HEAD = re.compile(
+    rf"(?<![a-z0-9])(?P<p>{PERIOD_LABEL}){_PERIOD_ASIDE}{_PERIOD_TOPIC}$", re.IGNORECASE
+)
+_PERIOD_BETWEEN = re.compile(
+    rf"(?:\s+[a-z][a-z-]*){{0,2}}\s*(?P<sep>→|-+>|から|to|vs\.?|、|,)\s*"
+    rf"(?P<p>{PERIOD_LABEL}){_PERIOD_ASIDE}{_PERIOD_TOPIC}",
+    re.IGNORECASE,
+)
+# `5 in June to 1 in July`: each value right before its own period.
+_PERIOD_TAIL_BETWEEN = re.compile(
+    rf"\s+(?:in|during|for)\s+(?P<p>{PERIOD_LABEL})\s*(?P<sep>→|-+>|to|vs\.?|,)\s*", re.IGNORECASE
+)
+_PERIOD_TAIL = re.compile(rf"\s+(?:in|during|for)\s+(?P<p>{PERIOD_LABEL})(?![a-z])", re.IGNORECASE)
+
+
+def period_pairs(folded: str, quantities: list[Quantity], used: set[int]) -> list[tuple[int, int, int]]:
+    """Pairs of neighbouring values that each carry a different period label, with the position
+    the measure's name ends at (before the first label, so the label is not read as the name).
+
+    A list separator (、 ,) only pairs when the second value is marked as the new state
+    (`1月は 40 回、3月は 12 回に減った`): a plain list of monthly values is no before→after.
+    """
+    pairs: list[tuple[int, int, int]] = []
+    for i in range(len(quantities) - 1):
+        first, second = quantities[i], quantities[i + 1]
+        if i in used or i + 1 in used or first.target or second.target or not _compatible(first, second):
+            continue
+        between = folded[first.end : second.start]
+        head = _PERIOD_HEAD.search(folded, max(0, first.start - 60), first.start)
+        lead = _PERIOD_BETWEEN.fullmatch(between)
+        tail = _PERIOD_TAIL.match(folded, second.end)
+        trail = _PERIOD_TAIL_BETWEEN.fullmatch(between)
+        if head and lead:
+            labels, sep, anchor = (head.group("p"), lead.group("p")), lead.group("sep"), head.start()
+        elif trail and tail:
+            labels, sep, anchor = (trail.group("p"), tail.group("p")), trail.group("sep"), first.start
+        else:
+            continue
+        if labels[0].lower() == labels[1].lower():
+            continue
+        if sep in ("、", ",") and not second.after_marker:
+            continue
+        pairs.append((i, i + 1, anchor))
+        used.update((i, i + 1))
     return pairs
 
 

@@ -25,6 +25,7 @@ from coach.rules.cues import (
     FUTURE_TIME,
     GENERIC_HEADING,
     ME_NAMES,
+    OPEN_TASK,
     PENDING,
     PLAN_ANYWHERE,
     PLAN_HEADING,
@@ -274,6 +275,9 @@ def _units(text: str) -> list[_Unit]:
     return units
 
 
+_ASIDE = re.compile(r"[(（][^()（）\n]*[)）]")
+
+
 def _is_plan(body: str, language: Language) -> bool:
     """A plan, TODO or pending item: it belongs in the "next" list, not in an achievement.
 
@@ -281,7 +285,11 @@ def _is_plan(body: str, language: Language) -> bool:
     tense too: a wish (`…したい`) or a plain non-past with a future time word (`明日…共有します`).
     """
     folded = fold(body).strip()
-    if PLAN_LEAD.match(folded) or PLAN_ANYWHERE.search(folded) or PENDING.search(folded):
+    if OPEN_TASK.match(folded):
+        return True  # an unchecked task-list item is not done, whatever its verb says
+    # An aside in brackets (`（見込み、…で確認）`) notes how a figure was read, not what comes next.
+    said = _ASIDE.sub(" ", folded)
+    if PLAN_LEAD.match(folded) or PLAN_ANYWHERE.search(said) or PENDING.search(said):
         return True
     if language == "en" or not has_japanese(folded):
         return False
@@ -295,6 +303,9 @@ def _split_plans(text: str, unit: _Unit, language: Language) -> tuple[_Unit | No
     body = text[unit.start : unit.end]
     if len(body) > 2000:
         return unit, []  # a huge paste line: keep linear, read it as it is
+    marker = text[text.rfind("\n", 0, unit.start) + 1 : unit.start]  # the list marker read off the line
+    if OPEN_TASK.match(marker + body) and unit.kind != "paragraph":
+        return None, [_tidy(body)]
     if _is_plan(body.split("\n", 1)[0], language) and unit.kind != "paragraph":
         return None, [_tidy(body)]
     pieces = [p for p in SENTENCE_END.split(body) if p and p.strip()]

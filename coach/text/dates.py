@@ -70,7 +70,9 @@ def parse_date_range(
     `fiscal_start` is `Settings.fiscal_start_month`: 上期/下期, FY and 今年度 count from it."""
     text = nfkc_lower(question)
     named = find_named_period(text, today, fiscal_start)
-    found = _relative(text, today, fiscal_start, named is not None) or _day(text, today) or _month(text, today)
+    found = (
+        _relative(text, today, fiscal_start, named is not None) or _day(text, today) or _month(text, today)
+    )
     if found:
         return found
     if named:

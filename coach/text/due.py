@@ -92,8 +92,6 @@ def split_due(text: str, meeting_date: dt.date | None = None) -> tuple[str, dt.d
     return text.strip(), None
 
 
-
-
 # --------------------------------------------------------------------------- relative due dates
 #
 # Conventions (a due written as a span ends at the span's last working reference):
@@ -135,9 +133,16 @@ _EN_MONTH_SPAN = re.compile(
 )
 _WEEK_WORDS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"来週中|来週いっぱい|来週まで|\bnext week\b|\bby next week\b"), 1),
-    (re.compile(r"今週中|今週いっぱい|今週まで|\bthis week\b|\bby (?:the )?end of (?:the )?week\b|\beow\b"), 0),
+    (
+        re.compile(
+            r"今週中|今週いっぱい|今週まで|\bthis week\b|\bby (?:the )?end of (?:the )?week\b|\beow\b"
+        ),
+        0,
+    ),
 ]
-_MONTH_WORDS = re.compile(r"今月中|今月末|今月いっぱい|\bend of (?:the |this )?month\b|\beom\b|\bthis month\b")
+_MONTH_WORDS = re.compile(
+    r"今月中|今月末|今月いっぱい|\bend of (?:the |this )?month\b|\beom\b|\bthis month\b"
+)
 _NEXT_MONTH = re.compile(r"来月中|来月末|来月いっぱい|\bnext month\b")
 _PART_DAY = {"前半": 15, "中旬": 15, "上旬": 10, "初め": 10, "頭": 5}
 
@@ -199,8 +204,11 @@ _FIND_PATTERNS = [
     ),
     # `… 6/5 まで`, `… 2月第1週まで`, `… 来週中`, `… 1月中`, `… in April`
     re.compile(rf"\s+({_ANY_TOKEN})\s*(?:まで(?:に)?|迄)?\s*$", re.IGNORECASE),
-    re.compile(r"\s+(in\s+(?:january|february|march|april|may|june|july|august|september|october"
-               r"|november|december))\s*$", re.IGNORECASE),
+    re.compile(
+        r"\s+(in\s+(?:january|february|march|april|may|june|july|august|september|october"
+        r"|november|december))\s*$",
+        re.IGNORECASE,
+    ),
 ]
 # A due written inside the sentence stays in the action's text: `資料を 4/9 までに送る`.
 _INLINE_DUE = re.compile(rf"({_ANY_TOKEN})\s*(?:まで(?:に)?|迄)", re.IGNORECASE)

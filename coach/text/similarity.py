@@ -135,8 +135,6 @@ def leading_verb(action: str) -> str:
     return match.group(1) if match else ""
 
 
-
-
 def english_stem(word: str) -> str:
     """The crude English stem above, for other matchers (search terms): promised -> promis."""
     return _stem(word)
