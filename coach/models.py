@@ -237,6 +237,11 @@ class MeetingRecord(Contract):
     my_actions: list[ActionItem] = Field(default_factory=list)
     manager_actions: list[ActionItem] = Field(default_factory=list)
     notes: str = ""
+    kept: list[str] = Field(
+        default_factory=list,
+        description="Headings of the stored meeting's sections the form cannot show in full "
+        "(follow-up reports, action tables, teammates' items): saving keeps them as written.",
+    )
 
 
 class FollowUp(Contract):

@@ -167,3 +167,46 @@ def test_a_draft_outlives_the_page_and_is_cleared_on_request() -> None:
     assert record_module.load_draft(settings) == {"decisions": "書き足した"}
     record_module.clear_draft(settings)
     assert record_module.load_draft(settings) is None
+
+
+def test_opening_an_imported_meeting_and_saving_it_keeps_what_the_form_cannot_show(tmp_path: Path) -> None:
+    """Follow-up reports, an action table with its status column, a teammate's item and nested
+    remarks are not in the form; saving the form keeps them as written, and a done item stays done."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-09-14 1on1 山田さん.md").write_text(
+        "# 1on1 山田さん 2026-09-14\n\n"
+        "## 前回の宿題\n- 監視ダッシュボードの刷新は 9/10 に公開した。アラートは 120件/週→35件/週\n\n"
+        "## 決定\n- 障害訓練は四半期ごとに行う\n  - 山田さん: 「最初は小さく」\n\n"
+        "## 共有\n- 10月から新しい評価シートになる\n\n"
+        "## やること\n- [x] 訓練の日程案を出す\n- [ ] 手順書の目次を作る\n- [ ] 権限の棚卸し @kobayashi\n\n"
+        "## アクションアイテム\n| 内容 | 担当 | 期限 | 状態 |\n|---|---|---|---|\n"
+        "| 予算の見積もりを出す | 自分 | 9/30 | 進行中 |\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(data_dir=tmp_path / "data")
+    import_dir(notes, settings, index=False)
+    store = Store.open(settings)
+    (file,) = store.meeting_files()
+    before = {(a.action, a.owner, a.status) for a in store.actions()}
+    opened = record_module.record_of(file, settings)
+    assert opened is not None
+    assert opened.info == ["10月から新しい評価シートになる"] and opened.decisions == []
+    assert [(a.action, a.status) for a in opened.my_actions] == [
+        ("訓練の日程案を出す", "done"),
+        ("手順書の目次を作る", "open"),
+    ]
+    assert set(opened.kept) == {"前回の宿題", "決定", "やること", "アクションアイテム"}, opened.kept
+    edited = opened.model_copy(update={"info": ["10月から新しい評価シートになる(説明会は 10/2)"]})
+    save_record(edited, settings, file=file, if_exists="ask")
+    raw = store.raw(file) or ""
+    for kept in (
+        "120件/週→35件/週",
+        "「最初は小さく」",
+        "| 予算の見積もりを出す | 自分 | 9/30 | 進行中 |",
+        "@kobayashi",
+    ):
+        assert kept in raw, kept
+    assert "説明会は 10/2" in raw
+    after = {(a.action, a.owner, a.status) for a in store.actions()}
+    assert after == before, before ^ after

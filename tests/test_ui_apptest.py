@@ -264,6 +264,34 @@ def test_record_action_appears_on_actions_page() -> None:
     assert at.subheader[2].value == text("actions.done", "en", n=1)
 
 
+def test_opening_a_meeting_and_saving_it_again_keeps_done_items_done_and_says_what_is_kept() -> None:
+    from coach.config import load_settings
+    from coach.flows.imports import import_dir
+    from coach.memory.store import Store
+
+    settings = load_settings()
+    notes = settings.data_dir / "incoming"
+    notes.mkdir(parents=True)
+    (notes / "2026-04-06.md").write_text(
+        "---\nwith: Priya\n---\n## Follow-ups\n- Shipped the cache warmer; cold starts 9s → 2s\n"
+        "## Actions\n- [x] Draft the on-call rota\n- [ ] Book the retro room\n",
+        encoding="utf-8",
+    )
+    import_dir(notes, settings, index=False)
+    at = open_page("record")
+    at.button(key="record_open_2026-04-06.md").click().run()
+    assert not at.exception
+    assert any("Follow-ups" in c.value for c in at.caption), [c.value for c in at.caption]
+    at.button(key="record_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    store = Store.open(settings)
+    assert {(a.action, a.status) for a in store.actions()} == {
+        ("Draft the on-call rota", "done"),
+        ("Book the retro room", "open"),
+    }
+    assert "cold starts 9s → 2s" in (store.raw("2026-04-06.md") or "")
+
+
 # ------------------------------------------------------------------------- ask and review
 
 
@@ -405,7 +433,9 @@ def test_ask_streams_the_llm_answer_with_sources(
 
     import_dir(meetings_dir, load_settings())
     use_llm_server(monkeypatch, llm_server)
-    llm_server.reply_stream(["The approval ", "goes through the ", "monthly tech selection meeting [2026-01-20]."])
+    llm_server.reply_stream(
+        ["The approval ", "goes through the ", "monthly tech selection meeting [2026-01-20]."]
+    )
     at = open_page("ask")
     at.chat_input(key="ask_input").set_value("How do new libraries get approved?").run()
     assert not at.exception

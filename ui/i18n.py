@@ -187,6 +187,11 @@ TEXTS: dict[str, dict[Language, str]] = {
     "record.manager_actions": {"ja": "マネージャーの約束", "en": "Manager's promises"},
     "record.action": {"ja": "アクション", "en": "Action"},
     "record.due": {"ja": "期限", "en": "Due"},
+    "record.done": {"ja": "完了", "en": "Done"},
+    "record.kept": {
+        "ja": "このフォームでは全体を表示できないため、保存してもそのまま残す節: {sections}",
+        "en": "Kept as written when you save (the form cannot show them in full): {sections}",
+    },
     "record.notes": {"ja": "メモ (任意)", "en": "Notes (optional)"},
     "record.save": {"ja": "保存", "en": "Save"},
     "record.saved": {

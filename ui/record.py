@@ -28,7 +28,9 @@ TABLES: dict[Owner, str] = {"me": "record_my_actions", "manager": "record_manage
 
 
 def _empty_rows() -> pd.DataFrame:
-    return pd.DataFrame({"action": pd.Series(dtype="str"), "due": pd.Series(dtype="object")})
+    return pd.DataFrame(
+        {"action": pd.Series(dtype="str"), "due": pd.Series(dtype="object"), "done": pd.Series(dtype="bool")}
+    )
 
 
 def action_table(owner: Owner, label: str) -> pd.DataFrame:
@@ -50,6 +52,7 @@ def action_table(owner: Owner, label: str) -> pd.DataFrame:
         column_config={
             "action": st.column_config.TextColumn(t("record.action"), width="large", required=True),
             "due": st.column_config.DateColumn(t("record.due"), format="YYYY-MM-DD"),
+            "done": st.column_config.CheckboxColumn(t("record.done"), default=False),
         },
     )
     st.session_state[f"{base}_value"] = as_rows(value)
@@ -79,9 +82,17 @@ def as_rows(frame: pd.DataFrame) -> pd.DataFrame:
                     [str(a) if isinstance(a, str) else None for a in frame["action"]], dtype="object"
                 ),
                 "due": pd.Series([_due(d) for d in frame["due"]], dtype="object"),
+                "done": pd.Series(
+                    [_done(d) for d in (frame["done"] if "done" in frame else [False] * len(frame))],
+                    dtype="bool",
+                ),
             }
         )
     return rows
+
+
+def _done(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true") or value == 1
 
 
 def to_actions(rows: pd.DataFrame, owner: Owner) -> list[ActionItem]:
@@ -89,7 +100,10 @@ def to_actions(rows: pd.DataFrame, owner: Owner) -> list[ActionItem]:
     for row in rows.to_dict("records"):
         action = str(row.get("action") or "").strip()
         if action and action.lower() != "nan":
-            items.append(ActionItem(action=action, owner=owner, due=_due(row.get("due")), from_=""))
+            status = "done" if _done(row.get("done")) else "open"
+            items.append(
+                ActionItem(action=action, owner=owner, due=_due(row.get("due")), status=status, from_="")
+            )
     return items
 
 
@@ -102,6 +116,7 @@ def _lines(key: str) -> list[str]:
 FILE_KEY = "record_file"  # the stored meeting the form is editing (None: a new one)
 CONFIRM_KEY = "record_confirm"  # the stored meeting a save would overwrite, waiting for a yes
 DRAFT_KEY = "record_draft_seen"
+KEPT_KEY = "record_kept"  # headings of the edited meeting's sections kept as written
 
 
 def _rows_of(actions: list[ActionItem]) -> pd.DataFrame:
@@ -111,19 +126,24 @@ def _rows_of(actions: list[ActionItem]) -> pd.DataFrame:
             {
                 "action": pd.Series([a.action for a in actions], dtype="object"),
                 "due": pd.Series([a.due for a in actions], dtype="object"),
+                "done": pd.Series([a.status == "done" for a in actions], dtype="bool"),
             }
         )
     return rows
 
 
-def _table_data(owner: Owner) -> list[dict[str, str | None]]:
+def _table_data(owner: Owner) -> list[dict[str, str | bool | None]]:
     frame = st.session_state.get(f"{TABLES[owner]}_value", _empty_rows())
-    out: list[dict[str, str | None]] = []
+    out: list[dict[str, str | bool | None]] = []
     for row in frame.to_dict("records"):
         action = row.get("action")
         due = _due(row.get("due"))
         out.append(
-            {"action": action if isinstance(action, str) else None, "due": due.isoformat() if due else None}
+            {
+                "action": action if isinstance(action, str) else None,
+                "due": due.isoformat() if due else None,
+                "done": _done(row.get("done")),
+            }
         )
     return out
 
@@ -137,6 +157,7 @@ def _snapshot() -> dict[str, Any]:
         "me": _table_data("me"),
         "manager": _table_data("manager"),
         "file": st.session_state.get(FILE_KEY),
+        "kept": st.session_state.get(KEPT_KEY) or [],
     }
 
 
@@ -148,12 +169,19 @@ def _fill(data: dict[str, Any]) -> None:
         st.session_state[key] = str(data.get(key) or "")
     for owner in TABLES:
         actions = [
-            ActionItem(action=str(row["action"]), owner=owner, due=_due(row.get("due")), from_="")
+            ActionItem(
+                action=str(row["action"]),
+                owner=owner,
+                due=_due(row.get("due")),
+                status="done" if _done(row.get("done")) else "open",
+                from_="",
+            )
             for row in data.get(owner, [])
             if row.get("action")
         ]
         st.session_state[f"{TABLES[owner]}_value"] = _rows_of(actions)
     st.session_state[FILE_KEY] = data.get("file")
+    st.session_state[KEPT_KEY] = list(data.get("kept") or [])
     st.session_state["record_version"] += 1
 
 
@@ -188,6 +216,7 @@ def clear_form() -> None:
     for base in TABLES.values():
         st.session_state.pop(f"{base}_value", None)
     st.session_state[FILE_KEY] = None
+    st.session_state[KEPT_KEY] = []
     st.session_state[CONFIRM_KEY] = None
     st.session_state["record_version"] += 1
 
@@ -239,6 +268,10 @@ def save(my_rows: pd.DataFrame, manager_rows: pd.DataFrame, overwrite: str | Non
     return True
 
 
+def _row(action: ActionItem) -> dict[str, Any]:
+    return {"action": action.action, "due": action.due, "done": action.status == "done"}
+
+
 def _saved_list() -> None:
     from coach.flows.record import record_of, saved_meetings
 
@@ -263,9 +296,10 @@ def _saved_list() -> None:
                             DECISIONS_KEY: "\n".join(opened.decisions),
                             INFO_KEY: "\n".join(opened.info),
                             NOTES_KEY: opened.notes,
-                            "me": [{"action": a.action, "due": a.due} for a in opened.my_actions],
-                            "manager": [{"action": a.action, "due": a.due} for a in opened.manager_actions],
+                            "me": [_row(a) for a in opened.my_actions],
+                            "manager": [_row(a) for a in opened.manager_actions],
                             "file": meeting.file,
+                            "kept": opened.kept,
                         }
                     )
                     st.session_state["record_saved"] = None
@@ -281,6 +315,8 @@ def render() -> None:
     top_left, top_right = st.columns([4, 1])
     if editing:
         top_left.info(t("record.editing", file=editing), icon=":material/edit:")
+        if kept := st.session_state.get(KEPT_KEY):
+            st.caption(t("record.kept", sections=", ".join(kept)))
     if top_right.button(t("record.new"), key="record_new"):
         from coach.flows.record import clear_draft
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Literal
 
 from coach.config import Settings
@@ -24,13 +25,40 @@ from coach.memory.headings import DEFAULT_HEADINGS, MANAGER_ACTIONS_HEADING
 from coach.memory.ledger import rebuild_ledger
 from coach.memory.markdown import parse_meeting, render_meeting, writes_japanese
 from coach.memory.people import name_keys
-from coach.memory.store import Store
+from coach.memory.store import ChecklistItem, Store
 from coach.messages import both
 from coach.models import ActionItem, Language, Meeting, MeetingRecord, MeetingSection
+from coach.text.normalize import fold
 from coach.text.segment import split_items
 
 _REPLACED = ("decisions", "info", "actions")
 DRAFT = "record"
+_WORDS_ONLY = re.compile(r"[\W_]+")
+
+
+def _bare(text: str) -> str:
+    return _WORDS_ONLY.sub("", fold(text))
+
+
+def kept_lines(section: MeetingSection, items: list[ChecklistItem]) -> list[str]:
+    """The lines of a stored section the form cannot show, so saving the form keeps them as written.
+
+    Decisions and information are shown one flat item per line: a section with nested lines or
+    a table is kept whole. In an actions section, checkbox and TODO items of mine or my
+    manager's are shown; every other line (a follow-up report, an action table with its status
+    column, a teammate's item, a remark under an item) is kept. Other sections are not in the form.
+    """
+    lines = [line for line in section.text.splitlines() if line.strip()]
+    if section.kind not in _REPLACED:
+        return lines
+    if section.kind != "actions":
+        return lines if any(line.startswith((" ", "\t", "|")) for line in lines) else []
+    shown = {
+        _bare(item.source)
+        for item in items
+        if item.owner in ("me", "manager") and item.via in ("checkbox", "label")
+    }
+    return [line for line in lines if line.startswith((" ", "\t", "|")) or _bare(line) not in shown]
 
 
 class MeetingExists(CoachError):
@@ -129,7 +157,15 @@ def save_record(
             raise MeetingExists(existing.file)
     assert file is not None
 
-    sections = [s for s in (existing.sections if existing else []) if s.kind not in _REPLACED]
+    kept = existing.sections if existing else []
+    if existing is not None and (before := store.raw(existing.file)) is not None:
+        checklist = parse_meeting(before, existing.file).checklist
+        kept = [
+            section.model_copy(update={"text": "\n".join(lines)})
+            for section in existing.sections
+            if (lines := kept_lines(section, checklist))
+        ]
+    sections = list(kept)
     for kind, body in (
         ("decisions", _bullets(record.decisions)),
         ("info", _bullets(record.info)),
@@ -179,11 +215,23 @@ def record_of(file: str, settings: Settings) -> MeetingRecord | None:
     if meeting is None or raw is None:
         return None
     parsed = parse_meeting(raw, file)
+    sections = parsed.meeting.sections
+    kept = [kept_lines(s, parsed.checklist) for s in sections]  # by position: headings repeat
+    shown = [s for s, lines in zip(sections, kept, strict=True) if s.kind in _REPLACED and not lines]
+    held = {_bare(line) for lines in kept for line in lines}
+    in_actions = {
+        _bare(line) for s in parsed.meeting.sections if s.kind == "actions" for line in s.text.splitlines()
+    }
+    listed = [
+        c
+        for c in parsed.checklist
+        if c.owner in ("me", "manager") and _bare(c.source) in in_actions and _bare(c.source) not in held
+    ]
     mine = [
         ActionItem.model_validate(
             {"action": c.text, "due": c.due, "status": "done" if c.checked else "open", "from": file}
         )
-        for c in parsed.checklist
+        for c in listed
         if c.owner == "me"
     ]
     theirs = [
@@ -196,7 +244,7 @@ def record_of(file: str, settings: Settings) -> MeetingRecord | None:
                 "from": file,
             }
         )
-        for c in parsed.checklist
+        for c in listed
         if c.owner == "manager"
     ]
     return MeetingRecord.model_validate(
@@ -204,8 +252,15 @@ def record_of(file: str, settings: Settings) -> MeetingRecord | None:
             "date": meeting.date,
             "with": meeting.with_,
             "title": meeting.title,
-            "decisions": split_items(meeting.section_text("decisions")),
-            "info": split_items(meeting.section_text("info")),
+            "decisions": [i for s in shown if s.kind == "decisions" for i in split_items(s.text)],
+            "info": [i for s in shown if s.kind == "info" for i in split_items(s.text)],
+            "kept": list(
+                dict.fromkeys(
+                    s.heading
+                    for s, lines in zip(sections, kept, strict=True)
+                    if s.kind in _REPLACED and lines
+                )
+            ),
             "my_actions": mine,
             "manager_actions": theirs,
             "notes": meeting.preamble,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from coach.config import load_settings
 from coach.memory.store import Store
@@ -41,7 +43,8 @@ def _save(page: Page) -> None:
     page.keyboard.press("Tab")  # commit the field being typed in
     wait_idle(page)
     page.get_by_role("button", name="保存", exact=True).click()
-    page.wait_for_timeout(500)
+    with contextlib.suppress(PlaywrightTimeout):  # the rerun the click starts (may be over already)
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3000)
     wait_idle(page)
 
 
