@@ -127,6 +127,7 @@ def main() -> None:
     parser.add_argument("--index-max", type=int, default=10_000, help="index only sizes up to this")
     args = parser.parse_args()
     from coach.flows import imports
+
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:

@@ -85,6 +85,7 @@ def quality(label: str, folder: str, gold_file: str, verbose: bool) -> None:
         for item in spurious:
             print(f"   spurious {item.statement} {item.meetings} why: {item.why}")
 
+
 SYSTEMS = [
     "決済API",
     "検索API",
