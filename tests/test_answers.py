@@ -47,6 +47,10 @@ with: 鈴木さん
 
 ## 決まったこと
 - 障害の振り返りは翌営業日までに書く
+
+## 宿題
+- [x] 容量アラートを追加する（空き容量が 15% を切ったら通知）
+- バックアップ検証の手順書は 11/2 に公開済み
 """
 
 
@@ -97,3 +101,15 @@ def test_sources_are_listed_below_the_answer(notes: Settings) -> None:
     markdown = ask.to_markdown(result)
     answer, _, sources = markdown.partition("\n---\n")
     assert "2025-10-21 (2025-10-21.md)" in sources and "hiring plan" in answer
+
+
+def test_a_threshold_question_quotes_the_sentence_with_the_value(notes: Settings) -> None:
+    result = ask.ask("容量アラートはどんな閾値で通知する?", notes)
+    assert "15%" in result.answer.splitlines()[0], result.answer
+
+
+def test_a_question_whether_a_job_finished_is_not_read_as_a_question_about_action_items() -> None:
+    from coach.search.retrieval import cued_sections
+
+    assert "actions" not in cued_sections("How often are nightly jobs finishing late?")
+    assert "actions" in cued_sections("Did I finish the runbook?")

@@ -31,6 +31,11 @@ D = dt.date
         ("what did we do last sprint?", (D(2026, 8, 6), TODAY)),
         ("2026-03-17 の内容", (D(2026, 3, 17), D(2026, 3, 17))),
         ("3月17日に決まったこと", (D(2026, 3, 17), D(2026, 3, 17))),
+        ("What shipped last quarter?", (D(2026, 4, 1), D(2026, 6, 30))),
+        ("前四半期に報告したことは?", (D(2026, 4, 1), D(2026, 6, 30))),
+        ("How did on-call go over the summer?", (D(2026, 6, 1), TODAY)),  # the season under way
+        ("春の間に決まったことは?", (D(2026, 3, 1), D(2026, 5, 31))),
+        ("What did we decide in the winter?", (D(2025, 12, 1), D(2026, 2, 28))),
     ],
 )
 def test_date_expressions(question: str, expected: tuple[dt.date, dt.date]) -> None:
@@ -44,6 +49,8 @@ def test_date_expressions(question: str, expected: tuple[dt.date, dt.date]) -> N
         "How much did latency improve?",
         "2年以内にアーキテクトになりたい",
         "I may ask",
+        "Did the error rate fall after the fix?",
+        "夏目さんの担当は?",
     ],
 )
 def test_no_date_no_filter(question: str) -> None:

@@ -29,8 +29,7 @@ from coach.search import retrieval
 from coach.search import vectors as index
 from coach.text.inputs import check_text
 from coach.text.language import detect_language
-from coach.text.passages import passages_of
-from coach.text.segment import sentences, strip_bullet
+from coach.text.passages import lines_of, passages_of
 
 MAX_SOURCES = 4
 LINES_PER_SOURCE = 2
@@ -41,6 +40,7 @@ LIST_PER_MEETING = 4  # ... at most this many from one meeting
 QUOTE_MARGIN = 1.0  # a further sentence is quoted when it scores within this of the best one
 CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
 DENSE_LINE_WEIGHT = 0.5  # a sentence's dense z-score among the candidates, in score points
+FOLLOWING_TOPIC = 0.3  # the next sentence is quoted when it holds this share of the question's topic
 RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's half of it
 
 
@@ -90,17 +90,6 @@ class Line:
     file: str = ""
 
 
-def lines_of(text: str) -> list[str]:
-    """Bullets as they are, prose split into sentences: the units an answer quotes."""
-    out: list[str] = []
-    for raw in text.splitlines():
-        line, bullet = strip_bullet(raw)
-        if not line:
-            continue
-        out.extend([line] if bullet else sentences(line))
-    return out
-
-
 # What a question asks for, and the mark of a sentence that gives it: a number for "how much",
 # a date for "when", a reason for "why", what was done, how it ended, who owns an item.
 # (question pattern, sentence pattern, weight)
@@ -109,6 +98,7 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str], float]] = [
         re.compile(
             r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時年個]|何時間|何か月|何ヶ月"
             r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)|いくつ|減った|増えた|改善"
+            r"|閾値|しきい値|基準値|threshold|定量|数値|数字|quantif|figures?\b|numbers?\b"
         ),
         re.compile(r"\d"),
         0.7,
@@ -142,6 +132,14 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str], float]] = [
         ),
         re.compile(r"^(?:行動|対応|対策|action)\s*[:：]"),
         1.0,
+    ),
+    (
+        # a question about when or whether something was finished: the sentence that reports it done
+        re.compile(r"完了した|終わった|済んだ|できた\?|\b(?:completed?|finished|done|shipped|released)\b"),
+        re.compile(
+            r"完了|済み|終わっ|終了|リリースし|\b(?:completed|finished|done|shipped|released|merged)\b"
+        ),
+        0.7,
     ),
     (
         re.compile(r"結果|成果|どうなった|outcome|result|how did .* (?:go|end)"),
@@ -220,7 +218,7 @@ def line_scores(
         return np.zeros(0)
     units, weights = found.units, found.weights
     texts = [retrieval.normalize(line.text) for line in lines]
-    overlap = np.array([retrieval.coverage(units, text, weights) for text in texts])
+    overlap = np.array([retrieval.coverage(units, text, weights, aliases=found.aliases) for text in texts])
     embedder = index.embedding_function(settings).embedder
     query = embedder.embed([question], "query")[0]
     dense = embedder.embed([line.text for line in lines], "passage") @ query
@@ -290,10 +288,12 @@ class Cited:
 
 
 def choose_quotes(
-    lines: Sequence[Line], scores: np.ndarray, listing: bool
+    lines: Sequence[Line], scores: np.ndarray, listing: bool, topical: np.ndarray | None = None
 ) -> dict[str, list[tuple[int, float]]]:
     """Which sentences the answer quotes, per meeting: the best one; the sentence right after it
-    when it continues the same passage (the answer often follows: …調査は完了。推奨は…); others
+    when it continues the same passage (the answer often follows: …調査は完了。推奨は…) and
+    scores near the best or names the question's topic itself (`topical`, its share of the
+    question's content words, at least `FOLLOWING_TOPIC`); others
     within `QUOTE_MARGIN` of the best. For a list or a history, the best sentences of every
     meeting within twice the margin, up to `LIST_QUOTES`."""
     quotes: dict[str, list[tuple[int, float]]] = {}
@@ -327,7 +327,10 @@ def choose_quotes(
     if (
         continues
         and lines[following].file == lines[order[0]].file
-        and scores[following] >= best - 2 * QUOTE_MARGIN
+        and (
+            scores[following] >= best - 2 * QUOTE_MARGIN
+            or (topical is not None and topical[following] >= FOLLOWING_TOPIC)
+        )
     ):
         take(following)
     for i in order[1:]:
@@ -377,7 +380,15 @@ def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> lis
         [RANK_PRIOR / (1 + rank_of[line.file]) if rank_of[line.file] < 2 else 0.0 for line in pooled]
     )
     scores = line_scores(question, pooled, found, settings, owner_marks(question, pooled, settings), ranked)
-    quotes = choose_quotes(pooled, scores, asks_for_list(question))
+    topical = np.array(
+        [
+            retrieval.coverage(
+                found.units, retrieval.normalize(line.text), found.weights, aliases=found.aliases
+            )
+            for line in pooled
+        ]
+    )
+    quotes = choose_quotes(pooled, scores, asks_for_list(question), topical)
     cited: list[Cited] = []
     used: set[str] = set()
     offset = 0

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from coach.models import Meeting, Passage, SectionKind
+from coach.text.loanwords import sound_key
 from coach.text.passages import passages_with_context
 from coach.text.tokens import TOKEN_CHARS, fts_query, indexed_text
 
@@ -40,6 +41,16 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 );
 CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row')
 """
+# Terms by sound key (`coach.text.loanwords`), so that a question's English word can find the
+# notes' katakana loanword and back. Written with the passages; a key never removed costs
+# nothing (its term just matches no passage any more).
+SOUNDS = """
+CREATE TABLE IF NOT EXISTS term_sounds (
+    key TEXT NOT NULL,
+    term TEXT NOT NULL,
+    PRIMARY KEY (key, term)
+) WITHOUT ROWID
+"""
 TRIGGER = """
 CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
     DELETE FROM passages_fts WHERE rowid = old.id;
@@ -58,10 +69,35 @@ def create(db: sqlite3.Connection) -> None:
         if statement.strip():
             db.execute(statement)
     db.execute(TRIGGER)
+    db.execute(SOUNDS)
+
+
+def create_sounds(db: sqlite3.Connection) -> None:
+    """The sound-key table, filled from the vocabulary already indexed (run inside a migration)."""
+    db.execute(SOUNDS)
+    add_sounds(db, (str(term) for (term,) in db.execute("SELECT term FROM passages_terms")))
+
+
+def add_sounds(db: sqlite3.Connection, words: Iterable[str]) -> None:
+    keyed = {(key, word) for word in set(words) if (key := sound_key(word))}
+    db.executemany("INSERT OR IGNORE INTO term_sounds (key, term) VALUES (?, ?)", sorted(keyed))
+
+
+def sounding(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[str]]:
+    """The indexed terms under each sound key."""
+    wanted = sorted(set(keys))
+    found: dict[str, list[str]] = {}
+    if not wanted:
+        return found
+    marks = ",".join("?" * len(wanted))
+    for key, term in db.execute(f"SELECT key, term FROM term_sounds WHERE key IN ({marks})", wanted):
+        found.setdefault(str(key), []).append(str(term))
+    return found
 
 
 def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
     """Replace the passages of each meeting (inside the caller's transaction)."""
+    words: set[str] = set()
     for meeting in meetings:
         db.execute("DELETE FROM passages WHERE meeting = ?", (meeting.file,))
         for passage, context in passages_with_context(meeting):
@@ -78,10 +114,10 @@ def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
                     context,
                 ),
             )
-            db.execute(
-                "INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)",
-                (cursor.lastrowid, indexed_text(context)),
-            )
+            indexed = indexed_text(context)
+            db.execute("INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, indexed))
+            words.update(indexed.split())
+    add_sounds(db, words)
 
 
 def _passage(row: Sequence[object]) -> tuple[Passage, str]:

@@ -307,6 +307,12 @@ def m003_ledger_drafts(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE drafts (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL)")
 
 
+@migration
+def m005_term_sounds(db: sqlite3.Connection) -> None:
+    """Terms by sound key, for loanword matching across scripts (`coach.memory.fulltext.SOUNDS`)."""
+    fulltext.create_sounds(db)
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -527,6 +533,11 @@ class Store:
                 0 if any(not freqs.get(t) for t in group) else fulltext.co_freq(db, group) for group in groups
             ]
         return total, freqs, together
+
+    def sounding(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        """The notes' terms under each sound key (loanwords across scripts)."""
+        with self.read() as db:
+            return fulltext.sounding(db, keys)
 
     def passages_in_range(self, start: dt.date, end: dt.date, limit: int) -> list[tuple[Passage, str]] | None:
         """Every passage of the meetings in [start, end] with its context; None beyond `limit`."""

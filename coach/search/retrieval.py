@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -35,6 +35,8 @@ from coach.models import Passage, SectionKind
 from coach.search import vectors as index
 from coach.search.embedding import EmbeddingCache
 from coach.text import dates
+from coach.text.loanwords import forms as loanword_forms
+from coach.text.loanwords import is_katakana, same_word, sound_key
 from coach.text.normalize import normalize as shared_normalize
 from coach.text.script import KANA, KANJI, LATIN_RE
 from coach.text.stopwords import STOPWORDS_EN, STOPWORDS_JA
@@ -198,7 +200,7 @@ SECTION_CUES: dict[SectionKind, re.Pattern[str]] = {
     "concerns": re.compile(r"相談|懸念|課題|困|concern|worr|issue|problem"),
     "actions": re.compile(
         r"アクション|宿題|約束|終わっ|済んだ|できた|進んでいる|進捗|todo|to-do|action item|follow-up|promise"
-        r"|finish|done|complete"
+        r"|\bfinish(?:ed)?\b|\bdone\b|\bcomplete(?:d)?\b"
     ),
 }
 
@@ -220,14 +222,46 @@ def unit_match(unit: str, text: str, partial: bool = True) -> float:
 
 
 def coverage(
-    units: Sequence[str], text: str, weights: Sequence[float] | None = None, partial: bool = True
+    units: Sequence[str],
+    text: str,
+    weights: Sequence[float] | None = None,
+    partial: bool = True,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> float:
-    """Share of the question's content units found in `text`, each counted by its weight."""
+    """Share of the question's content units found in `text`, each counted by its weight; a unit
+    is found through any of its `aliases` too (the same word in the other script)."""
     if not units:
         return 0.0
     weights = weights or [1.0] * len(units)
-    found = sum(weight * unit_match(unit, text, partial) for unit, weight in zip(units, weights, strict=True))
+    aliases = aliases or {}
+    found = sum(
+        weight * max(unit_match(form, text, partial) for form in (unit, *aliases.get(unit, ())))
+        for unit, weight in zip(units, weights, strict=True)
+    )
     return found / max(sum(weights), 1e-9)
+
+
+def loanword_aliases(units: Sequence[str], lexical: LexicalSource) -> dict[str, list[str]]:
+    """For each content unit, the notes' terms that are the same word in the other script
+    (`latency` → レイテンシ, キックオフ → kickoff): found by sound key, checked by `same_word`."""
+    keyed: dict[str, list[tuple[str, str]]] = {}  # key -> (unit, the form of it that has the key)
+    for unit in units:
+        # the unit, its words (レコメンドチーム is レコメンド + チーム) and, for English, its stem
+        for form in {f for word in {unit, *text_terms(unit)} for f in loanword_forms(word)}:
+            if key := sound_key(form):
+                keyed.setdefault(key, []).append((unit, form))
+    if not keyed:
+        return {}
+    aliases: dict[str, list[str]] = {}
+    for key, candidates in lexical.sounding(sorted(keyed)).items():
+        for unit, form in keyed.get(key, []):
+            katakana = is_katakana(form)
+            for term in candidates:
+                if is_katakana(term) == katakana or term in aliases.get(unit, []):
+                    continue
+                if same_word(term, form) if katakana else same_word(form, term):
+                    aliases.setdefault(unit, []).append(term)
+    return aliases
 
 
 # --------------------------------------------------------------------------- lexical source
@@ -248,6 +282,8 @@ class LexicalSource(Protocol):
         self, start: dt.date, end: dt.date, limit: int
     ) -> list[tuple[Passage, str]] | None: ...
 
+    def sounding(self, keys: Sequence[str]) -> dict[str, list[str]]: ...
+
 
 @dataclass
 class TopicStats:
@@ -263,12 +299,21 @@ class TopicStats:
         return math.log(1 + (self.total - freq + 0.5) / (freq + 0.5))
 
 
-def topic_stats(lexical: LexicalSource, units: Sequence[str], terms: Sequence[str]) -> TopicStats:
+def topic_stats(
+    lexical: LexicalSource,
+    units: Sequence[str],
+    terms: Sequence[str],
+    aliases: Mapping[str, Sequence[str]] | None = None,
+) -> TopicStats:
+    """Passage counts of the question's units (a unit counts as used when its loanword partner is)."""
+    aliases = aliases or {}
     groups = [sorted(set(text_terms(unit))) for unit in units]
-    total, freqs, together = lexical.term_stats(terms, groups)
+    partners = [term for forms in aliases.values() for term in forms]
+    total, freqs, together = lexical.term_stats([*terms, *partners], groups)
     unit_freq = {}
     for unit, group, both in zip(units, groups, together, strict=True):
         unit_freq[unit] = freqs.get(group[0], 0) if len(group) == 1 else both
+        unit_freq[unit] = max([unit_freq[unit], *(freqs.get(term, 0) for term in aliases.get(unit, ()))])
     return TopicStats(total, unit_freq, freqs)
 
 
@@ -295,6 +340,7 @@ class Retrieval:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, ja) said to the user
     units: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # unit -> the notes' loanword partner
 
     def meetings(self) -> list[str]:
         """Meeting files in rank order (each once)."""
@@ -353,7 +399,9 @@ def retrieve(
     pool = max(DENSE_POOL, k * 4)
     units = content_units(question)
     terms = query_terms(question)
-    stats = topic_stats(lexical, units, terms)
+    aliases = loanword_aliases(units, lexical)
+    stats = topic_stats(lexical, units, terms, aliases)
+    terms = [*terms, *(term for forms in aliases.values() for term in forms if term not in terms)]
     notices: list[tuple[str, str]] = []
 
     lexical_hits: list[tuple[Passage, float, str]] = []
@@ -377,7 +425,7 @@ def retrieve(
     for rank, (passage, score, context) in enumerate(lexical_hits):
         hit = fused.setdefault(passage.id, Hit(passage, 0.0, context=context))
         hit.lexical = score
-        hit.coverage = coverage(units, normalize(context), weights)
+        hit.coverage = coverage(units, normalize(context), weights, aliases=aliases)
         # A lexical match on little of the question's topic is noise (particles, dates, bigrams).
         trust = min(1.0, hit.coverage / MIN_TRUST_COVERAGE) if units else 1.0
         hit.score += LEXICAL_WEIGHT * trust / (RRF_K + rank + 1)
@@ -386,7 +434,7 @@ def retrieve(
         hit.dense = similarity
         hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
         if hit.lexical is None:
-            hit.coverage = coverage(units, normalize(passage.text), weights)
+            hit.coverage = coverage(units, normalize(passage.text), weights, aliases=aliases)
     cues = cued_sections(question)
     for hit in fused.values():
         if hit.passage.section in cues:
@@ -394,7 +442,9 @@ def retrieve(
     ranked = sorted(fused.values(), key=lambda h: -h.score)
     stats.latin_share = latin_share(hit.context for hit in ranked)
 
-    found, reason = judge(question, units, weights, stats, ranked, lexical_hits, dense_hits, date_range)
+    found, reason = judge(
+        question, units, weights, stats, ranked, lexical_hits, dense_hits, date_range, aliases=aliases
+    )
     if date_range and units and not found and not _undated:
         # A month in a question about a topic may date the event (7月から異動), not the meetings:
         # when the range holds no evidence, the whole of the notes is asked.
@@ -404,8 +454,22 @@ def retrieve(
             return wider
     if notices and not found and ranked and mode == "fused":
         reason += " (dense retrieval unavailable)"
+    if aliases:
+        reason += (
+            " (same word in the other script: "
+            + ", ".join(f"{unit}={'/'.join(forms)}" for unit, forms in aliases.items())
+            + ")"
+        )
     return Retrieval(
-        question, date_range, ranked[: max(k, 1) * 3], found, reason, notices, units=units, weights=weights
+        question,
+        date_range,
+        ranked[: max(k, 1) * 3],
+        found,
+        reason,
+        notices,
+        units=units,
+        weights=weights,
+        aliases=aliases,
     )
 
 
@@ -467,6 +531,7 @@ def judge(
     dense_hits: Sequence[tuple[Passage, float]],
     date_range: tuple[dt.date, dt.date] | None,
     calibration: NotFoundCalibration = CALIBRATION,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[bool, str]:
     """Found or not found, and why (see `NotFoundCalibration` for the evidence and its constants)."""
     if not ranked:
@@ -480,7 +545,8 @@ def judge(
         return True, "no topic terms (date or meeting question)"
     top = ranked[:5]
     best_coverage = max(
-        (coverage(units, normalize(h.context), weights, partial=False) for h in top), default=0.0
+        (coverage(units, normalize(h.context), weights, partial=False, aliases=aliases) for h in top),
+        default=0.0,
     )
     if best_coverage >= calibration.coverage_found:
         return True, f"coverage {best_coverage:.2f}"

@@ -29,9 +29,9 @@ from coach.models import Meeting, MeetingSection, Passage
 from coach.search.embedding import E5EmbeddingFunction
 from coach.text.passages import context_text as context_text
 from coach.text.passages import headings_of as headings_of
+from coach.text.passages import lines_of as lines_of
 from coach.text.passages import passages_of as passages_of
 from coach.text.passages import passages_with_context
-from coach.text.segment import sentences, strip_bullet
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -47,18 +47,6 @@ EMBEDDED = "embedded"
 _clients: dict[str, ClientAPI] = {}
 _collections: dict[str, Collection] = {}
 _clients_lock = threading.Lock()
-
-
-def lines_of(text: str) -> list[str]:
-    """Bullets as they are, prose split into sentences: the units an answer quotes (the same
-    split `coach.flows.ask` embeds, so the cache warmed here is the one a question reads)."""
-    out: list[str] = []
-    for raw in text.splitlines():
-        line, bullet = strip_bullet(raw)
-        if not line:
-            continue
-        out.extend([line] if bullet else sentences(line))
-    return out
 
 
 def index_version() -> str:

@@ -107,6 +107,13 @@ def _relative(text: str, today: dt.date, fiscal_start: int, names_period: bool) 
         return monday, today
     if re.search(r"前のスプリント|先スプリント|前スプリント|last sprint|previous sprint", text):
         return today - dt.timedelta(days=14), today
+    if re.search(r"前四半期|先四半期|前の四半期|last quarter|previous quarter", text):
+        first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        return add_months(first, -3), first - dt.timedelta(days=1)
+    if re.search(r"今四半期|this quarter", text):
+        return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
+    if season := _season(text, today):
+        return season
     if re.search(r"去年|昨年|last year", text):
         return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
     if re.search(r"今年|this year", text):
@@ -114,6 +121,37 @@ def _relative(text: str, today: dt.date, fiscal_start: int, names_period: bool) 
     if re.search(r"最近|recently|lately", text):
         return today - dt.timedelta(days=30), today
     return None
+
+
+# Seasons (northern hemisphere, as the calendar in Japan has them), named with a determiner so
+# that a verb is not read as one ("did latency fall?"): the latest such season that has begun.
+SEASONS = {
+    "spring": 3,
+    "春": 3,
+    "summer": 6,
+    "夏": 6,
+    "autumn": 9,
+    "fall": 9,
+    "秋": 9,
+    "winter": 12,
+    "冬": 12,
+}
+_SEASON = re.compile(
+    r"\b(?:over|during|in|this|last|past)\s+(?:the\s+)?(spring|summer|autumn|fall|winter)\b"
+    r"|(?:この|今年の|去年の|昨年の)?(春|夏|秋|冬)(?=の間|の|に|は|中|休み|頃|ごろ)"
+)
+
+
+def _season(text: str, today: dt.date) -> DateRange | None:
+    found = _SEASON.search(text)
+    if not found:
+        return None
+    month = SEASONS[found.group(1) or found.group(2)]
+    start = dt.date(today.year, month, 1)
+    while start > today:
+        start = add_months(start, -12)
+    end = add_months(start, 3) - dt.timedelta(days=1)
+    return start, min(end, today)
 
 
 def _day(text: str, today: dt.date) -> DateRange | None:

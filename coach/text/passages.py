@@ -8,6 +8,7 @@ that gets indexed is the passage with its meeting title and heading, which carry
 from __future__ import annotations
 
 from coach.models import Meeting, Passage, SectionKind
+from coach.text.segment import sentences, strip_bullet
 
 PREAMBLE_HEADING = ""
 
@@ -47,3 +48,15 @@ def passages_with_context(meeting: Meeting) -> list[tuple[Passage, str]]:
     """Each passage of `meeting` with its context text (the same text the vector index embeds)."""
     headings = headings_of(meeting)
     return [(p, context_text(p, headings.get(p.id, ""), meeting.title)) for p in passages_of(meeting)]
+
+
+def lines_of(text: str) -> list[str]:
+    """Bullets as they are, prose split into sentences: the units an answer quotes and ranks
+    (the index embeds the same split, so the cache it warms is the one a question reads)."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line, bullet = strip_bullet(raw)
+        if not line:
+            continue
+        out.extend([line] if bullet else sentences(line))
+    return out

@@ -1,0 +1,156 @@
+"""Sound keys that let an English word find its katakana loanword and back (latency ↔ レイテンシ).
+
+Japanese notes write most technical words as katakana renderings of English (レコメンド,
+パイプライン, ストレージ, キックオフ), so a question in one language and a note in the other share
+words that differ only in script. Both sides are reduced to the same key: katakana is romanised
+(standard Hepburn, below), then either spelling keeps only its consonant skeleton, with the
+sounds Japanese does not tell apart merged (l/r, b/v, s/th/sh, t/ch, k/c/q, f/ph). `recommend`
+and レコメンド both give `rkmnd`; `latency` and レイテンシ both give `rtns`.
+
+The key only finds candidates; `same_word` then asks that the two spellings (vowels kept,
+sounds merged) start alike, are of a length a loanword can be, and agree on most letters, so
+`question` does not join アクション nor `plan` パイプライン.
+
+Policy: this file holds the kana table and the sound rules of the two writing systems, nothing
+about any topic or team. A key shorter than `MIN_KEY` consonants says too little to join two
+words, so such words get no key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+MIN_KEY = 3
+MIN_KEY_LONG = 2  # for a word of at least LONG letters, two consonants can key it
+LONG = 6
+MIN_AGREEMENT_LONG_KEY = 0.7  # and then the spellings must agree this much
+MIN_AGREEMENT = 0.5  # share of letters the two spellings agree on (difflib ratio)
+MIN_AGREEMENT_SHORT = 0.65  # for an English word of at most SHORT letters, where chance agrees more
+SHORT = 5
+MAX_STRETCH = 1.9  # a loanword's romaji is at most this many times the English spelling's length
+
+# Katakana → romaji (Hepburn), two-kana combinations first.
+_PAIRS = {
+    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
+    "チャ": "cha", "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
+    "ヒャ": "hya", "ヒュ": "hyu", "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo",
+    "リャ": "rya", "リュ": "ryu", "リョ": "ryo", "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo",
+    "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ビャ": "bya", "ビュ": "byu", "ビョ": "byo",
+    "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo", "ティ": "ti", "ディ": "di", "トゥ": "tu",
+    "ドゥ": "du", "ファ": "fa", "フィ": "fi", "フェ": "fe", "フォ": "fo", "ウィ": "wi",
+    "ウェ": "we", "ウォ": "wo", "ヴァ": "va", "ヴィ": "vi", "ヴェ": "ve", "ヴォ": "vo",
+    "シェ": "she", "ジェ": "je", "チェ": "che", "デュ": "dyu", "テュ": "tyu", "フュ": "fyu",
+}  # fmt: skip
+_SINGLE = {
+    "ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o", "カ": "ka", "キ": "ki", "ク": "ku",
+    "ケ": "ke", "コ": "ko", "サ": "sa", "シ": "shi", "ス": "su", "セ": "se", "ソ": "so", "タ": "ta",
+    "チ": "chi", "ツ": "tsu", "テ": "te", "ト": "to", "ナ": "na", "ニ": "ni", "ヌ": "nu", "ネ": "ne",
+    "ノ": "no", "ハ": "ha", "ヒ": "hi", "フ": "fu", "ヘ": "he", "ホ": "ho", "マ": "ma", "ミ": "mi",
+    "ム": "mu", "メ": "me", "モ": "mo", "ヤ": "ya", "ユ": "yu", "ヨ": "yo", "ラ": "ra", "リ": "ri",
+    "ル": "ru", "レ": "re", "ロ": "ro", "ワ": "wa", "ヲ": "o", "ン": "n", "ガ": "ga", "ギ": "gi",
+    "グ": "gu", "ゲ": "ge", "ゴ": "go", "ザ": "za", "ジ": "ji", "ズ": "zu", "ゼ": "ze", "ゾ": "zo",
+    "ダ": "da", "ヂ": "ji", "ヅ": "zu", "デ": "de", "ド": "do", "バ": "ba", "ビ": "bi", "ブ": "bu",
+    "ベ": "be", "ボ": "bo", "パ": "pa", "ピ": "pi", "プ": "pu", "ペ": "pe", "ポ": "po", "ヴ": "vu",
+    "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o", "ャ": "ya", "ュ": "yu", "ョ": "yo",
+}  # fmt: skip
+_LABIAL = set("パピプペポバビブベボマミムメモ")
+KATAKANA_WORD = re.compile(r"^[ァ-ヴー・]+$")
+LATIN_WORD = re.compile(r"^[a-z]+$")
+
+# Spellings of one sound, merged (order matters: digraphs before single letters).
+_SOUNDS = [
+    (r"ph", "f"), (r"ck", "k"), (r"tch", "t"), (r"ch", "t"), (r"sh", "s"), (r"th", "s"), (r"ts", "t"),
+    (r"c(?=[eiy])", "s"), (r"c", "k"), (r"q", "k"), (r"x", "ks"), (r"j", "z"), (r"g(?=[eiy])", "z"),
+    (r"v", "b"), (r"l", "r"), (r"z", "s"), (r"d(?=[z])", ""),
+]  # fmt: skip
+_DROP = re.compile(r"[aeiouyhw]")
+
+
+def romanize(word: str) -> str:
+    """Katakana in Hepburn romaji (ッ doubles the next consonant; ー and ・ add nothing)."""
+    out: list[str] = []
+    i, double = 0, False
+    while i < len(word):
+        pair, one = word[i : i + 2], word[i]
+        if one == "ッ":
+            double, i = True, i + 1
+            continue
+        sound = _PAIRS.get(pair)
+        step = 2 if sound else 1
+        sound = sound or _SINGLE.get(one, "")
+        if one == "ン" and word[i + 1 : i + 2] in _LABIAL:
+            sound = "m"  # コンパクション: the n before p, b, m is an m
+        if double and sound:
+            sound = sound[0] + sound
+        out.append(sound)
+        double, i = False, i + step
+    return "".join(out)
+
+
+# English spellings Japanese renders differently: -tion is ション, an r after a vowel is not
+# pronounced (サーバー, ボード), a g before a final n and gh are silent (デザイン, スループット),
+# sch is sk (スケジュール), dg is j (バジェット).
+_ENGLISH = [
+    (r"ti(?=on)", "sh"), (r"sch", "sk"), (r"dg", "j"), (r"gh", ""), (r"gn$", "n"), (r"(?<=[aeiou])r(?![aeiouy])", ""), (r"du", "ju"),
+]  # fmt: skip
+
+
+def _spelled(word: str) -> str | None:
+    """The word in merged sounds with its vowels (the base of both the key and the comparison)."""
+    word = unicodedata.normalize("NFKC", word)
+    if KATAKANA_WORD.match(word):
+        spelled = romanize(word)
+    elif LATIN_WORD.match(word):
+        spelled = word
+        for pattern, replacement in _ENGLISH:
+            spelled = re.sub(pattern, replacement, spelled)
+    else:
+        return None
+    for pattern, replacement in _SOUNDS:
+        spelled = re.sub(pattern, replacement, spelled)
+    return re.sub(r"(.)\1+", r"\1", spelled)
+
+
+def same_word(latin: str, katakana: str) -> bool:
+    """A Latin word and a katakana word that are one word in two scripts (see the module doc)."""
+    english, japanese = _spelled(latin), _spelled(katakana)
+    if not english or not japanese or sound_key(latin) != sound_key(katakana) or sound_key(latin) is None:
+        return False
+    if english[0] != japanese[0] or len(japanese) > MAX_STRETCH * len(english):
+        return False
+    floor = MIN_AGREEMENT_SHORT if len(latin) <= SHORT else MIN_AGREEMENT
+    if len(sound_key(latin) or "") < MIN_KEY:
+        floor = max(floor, MIN_AGREEMENT_LONG_KEY)
+    return difflib.SequenceMatcher(None, english, japanese).ratio() >= floor
+
+
+def sound_key(word: str) -> str | None:
+    """The consonant skeleton of a katakana or lower-case Latin word; None when it has too few
+    consonants to stand for one word."""
+    spelled = _spelled(word)
+    if spelled is None:
+        return None
+    skeleton = re.sub(r"(.)\1+", r"\1", _DROP.sub("", spelled))
+    floor = MIN_KEY_LONG if max(len(word), len(spelled)) >= LONG else MIN_KEY
+    return skeleton if len(skeleton) >= floor else None
+
+
+# English endings a loanword usually drops or renders apart (レコメンド for recommendation):
+# the word without them is a second form to look up.
+_ENDINGS = re.compile(r"(?:ations?|ments?|ings?|ed|es|s)$")
+
+
+def forms(word: str) -> set[str]:
+    """The word (a hyphenated one written solid), and for a Latin word the word without a
+    derivational or inflectional ending."""
+    word = word.replace("-", "") if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", word) else word  # on-call: oncall
+    out = {word}
+    if LATIN_WORD.match(word) and len(bare := _ENDINGS.sub("", word)) >= 4:
+        out.add(bare)
+    return out
+
+
+def is_katakana(word: str) -> bool:
+    return bool(KATAKANA_WORD.match(unicodedata.normalize("NFKC", word)))
