@@ -294,3 +294,16 @@ def test_two_processes_opening_a_new_store_at_once_apply_each_migration_once(tmp
     with sqlite3.connect(target) as db:
         names = [row[0] for row in db.execute("SELECT name FROM _migrations")]
     assert sorted(names) == sorted(name for name, _ in MIGRATIONS)
+
+
+def test_a_burst_of_reads_shares_one_connection_and_closes_it(tmp_path: Path) -> None:
+    store = Store.open(load_settings(data_dir=tmp_path))
+    with store.reading():
+        with store.read() as first, store.read() as second:
+            assert first is second
+            assert first.execute("SELECT count(*) FROM meetings").fetchone() == (0,)
+        held = first
+    with pytest.raises(sqlite3.ProgrammingError):
+        held.execute("SELECT 1")  # closed when the burst ended
+    with store.read() as alone, store.read() as other:
+        assert alone is not other

