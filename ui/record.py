@@ -49,6 +49,7 @@ def action_table(owner: Owner, label: str) -> pd.DataFrame:
         key=editor_key,
         num_rows="dynamic",
         width="stretch",
+        column_order=("action", "done", "due"),
         column_config={
             "action": st.column_config.TextColumn(t("record.action"), width="large", required=True),
             "due": st.column_config.DateColumn(t("record.due"), format="YYYY-MM-DD"),
