@@ -113,3 +113,23 @@ def test_a_question_whether_a_job_finished_is_not_read_as_a_question_about_actio
 
     assert "actions" not in cued_sections("How often are nightly jobs finishing late?")
     assert "actions" in cued_sections("Did I finish the runbook?")
+
+
+def test_when_something_was_done_is_answered_by_the_report_not_the_plan(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root = tmp_path_factory.mktemp("done")
+    folder = root / "meetings"
+    folder.mkdir()
+    (folder / "2025-09-02.md").write_text(
+        "---\nwith: 石井さん\n---\n## 決まったこと\n- 監視ダッシュボードの移行は9月中に完了する\n",
+        encoding="utf-8",
+    )
+    (folder / "2025-09-30.md").write_text(
+        "---\nwith: 石井さん\n---\n## 共有\n- 監視ダッシュボードの移行は 9/24 に終わった\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "ja"})
+    import_dir(folder, settings)
+    result = ask.ask("監視ダッシュボードの移行はいつ完了した?", settings)
+    assert "9/24" in result.answer.splitlines()[0], result.answer

@@ -25,11 +25,15 @@ from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
 from coach.messages import both, message
 from coach.models import AskResult, Language, Meeting, SearchHit, SearchResults, SectionKind, Source
+from coach.rules.cues import PENDING, PLAN_ANYWHERE, PLAN_LEAD
 from coach.search import retrieval
 from coach.search import vectors as index
 from coach.text.inputs import check_text
+from coach.text.japanese import predicate_tense
 from coach.text.language import detect_language
+from coach.text.normalize import fold
 from coach.text.passages import lines_of, passages_of
+from coach.text.script import has_japanese
 
 MAX_SOURCES = 4
 LINES_PER_SOURCE = 2
@@ -136,7 +140,10 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str], float]] = [
     ),
     (
         # a question about when or whether something was finished: the sentence that reports it done
-        re.compile(r"完了した|終わった|済んだ|できた\?|\b(?:completed?|finished|done|shipped|released)\b"),
+        ASKS_DONE := re.compile(
+            r"完了した|終わった|済んだ|できた\?|実施(?:した|できた|された)|行われた"
+            r"|\b(?:completed?|finished|done|shipped|released|held|happened)\b"
+        ),
         re.compile(
             r"完了|済み|終わっ|終了|リリースし|\b(?:completed|finished|done|shipped|released|merged)\b"
         ),
@@ -159,6 +166,21 @@ OWNER_CUE = re.compile(
     r"誰|担当|約束|宿題|todo|to-do|アクション|\bwho\b|promise|owe|action item|assigned|follow-up"
 )
 OWNER_WEIGHT = 1.0
+
+
+PLAN_PENALTY = 1.0
+
+
+def _states_plan(text: str) -> bool:
+    """The sentence says what is to be done (a plan marker, pending work, or a Japanese sentence
+    ending on a plain non-past verb, the way notes write a to-do), not what was done."""
+    folded = fold(text)
+    if PLAN_LEAD.match(folded) or PLAN_ANYWHERE.search(folded) or PENDING.search(folded):
+        return True
+    if not has_japanese(folded):
+        return False
+    tail = re.sub(r"[(（][^()（）]*[)）]\s*$", "", folded).rstrip("。.!！ ")  # a due note in brackets
+    return predicate_tense(tail[-120:]) in ("present", "plan", "wish")
 
 
 def owner_marks(question: str, lines: Sequence[Line], settings: Settings) -> dict[int, float] | None:
@@ -238,6 +260,9 @@ def line_scores(
             for line, text in zip(lines, texts, strict=True)
         ]
     )
+    if ASKS_DONE.search(asked):
+        # what was to be done is no answer to when (or whether) it was: a plan line loses
+        prior -= np.array([PLAN_PENALTY * _states_plan(line.text) for line in lines])
     if owners is not None:
         prior += np.array([OWNER_WEIGHT * owners.get(i, 0.0) for i in range(len(lines))])
     # A sentence that follows a matching one often carries its answer (…刷新。理由は…ため。).
