@@ -120,19 +120,6 @@ DRAFT_KEY = "record_draft_seen"
 KEPT_KEY = "record_kept"  # headings of the edited meeting's sections kept as written
 
 
-def _rows_of(actions: list[ActionItem]) -> pd.DataFrame:
-    rows = _empty_rows()
-    if actions:
-        rows = pd.DataFrame(
-            {
-                "action": pd.Series([a.action for a in actions], dtype="object"),
-                "due": pd.Series([a.due for a in actions], dtype="object"),
-                "done": pd.Series([a.status == "done" for a in actions], dtype="bool"),
-            }
-        )
-    return rows
-
-
 def _table_data(owner: Owner) -> list[dict[str, str | bool | None]]:
     frame = st.session_state.get(f"{TABLES[owner]}_value", _empty_rows())
     out: list[dict[str, str | bool | None]] = []
@@ -169,18 +156,12 @@ def _fill(data: dict[str, Any]) -> None:
     for key in TEXT_KEYS:
         st.session_state[key] = str(data.get(key) or "")
     for owner in TABLES:
-        actions = [
-            ActionItem(
-                action=str(row["action"]),
-                owner=owner,
-                due=_due(row.get("due")),
-                status="done" if _done(row.get("done")) else "open",
-                from_="",
-            )
+        rows = [
+            {"due": None, "done": False, **row, "action": str(row["action"])}
             for row in data.get(owner, [])
             if row.get("action")
         ]
-        st.session_state[f"{TABLES[owner]}_value"] = _rows_of(actions)
+        st.session_state[f"{TABLES[owner]}_value"] = as_rows(pd.DataFrame(rows))
     st.session_state[FILE_KEY] = data.get("file")
     st.session_state[KEPT_KEY] = list(data.get("kept") or [])
     st.session_state["record_version"] += 1

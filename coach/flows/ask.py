@@ -46,6 +46,7 @@ CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
 DENSE_LINE_WEIGHT = 0.5  # a sentence's dense z-score among the candidates, in score points
 FOLLOWING_TOPIC = 0.3  # the next sentence is quoted when it holds this share of the question's topic
 RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's half of it
+PLAN_PENALTY = 1.0  # a plan sentence, for a question about when or whether something was done
 
 
 def _latest_meeting(store: Store) -> Callable[[dt.date], dt.date | None]:
@@ -168,9 +169,6 @@ OWNER_CUE = re.compile(
 OWNER_WEIGHT = 1.0
 
 
-PLAN_PENALTY = 1.0
-
-
 def _states_plan(text: str) -> bool:
     """The sentence says what is to be done (a plan marker, pending work, or a Japanese sentence
     ending on a plain non-past verb, the way notes write a to-do), not what was done."""
@@ -233,15 +231,16 @@ def line_scores(
     settings: Settings,
     owners: dict[int, float] | None = None,
     extra: np.ndarray | None = None,
+    overlap: np.ndarray | None = None,
 ) -> np.ndarray:
     """How well each sentence answers the question: its topic words (each by how rare it is in
     the notes, so one long shared word cannot outweigh two specific ones), its meaning (dense
     similarity to the question, relative to the other candidates), and what the question asks for."""
     if not lines:
         return np.zeros(0)
-    units, weights = found.units, found.weights
     texts = [retrieval.normalize(line.text) for line in lines]
-    overlap = np.array([retrieval.coverage(units, text, weights, aliases=found.aliases) for text in texts])
+    if overlap is None:
+        overlap = topic_overlap(lines, found)
     embedder = index.embedding_function(settings).embedder
     query = embedder.embed([question], "query")[0]
     dense = embedder.embed([line.text for line in lines], "passage") @ query
@@ -272,6 +271,18 @@ def line_scores(
     if extra is not None:
         score = score + extra
     return score
+
+
+def topic_overlap(lines: Sequence[Line], found: retrieval.Retrieval) -> np.ndarray:
+    """Each sentence's share of the question's topic words (loanword partners count)."""
+    return np.array(
+        [
+            retrieval.coverage(
+                found.units, retrieval.normalize(line.text), found.weights, aliases=found.aliases
+            )
+            for line in lines
+        ]
+    )
 
 
 def best_lines(
@@ -405,15 +416,9 @@ def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> lis
     ranked = np.array(
         [RANK_PRIOR / (1 + rank_of[line.file]) if rank_of[line.file] < 2 else 0.0 for line in pooled]
     )
-    scores = line_scores(question, pooled, found, settings, owner_marks(question, pooled, settings), ranked)
-    topical = np.array(
-        [
-            retrieval.coverage(
-                found.units, retrieval.normalize(line.text), found.weights, aliases=found.aliases
-            )
-            for line in pooled
-        ]
-    )
+    topical = topic_overlap(pooled, found)
+    owners = owner_marks(question, pooled, settings)
+    scores = line_scores(question, pooled, found, settings, owners, ranked, overlap=topical)
     quotes = choose_quotes(pooled, scores, asks_for_list(question), topical)
     cited: list[Cited] = []
     used: set[str] = set()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Literal
 
 from coach.config import Settings
@@ -28,16 +27,15 @@ from coach.memory.people import name_keys
 from coach.memory.store import ChecklistItem, Store
 from coach.messages import both
 from coach.models import ActionItem, Language, Meeting, MeetingRecord, MeetingSection
-from coach.text.normalize import fold
 from coach.text.segment import split_items
+from coach.text.similarity import compact
 
 _REPLACED = ("decisions", "info", "actions")
 DRAFT = "record"
-_WORDS_ONLY = re.compile(r"[\W_]+")
 
 
-def _bare(text: str) -> str:
-    return _WORDS_ONLY.sub("", fold(text))
+def _nested_or_table(line: str) -> bool:
+    return line.startswith((" ", "\t", "|"))
 
 
 def kept_lines(section: MeetingSection, items: list[ChecklistItem]) -> list[str]:
@@ -52,13 +50,13 @@ def kept_lines(section: MeetingSection, items: list[ChecklistItem]) -> list[str]
     if section.kind not in _REPLACED:
         return lines
     if section.kind != "actions":
-        return lines if any(line.startswith((" ", "\t", "|")) for line in lines) else []
+        return lines if any(_nested_or_table(line) for line in lines) else []
     shown = {
-        _bare(item.source)
+        compact(item.source)
         for item in items
         if item.owner in ("me", "manager") and item.via in ("checkbox", "label")
     }
-    return [line for line in lines if line.startswith((" ", "\t", "|")) or _bare(line) not in shown]
+    return [line for line in lines if _nested_or_table(line) or compact(line) not in shown]
 
 
 class MeetingExists(CoachError):
@@ -218,14 +216,12 @@ def record_of(file: str, settings: Settings) -> MeetingRecord | None:
     sections = parsed.meeting.sections
     kept = [kept_lines(s, parsed.checklist) for s in sections]  # by position: headings repeat
     shown = [s for s, lines in zip(sections, kept, strict=True) if s.kind in _REPLACED and not lines]
-    held = {_bare(line) for lines in kept for line in lines}
-    in_actions = {
-        _bare(line) for s in parsed.meeting.sections if s.kind == "actions" for line in s.text.splitlines()
-    }
+    held = {compact(line) for lines in kept for line in lines}
+    in_actions = {compact(line) for s in sections if s.kind == "actions" for line in s.text.splitlines()}
     listed = [
         c
         for c in parsed.checklist
-        if c.owner in ("me", "manager") and _bare(c.source) in in_actions and _bare(c.source) not in held
+        if c.owner in ("me", "manager") and compact(c.source) in in_actions and compact(c.source) not in held
     ]
     mine = [
         ActionItem.model_validate(

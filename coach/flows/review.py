@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -62,6 +62,7 @@ from coach.text.language import detect_language
 from coach.text.normalize import fold
 from coach.text.numbers import display_pct, format_number, unit_scale
 from coach.text.periods import resolve_period
+from coach.text.similarity import compact
 
 if TYPE_CHECKING:
     from coach.llm.engine import LLMEngine
@@ -225,7 +226,6 @@ def _paired(metric: Metric) -> bool:
 # last time's actions, shared information, loose notes. Only before→after results count there,
 # and never the lines that are themselves action items (an open item states a goal, not a result).
 REPORT_KINDS = ("actions", "info", "other")
-_WORDS_ONLY = re.compile(r"[\W_]+")
 
 
 def _item_lines(store: Store) -> dict[str, set[str]]:
@@ -234,8 +234,7 @@ def _item_lines(store: Store) -> dict[str, set[str]]:
     for action in store.actions():
         for evidence in action.evidence:
             if evidence.role in ("opened", "carried"):
-                words = _WORDS_ONLY.sub("", fold(evidence.text))
-                lines.setdefault(evidence.meeting, set()).add(words)
+                lines.setdefault(evidence.meeting, set()).add(compact(evidence.text))
     return lines
 
 
@@ -244,7 +243,7 @@ def _report_text(meeting: Meeting, items: set[str]) -> str:
     kept = []
     for part in parts:
         for line in part.splitlines():
-            words = _WORDS_ONLY.sub("", fold(line))
+            words = compact(line)
             if words and not any(item and (item in words or words in item) for item in items):
                 kept.append(line)
     return "\n".join(kept)
@@ -276,19 +275,23 @@ def _split(entry: StarEntry, text: str, language: Language) -> list[tuple[str, l
     return out
 
 
-def _steps(candidates: list[_Candidate]) -> None:
-    """Drop the steps of a result reported beside it in the same meeting: with 6h→1h40m, the
-    breakdown 6h→3h20m and 3h20m→1h40m (each within the whole change, sharing one end) are its parts."""
-    by_file: dict[str | None, list[Metric]] = {}
+def _without_steps(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The candidates of one meeting without the steps of a result reported beside them: with
+    6h→1h40m, the breakdown 6h→3h20m and 3h20m→1h40m (each within the whole change, sharing one
+    end) are its parts."""
+    whole = [m for candidate in candidates for m in candidate.metrics if _paired(m)]
+    out = []
     for candidate in candidates:
-        by_file.setdefault(candidate.file, []).extend(m for m in candidate.metrics if _paired(m))
-    for candidate in candidates:
-        whole = by_file.get(candidate.file, [])
         kept = [m for m in candidate.metrics if not (_paired(m) and any(_step_of(m, w) for w in whole))]
         if len(kept) != len(candidate.metrics):
-            candidate.metrics = kept
-            candidate.why.append("breakdown steps of a larger change in the same meeting left out")
-            candidate.__post_init__()
+            why = [*candidate.why, "breakdown steps of a larger change in the same meeting left out"]
+            candidate = replace(candidate, metrics=kept, why=why)
+        out.append(candidate)
+    return out
+
+
+def _change(metric: Metric) -> float:
+    return (metric.after or 0.0) - (metric.before or 0.0)
 
 
 def _step_of(part: Metric, whole: Metric) -> bool:
@@ -301,9 +304,7 @@ def _step_of(part: Metric, whole: Metric) -> bool:
     low, high = sorted((whole.before or 0.0, whole.after or 0.0))
     inside = all(low <= v <= high for v in (part.before or 0.0, part.after or 0.0))
     shares_end = part.before == whole.before or part.after == whole.after
-    same_way = ((part.after or 0.0) - (part.before or 0.0)) * (
-        (whole.after or 0.0) - (whole.before or 0.0)
-    ) > 0
+    same_way = _change(part) * _change(whole) > 0
     return inside and shares_end and same_way and (part.before, part.after) != (whole.before, whole.after)
 
 
@@ -338,8 +339,7 @@ def _result_candidates(store: Store, material: _Material, period: Period) -> lis
                 candidate = _Candidate(statement, meeting.file, part, "metric" in entry.missing)
                 candidate.why.append(f"{where} of {meeting.file}")
                 found.append(candidate)
-        _steps(found)
-        candidates += found
+        candidates += _without_steps(found)
     # Kept rewrites add results only with a before→after of their own: a setting written as a
     # change (`pool size +150%`) is how a fix was made, not what it achieved.
     for _, rewrite in store.rewrites(period.from_, period.to):
@@ -381,9 +381,7 @@ def _progress(a: _Candidate, b: _Candidate) -> bool:
                 continue
             if first.before != second.before or first.after == second.after:
                 continue
-            if ((first.after or 0.0) - (first.before or 0.0)) * (
-                (second.after or 0.0) - (second.before or 0.0)
-            ) > 0:
+            if _change(first) * _change(second) > 0:
                 return True
     return False
 
@@ -446,8 +444,7 @@ def _strength(item: ReviewResultItem) -> tuple[float, int]:
 def _results(candidates: list[_Candidate], material: _Material) -> list[ReviewResultItem]:
     items: list[ReviewResultItem] = []
     for group in _merge([c for c in candidates if c.metrics], material.index):
-        day = {id(c): material.dates.get(c.file or "", dt.date.max) for c in group}
-        ordered = sorted(group, key=lambda c: (day[id(c)], c.file or ""))
+        ordered = sorted(group, key=lambda c: (material.dates.get(c.file or "", dt.date.max), c.file or ""))
         # The latest report of a measure from one starting value supersedes the earlier ones.
         latest: dict[tuple[float | None, str], Metric] = {}
         for candidate in ordered:

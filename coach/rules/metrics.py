@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from coach.models import Language, Metric
+from coach.text.dates import MONTHS_EN
 from coach.text.language import detect_language
 from coach.text.normalize import fold
 from coach.text.numbers import (
@@ -311,7 +312,7 @@ def _segment_end(bounds: list[int], position: int, length: int) -> int:
 
 def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
     found: list[Quantity] = []
-    target_cache: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    target_cache: dict[int, tuple[str, list[tuple[int, int, bool]]]] = {}
     consumed = 0
     for match in _QUANTITY.finditer(folded):
         start, end = match.start(), match.end()
@@ -447,23 +448,27 @@ _ASIDE = re.compile(r"[(（][^()（）]*(?:[)）]|$)|^[^()（）]*[)）]")
 _BARE_MARK = 10  # characters: an aside this short, with no value, marks the clause; it is no note of its own
 
 
-def _asides(clause: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _ASIDE.finditer(clause)]
-
-
-def _targeted(clause: str, asides: list[tuple[int, int]], at: int) -> bool:
-    """A target or forecast word (目標, 予定, target) in the value's clause, outside the asides the
-    value is not in: `450ms→120ms（目標150ms）` is a result beside a target, 150ms is the target;
-    a bare mark in brackets (`（見込み）`, `(target)`) still speaks for the whole clause."""
-    kept, last = [], 0
-    for start, end in asides:
-        aside = clause[start:end]
+def _asides(clause: str) -> list[tuple[int, int, bool]]:
+    """(start, end, bare) of each aside: bare when it is a short closed mark holding no value."""
+    out = []
+    for match in _ASIDE.finditer(clause):
+        aside = match.group(0)
         bare = (
             aside[:1] in "(（"
             and aside[-1:] in ")）"
             and len(aside) - 2 <= _BARE_MARK
             and not any(c.isdigit() for c in aside)
         )
+        out.append((match.start(), match.end(), bare))
+    return out
+
+
+def _targeted(clause: str, asides: list[tuple[int, int, bool]], at: int) -> bool:
+    """A target or forecast word (目標, 予定, target) in the value's clause, outside the asides the
+    value is not in: `450ms→120ms（目標150ms）` is a result beside a target, 150ms is the target;
+    a bare mark in brackets (`（見込み）`, `(target)`) still speaks for the whole clause."""
+    kept, last = [], 0
+    for start, end, bare in asides:
         if start <= at < end or bare:
             continue  # the value's own aside, or a bare mark (`（予定）`, `(target)`) on the clause
         kept.append(clause[last:start])
@@ -1046,9 +1051,9 @@ def role_pairs(
 # A period a value is tagged with: quarters, halves, fiscal years, months, relative periods.
 PERIOD_LABEL = (
     r"(?:q[1-4]|h[12]|fy\s?\d{2,4}|(?:19|20)\d{2}年?|\d{1,2}月|第[1-4]四半期|[上下]半?期|前期|今期|前年|今年|昨年"
-    r"|先月|今月|前月|当月|先週|今週|前四半期|今四半期|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may"
-    r"|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-    r"|(?:last|this|previous) (?:week|month|quarter|year|half|sprint))"
+    r"|先月|今月|前月|当月|先週|今週|前四半期|今四半期|"
+    + "|".join(sorted({*MONTHS_EN, "sept"}, key=len, reverse=True))
+    + r"|(?:last|this|previous) (?:week|month|quarter|year|half|sprint))"
 )
 _PERIOD_ASIDE = r"(?:\s*\([^()\n]{0,40}\))?"
 _PERIOD_TOPIC = r"\s*(?:は|が|:|で|には|では)?\s*"

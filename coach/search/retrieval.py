@@ -18,13 +18,11 @@ Their ranks are fused (reciprocal rank fusion) after a date filter taken from th
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -402,9 +400,6 @@ def retrieve(
         None if _undated else question_range(question, today, latest_meeting, settings.fiscal_start_month)
     )
     pool = max(DENSE_POOL, k * 4)
-    # The question's vector is computed while the lexical side works (the model releases the GIL);
-    # the dense side then reads it from the embedding cache.
-    vector = _PREFETCH.submit(_embed_query, settings, question) if mode != "lexical" else None
     units = content_units(question)
     terms = query_terms(question)
     aliases = loanword_aliases(units, lexical)
@@ -420,9 +415,6 @@ def retrieve(
         kept = [t for t in terms if stats.term_freq.get(t, 0) <= limit] or terms
         lexical_hits = lexical.search_passages(kept, pool, date_range)
     dense_hits: list[tuple[Passage, float]] = []
-    if vector is not None:
-        with contextlib.suppress(Exception):  # the dense call below meets the same fault and reports it
-            vector.result()
     if mode != "lexical":
         try:
             dense_hits = _dense(settings, lexical, question, pool, date_range)
@@ -482,13 +474,6 @@ def retrieve(
         weights=weights,
         aliases=aliases,
     )
-
-
-_PREFETCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-query-vector")
-
-
-def _embed_query(settings: Settings, question: str) -> None:
-    index.embedding_function(settings).embedder.embed([question], "query")
 
 
 def _dense(

@@ -107,11 +107,11 @@ def _relative(text: str, today: dt.date, fiscal_start: int, names_period: bool) 
         return monday, today
     if re.search(r"前のスプリント|先スプリント|前スプリント|last sprint|previous sprint", text):
         return today - dt.timedelta(days=14), today
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)  # first day of this quarter
     if re.search(r"前四半期|先四半期|前の四半期|last quarter|previous quarter", text):
-        first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        return add_months(first, -3), first - dt.timedelta(days=1)
+        return add_months(quarter, -3), quarter - dt.timedelta(days=1)
     if re.search(r"今四半期|this quarter", text):
-        return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
+        return quarter, today
     if season := _season(text, today):
         return season
     if re.search(r"去年|昨年|last year", text):

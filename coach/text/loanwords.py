@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 
 MIN_KEY = 3
 MIN_KEY_LONG = 2  # for a word of at least LONG letters, two consonants can key it
@@ -97,6 +98,7 @@ _ENGLISH = [
 ]  # fmt: skip
 
 
+@lru_cache(maxsize=65536)  # every write keys the terms it indexes; most come back write after write
 def _spelled(word: str) -> str | None:
     """The word in merged sounds with its vowels (the base of both the key and the comparison)."""
     word = unicodedata.normalize("NFKC", word)
@@ -126,6 +128,7 @@ def same_word(latin: str, katakana: str) -> bool:
     return difflib.SequenceMatcher(None, english, japanese).ratio() >= floor
 
 
+@lru_cache(maxsize=65536)
 def sound_key(word: str) -> str | None:
     """The consonant skeleton of a katakana or lower-case Latin word; None when it has too few
     consonants to stand for one word."""
