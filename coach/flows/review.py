@@ -250,7 +250,7 @@ def _report_text(meeting: Meeting, items: set[str]) -> str:
 
 
 def _trial(metric: Metric, text: str) -> bool:
-    """The value was measured outside production (`stg で 6時間 → 3時間10分`): a step, not a result."""
+    """The value was measured outside production (`検証環境で 90s → 30s`): a step, not a result."""
     at = text.find(metric.source)
     if at < 0:
         return False
@@ -260,7 +260,7 @@ def _trial(metric: Metric, text: str) -> bool:
 
 def _split(entry: StarEntry, text: str, language: Language) -> list[tuple[str, list[Metric]]]:
     """One (statement, metrics) per result: a line that sums up several results of different
-    measures (`batch 6h→1h40m, p99 450→120ms, …`) gives one candidate for each, so that each
+    measures (`build 12m→4m, error rate 3%→1%, …`) gives one candidate for each, so that each
     is joined with its own earlier report and not all of them with one another."""
     paired = [m for m in entry.metrics if _paired(m)]
     names = {m.name for m in paired}
@@ -277,7 +277,7 @@ def _split(entry: StarEntry, text: str, language: Language) -> list[tuple[str, l
 
 def _without_steps(candidates: list[_Candidate]) -> list[_Candidate]:
     """The candidates of one meeting without the steps of a result reported beside them: with
-    6h→1h40m, the breakdown 6h→3h20m and 3h20m→1h40m (each within the whole change, sharing one
+    30s→5s, the breakdown 30s→12s and 12s→5s (each within the whole change, sharing one
     end) are its parts."""
     whole = [m for candidate in candidates for m in candidate.metrics if _paired(m)]
     out = []
@@ -372,7 +372,7 @@ def _same_result(a: _Candidate, b: _Candidate, index: LineIndex) -> bool:
 
 def _progress(a: _Candidate, b: _Candidate) -> bool:
     """Two meetings report the same measure from the same starting value, moved further the same
-    way (6h→3h20m, later 6h→1h40m): progress on one result, the later report supersedes."""
+    way (800ms→500ms, later 800ms→300ms): progress on one result, the later report supersedes."""
     if a.file == b.file:
         return False
     for first in a.metrics:

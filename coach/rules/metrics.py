@@ -371,7 +371,7 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
                     continue  # 1秒あたり, 1日当たり: a rate, not a quantity
                 value, unit, end = _compound(folded, value, unit, end)
                 if value == 1 and folded[end : end + 1].isdigit():
-                    continue  # the 1日 of 1日50件, the 1回 of 1回6時間: "per one", read with the next number
+                    continue  # the 1日 of 1日50件, the 1本 of 1本5分: "per one", read with the next number
             elif unit_match is None and folded.startswith("月", end):
                 continue  # a month: 3月
         per = _PER_AT.match(folded, end)
@@ -440,7 +440,7 @@ def _quantities(folded: str, clauses: list[int]) -> list[Quantity]:
 
 # An aside in brackets is a note on the clause (how a figure was measured, what the goal was):
 # its words speak for the values inside it, not for the values of the clause around it.
-# A clause can cut an aside in two (`（見込み、Cost Explorer で確認）` splits at the 、): an opening
+# A clause can cut an aside in two (`（日割りの見込み、請求画面で確認）` splits at the 、): an opening
 # bracket left open at the clause's end, or a closing one with no opening, bound an aside too.
 _ASIDE = re.compile(r"[(（][^()（）]*(?:[)）]|$)|^[^()（）]*[)）]")
 
@@ -465,7 +465,7 @@ def _asides(clause: str) -> list[tuple[int, int, bool]]:
 
 def _targeted(clause: str, asides: list[tuple[int, int, bool]], at: int) -> bool:
     """A target or forecast word (目標, 予定, target) in the value's clause, outside the asides the
-    value is not in: `450ms→120ms（目標150ms）` is a result beside a target, 150ms is the target;
+    value is not in: `25分→9分（目標は 10分）` is a result beside a target, 10分 is the target;
     a bare mark in brackets (`（見込み）`, `(target)`) still speaks for the whole clause."""
     kept, last = [], 0
     for start, end, bare in asides:
@@ -893,7 +893,7 @@ PAIR_RULES = {
     "labelled-lines": "lines labelled before/after (Before:, 改善前:, last/this quarter)",
     "role-cues": "before cue (以前, used to, was) and after cue (今は, now, になった) on the same measure",
     "stated-change": "a change stated as an amount (週2時間削減, by 35%)",
-    "period-labels": "each value tagged with its own period (Q1 は A → Q2 は B, A in March to B in May)",
+    "period-labels": "each value tagged with its own period (上期は A → 下期は B, A in March to B in May)",
 }
 
 
@@ -1057,7 +1057,7 @@ PERIOD_LABEL = (
 )
 _PERIOD_ASIDE = r"(?:\s*\([^()\n]{0,40}\))?"
 _PERIOD_TOPIC = r"\s*(?:は|が|:|で|には|では)?\s*"
-# `Q1 は 12 件 → Q2（…）は 2 件`, `H1: 30 → H2: 12`: each value right after its own period.
+# `上期は 8 回 → 下期（10/1〜）は 3 回`, `H1: 30 → H2: 12`: each value right after its own period.
 _PERIOD_HEAD = re.compile(
     rf"(?<![a-z0-9])(?P<p>{PERIOD_LABEL}){_PERIOD_ASIDE}{_PERIOD_TOPIC}$", re.IGNORECASE
 )

@@ -287,7 +287,7 @@ def _is_plan(body: str, language: Language) -> bool:
     folded = fold(body).strip()
     if OPEN_TASK.match(folded):
         return True  # an unchecked task-list item is not done, whatever its verb says
-    # An aside in brackets (`（見込み、…で確認）`) notes how a figure was read, not what comes next.
+    # An aside in brackets (`（日割りの見込み、請求画面で確認）`) notes how a figure was read, not what comes next.
     said = _ASIDE.sub(" ", folded)
     if PLAN_LEAD.match(folded) or PLAN_ANYWHERE.search(said) or PENDING.search(said):
         return True

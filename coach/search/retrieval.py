@@ -246,10 +246,10 @@ def coverage(
 
 def loanword_aliases(units: Sequence[str], lexical: LexicalSource) -> dict[str, list[str]]:
     """For each content unit, the notes' terms that are the same word in the other script
-    (`latency` → レイテンシ, キックオフ → kickoff): found by sound key, checked by `same_word`."""
+    (`throughput` → スループット, バックログ → backlog): found by sound key, checked by `same_word`."""
     keyed: dict[str, list[tuple[str, str]]] = {}  # key -> (unit, the form of it that has the key)
     for unit in units:
-        # the unit, its words (レコメンドチーム is レコメンド + チーム) and, for English, its stem
+        # the unit, its words (デザインレビュー is デザイン + レビュー) and, for English, its stem
         for form in {f for word in {unit, *text_terms(unit)} for f in loanword_forms(word)}:
             if key := sound_key(form):
                 keyed.setdefault(key, []).append((unit, form))

@@ -124,7 +124,7 @@ def _relative(text: str, today: dt.date, fiscal_start: int, names_period: bool) 
 
 
 # Seasons (northern hemisphere, as the calendar in Japan has them), named with a determiner so
-# that a verb is not read as one ("did latency fall?"): the latest such season that has begun.
+# that a verb is not read as one ("did the error rate fall?"): the latest such season that has begun.
 SEASONS = {
     "spring": 3,
     "春": 3,

@@ -1,11 +1,11 @@
-"""Sound keys that let an English word find its katakana loanword and back (latency ↔ レイテンシ).
+"""Sound keys that let an English word find its katakana loanword and back (throughput ↔ スループット).
 
-Japanese notes write most technical words as katakana renderings of English (レコメンド,
-パイプライン, ストレージ, キックオフ), so a question in one language and a note in the other share
+Japanese notes write most technical words as katakana renderings of English (スループット,
+バックログ, ロールバック, テンプレート), so a question in one language and a note in the other share
 words that differ only in script. Both sides are reduced to the same key: katakana is romanised
 (standard Hepburn, below), then either spelling keeps only its consonant skeleton, with the
-sounds Japanese does not tell apart merged (l/r, b/v, s/th/sh, t/ch, k/c/q, f/ph). `recommend`
-and レコメンド both give `rkmnd`; `latency` and レイテンシ both give `rtns`.
+sounds Japanese does not tell apart merged (l/r, b/v, s/th/sh, t/ch, k/c/q, f/ph). `throughput`
+and スループット both give `srpt`; `rollback` and ロールバック both give `rbk`.
 
 The key only finds candidates; `same_word` then asks that the two spellings (vowels kept,
 sounds merged) start alike, are of a length a loanword can be, and agree on most letters, so
@@ -140,7 +140,7 @@ def sound_key(word: str) -> str | None:
     return skeleton if len(skeleton) >= floor else None
 
 
-# English endings a loanword usually drops or renders apart (レコメンド for recommendation):
+# English endings a loanword usually drops or renders apart (デプロイ for deployment):
 # the word without them is a second form to look up.
 _ENDINGS = re.compile(r"(?:ations?|ments?|ings?|ed|es|s)$")
 
