@@ -62,18 +62,26 @@ def test_cache_file_is_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "new" / "cache.sqlite3").stat().st_mode) == 0o600
 
 
+def damage(path: Path) -> None:
+    """Garbage in the cache file, and its write-ahead log gone with the disk that held it (a log
+    that still holds every page is a readable cache, not a damaged one)."""
+    path.write_bytes(b"\x00garbage" * 512)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def test_a_damaged_cache_file_is_started_afresh(tmp_path: Path) -> None:
     """The cache only saves time: a file SQLite cannot read is replaced, never an error."""
     path = tmp_path / "cache.sqlite3"
     cache = EmbeddingCache(path)
     key = EmbeddingCache.key("passage", "a")
     cache.put_many("passage", {key: np.ones(384, dtype=np.float32)})
-    path.write_bytes(b"\x00garbage" * 512)
+    damage(path)
     assert cache.get_many([key]) == {}  # read of a damaged file: a miss, and the file is reset
     assert cache.resets == 1
     cache.put_many("passage", {key: np.ones(384, dtype=np.float32)})
     assert list(cache.get_many([key])) == [key]
-    path.write_bytes(b"\x00garbage" * 512)
+    damage(path)
     reopened = EmbeddingCache(path)
     assert reopened.resets == 1 and reopened.get_many([key]) == {}
     assert reopened.check()

@@ -193,3 +193,51 @@ def test_a_search_never_waits_for_another_writer(tmp_path: Path) -> None:
     assert "2 meeting(s)" in en and "coach import" in en and "2 件" in ja
     assert imports.repair_before_search(settings) == []  # lock free: repaired inline
     assert set(index.indexed_files(settings)) == {"2025-01-06.md", "2025-01-13.md"}
+
+
+def test_the_check_before_a_search_is_skipped_only_while_the_store_stands_still(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a check that found the index in step, the next search compares only the index's
+    count; a meeting another process saves in the meantime moves the store's revision, so the
+    search after it compares the record again and indexes that meeting."""
+    import subprocess
+    import sys
+
+    from coach.memory.store import Store
+    from tests.support.faults import write_meetings
+
+    write_meetings(tmp_path / "notes", 3, action_every=0)
+    settings = load_settings()
+    import_dir(tmp_path / "notes", settings)
+    calls = {"n": 0}
+    real = Store.index_pending
+
+    def counted(self: Store, target: str, version: str) -> tuple[list[str], list[str]]:
+        calls["n"] += 1
+        return real(self, target, version)
+
+    monkeypatch.setattr(Store, "index_pending", counted)
+    assert imports.repair_before_search(settings) == []
+    assert imports.repair_before_search(settings) == []
+    assert calls["n"] <= 1  # the second check found the revision where the first left it
+
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "2031-02-03.md").write_text(
+        "# 1on1 2031-02-03\n\n## 共有事項\n- 別のプロセスが保存した会議\n", encoding="utf-8"
+    )
+    script = (
+        "import sys; from coach.config import load_settings; from coach.flows.imports import import_dir;"
+        "import_dir(sys.argv[1], load_settings(), index=False)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "later")], check=True)
+    before = calls["n"]
+    assert imports.repair_before_search(settings) == []
+    assert calls["n"] == before + 1
+    assert "2031-02-03.md" in index.indexed_files(settings)
+    assert len(Store.open(settings).meetings()) == 4
+
+    # Passages deleted behind the store's back are still caught with the store unchanged.
+    index.collection(settings).delete(where={"file": "2031-02-03.md"})
+    imports.repair_before_search(settings)
+    assert "2031-02-03.md" in index.indexed_files(settings)

@@ -314,6 +314,20 @@ def m005_term_sounds(db: sqlite3.Connection) -> None:
     fulltext.create_sounds(db)
 
 
+@migration
+def m006_revision(db: sqlite3.Connection) -> None:
+    """A counter every change to the meetings or to the index record moves (`Store.revision`):
+    equal counters, nothing to compare between the store and the search index."""
+    db.execute("CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)")
+    db.execute("INSERT INTO revision (id, n) VALUES (1, 0)")
+    for table in ("meetings", "index_state"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_revision AFTER {event} ON {table}"
+                " BEGIN UPDATE revision SET n = n + 1 WHERE id = 1; END"
+            )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -874,6 +888,12 @@ class Store:
             return _write_prep(db, current.model_copy(update=parts), self.secrets)
 
     # -- how far the search index got (the index is derived; this says what it holds)
+
+    def revision(self) -> int:
+        """Moves with every change to the meetings or to the index record (see `m006_revision`)."""
+        with self.read() as db:
+            row = db.execute("SELECT n FROM revision WHERE id = 1").fetchone()
+        return int(row[0]) if row else -1
 
     def index_pending(self, target: str, version: str) -> tuple[list[str], list[str]]:
         """(meetings the index lacks or holds an older version of, files it holds that are gone)."""
