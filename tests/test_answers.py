@@ -133,3 +133,77 @@ def test_when_something_was_done_is_answered_by_the_report_not_the_plan(
     import_dir(folder, settings)
     result = ask.ask("監視ダッシュボードの移行はいつ完了した?", settings)
     assert "9/24" in result.answer.splitlines()[0], result.answer
+
+
+HISTORY = {
+    "2025-01-14.md": """---
+date: 2025-01-14
+with: 小林さん
+---
+## 共有
+- 当番制の見直しを提案した。今は2人で回していて負担が大きい
+- 社内Wikiの検索が遅いという声が多い
+
+## 宿題
+- [ ] 監視ダッシュボードを作る (期限: 2025-01-28)
+""",
+    "2025-01-28.md": """---
+date: 2025-01-28
+with: 小林さん
+---
+## 共有
+- 当番制は4人のローテーションにする案で合意した
+- 監視ダッシュボードはまだ途中
+- 来月の勉強会の講師を引き受けた
+""",
+    "2025-02-25.md": """---
+date: 2025-02-25
+with: 小林さん
+---
+## 共有
+- 当番制の新ローテーションを3月から始める。深夜帯は手当を付ける
+- 採用面接の担当が増えた
+""",
+    "2025-03-11.md": """---
+date: 2025-03-11
+with: 小林さん
+---
+## 共有
+- 監視ダッシュボードを公開した。チーム全員が朝会で見ている
+- 当番制の引き継ぎはチャットのスレッドで行うことにした
+""",
+    "2025-04-08.md": """---
+date: 2025-04-08
+with: 小林さん
+---
+## 共有
+- 当番制の新しいローテーションを1か月回して、呼び出しは1人あたり月4回→月1回に減った
+- 四半期の目標設定シートを提出した
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("history")
+    folder = root / "meetings"
+    folder.mkdir()
+    for name, text in HISTORY.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "ja"})
+    import_dir(folder, settings)
+    return settings
+
+
+def test_a_question_about_a_history_quotes_every_meeting_in_date_order(history: Settings) -> None:
+    result = ask.ask("当番制はどう変わってきた?", history)
+    days = [line.split(" の1on1")[0] for line in result.answer.splitlines()]
+    assert days == ["2025-01-14", "2025-01-28", "2025-02-25", "2025-03-11", "2025-04-08"], result.answer
+    assert "月4回→月1回" in result.answer
+
+
+def test_how_far_something_got_is_answered_by_the_latest_report_not_the_task(history: Settings) -> None:
+    result = ask.ask("監視ダッシュボードは進んでいる?", history)
+    first = result.answer.splitlines()[0]
+    # the task (01-14) and the report that it was half done (01-28) are older than the last word
+    assert first.startswith("2025-03-11 の1on1より") and "公開した" in first, result.answer

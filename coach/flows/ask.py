@@ -26,7 +26,7 @@ from coach.memory.store import Store
 from coach.messages import both, message
 from coach.models import AskResult, Language, Meeting, SearchHit, SearchResults, SectionKind, Source
 from coach.rules.cues import PENDING, PLAN_ANYWHERE, PLAN_LEAD
-from coach.search import retrieval
+from coach.search import bridges, retrieval
 from coach.search import vectors as index
 from coach.text.inputs import check_text
 from coach.text.japanese import predicate_tense
@@ -36,6 +36,7 @@ from coach.text.passages import lines_of, passages_of
 from coach.text.script import has_japanese
 
 MAX_SOURCES = 4
+MAX_HISTORY_SOURCES = 6  # meetings a question about a history may cite
 LINES_PER_SOURCE = 2
 RELATIVE_CUTOFF = 0.55  # a meeting joins the answer when its fused score is this share of the best
 QUOTES = 2  # sentences quoted for a question that asks for one fact (plus the one following the best)
@@ -47,6 +48,9 @@ DENSE_LINE_WEIGHT = 0.5  # a sentence's dense z-score among the candidates, in s
 FOLLOWING_TOPIC = 0.3  # the next sentence is quoted when it holds this share of the question's topic
 RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's half of it
 PLAN_PENALTY = 1.0  # a plan sentence, for a question about when or whether something was done
+LATEST_REPORT = 1.5  # ... and the latest meeting's sentences on the topic, for the same questions: more
+# than a status word earns (1.0), since a later report outranks an earlier status
+LATEST_TOPIC = 0.5  # share of the question's topic a sentence holds to count as on the topic
 
 
 def _latest_meeting(store: Store) -> Callable[[dt.date], dt.date | None]:
@@ -70,7 +74,12 @@ def retrieve(
     repaired = repair_before_search(settings) if options.get("mode") != "lexical" else []
     with store.reading():
         found = retrieval.retrieve(
-            question, settings, **options, lexical=store, latest_meeting=_latest_meeting(store)
+            question,
+            settings,
+            **options,
+            lexical=store,
+            latest_meeting=_latest_meeting(store),
+            words=bridges.space_for(str(store.path)),
         )
     found.notices.extend(repaired)
     return found
@@ -151,6 +160,20 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str], float]] = [
         0.7,
     ),
     (
+        # a question about how far something got: the sentence that states where it stands
+        # (not どうなっている, which as often asks how something is set up as how it is going)
+        ASKS_PROGRESS := re.compile(
+            r"進んでい|進んでる|進捗|進み具合|どこまで(?:進|でき)|状況は"
+            r"|\bon track\b|\bprogress\b|\bstatus\b|how is .* going|how far"
+        ),
+        STATES_PROGRESS := re.compile(
+            PENDING.pattern + r"|進行中|進めている|着手|遅れ|完了|済み|終わっ"
+            r"|\b(?:in progress|ongoing|on track|delayed|behind|completed|finished|done|shipped|merged)\b",
+            re.IGNORECASE,
+        ),
+        1.0,
+    ),
+    (
         re.compile(r"結果|成果|どうなった|outcome|result|how did .* (?:go|end)"),
         re.compile(r"^(?:結果|result)\s*[:：]|結果|完了|done|finished|shipped"),
         0.5,
@@ -218,6 +241,12 @@ def owner_marks(question: str, lines: Sequence[Line], settings: Settings) -> dic
 
 
 # A question that asks for several facts (a list, a history, every item of someone): quote more.
+# A question about how something developed over several meetings: every meeting it cites is
+# quoted (its best sentence at least), in date order, and it may cite more meetings.
+HISTORY_CUES = re.compile(
+    r"どう(?:変わ|進|推移|展開)|経緯|変わってきた|移り変わ|推移|これまで|今まで"
+    r"|how (?:has|have|did) .* (?:evolve|change|develop|progress)|over time|so far|history|timeline"
+)
 LIST_CUES = re.compile(
     r"すべて|全て|全部|挙げ|一覧|どう(?:変わ|進|推移)|経緯|までの|変わってきた|進んだ|todo|to-do|宿題|約束|成果"
     r"|\ball\b|\blist\b|\bevery\b|across|promise|action items|results|what .* (?:say|said) about|history"
@@ -238,6 +267,7 @@ def line_scores(
     similarity to the question, relative to the other candidates), and what the question asks for."""
     if not lines:
         return np.zeros(0)
+    found_dates = {hit.passage.file: hit.passage.meeting for hit in found.hits}
     texts = [retrieval.normalize(line.text) for line in lines]
     if overlap is None:
         overlap = topic_overlap(lines, found)
@@ -259,9 +289,27 @@ def line_scores(
             for line, text in zip(lines, texts, strict=True)
         ]
     )
-    if ASKS_DONE.search(asked):
-        # what was to be done is no answer to when (or whether) it was: a plan line loses
-        prior -= np.array([PLAN_PENALTY * _states_plan(line.text) for line in lines])
+    progress = bool(ASKS_PROGRESS.search(asked))
+    if progress or ASKS_DONE.search(asked):
+        # What was to be done is no answer to when, whether or how far it was: a plan line loses
+        # (pending work is a plan, except as the answer to how far something got).
+        prior -= np.array(
+            [
+                PLAN_PENALTY
+                * (_states_plan(line.text) and not (progress and STATES_PROGRESS.search(line.text)))
+                for line in lines
+            ]
+        )
+        # The latest meeting that speaks of the topic tells where it stands now.
+        on_topic = [line.file for line, share in zip(lines, overlap, strict=True) if share >= LATEST_TOPIC]
+        if on_topic:
+            latest = max(on_topic, key=lambda file: (found_dates.get(file, dt.date.min), file))
+            prior += np.array(
+                [
+                    LATEST_REPORT * (line.file == latest and share >= LATEST_TOPIC)
+                    for line, share in zip(lines, overlap, strict=True)
+                ]
+            )
     if owners is not None:
         prior += np.array([OWNER_WEIGHT * owners.get(i, 0.0) for i in range(len(lines))])
     # A sentence that follows a matching one often carries its answer (…刷新。理由は…ため。).
@@ -278,7 +326,13 @@ def topic_overlap(lines: Sequence[Line], found: retrieval.Retrieval) -> np.ndarr
     return np.array(
         [
             retrieval.coverage(
-                found.units, retrieval.normalize(line.text), found.weights, aliases=found.aliases
+                found.units,
+                retrieval.normalize(line.text),
+                found.weights,
+                aliases=found.aliases,
+                # a word matched by meaning is left to the sentence's own dense similarity: in
+                # one sentence, the word in another sense (review ≈ レビュー, of code) misleads
+                credit=dict.fromkeys(found.credit, 0.0),
             )
             for line in lines
         ]
@@ -325,14 +379,19 @@ class Cited:
 
 
 def choose_quotes(
-    lines: Sequence[Line], scores: np.ndarray, listing: bool, topical: np.ndarray | None = None
+    lines: Sequence[Line],
+    scores: np.ndarray,
+    listing: bool,
+    topical: np.ndarray | None = None,
+    every_meeting: bool = False,
 ) -> dict[str, list[tuple[int, float]]]:
     """Which sentences the answer quotes, per meeting: the best one; the sentence right after it
     when it continues the same passage (the answer often follows: …調査は完了。推奨は…) and
     scores near the best or names the question's topic itself (`topical`, its share of the
     question's content words, at least `FOLLOWING_TOPIC`); others
     within `QUOTE_MARGIN` of the best. For a list or a history, the best sentences of every
-    meeting within twice the margin, up to `LIST_QUOTES`."""
+    meeting within twice the margin, up to `LIST_QUOTES`; for a history (`every_meeting`), first
+    the best sentence of each meeting, however far below the best it scores."""
     quotes: dict[str, list[tuple[int, float]]] = {}
     if not len(scores):
         return quotes
@@ -359,6 +418,12 @@ def choose_quotes(
             seen.append(key)
 
     take(order[0])
+    if every_meeting:
+        firsts: dict[str, int] = {}
+        for i in order:
+            firsts.setdefault(lines[i].file, i)
+        for i in firsts.values():
+            take(i)
     following = order[0] + 1
     continues = following < len(lines) and lines[following].follows
     if (
@@ -391,6 +456,10 @@ def asks_for_list(question: str) -> bool:
     return bool(LIST_CUES.search(retrieval.normalize(question)))
 
 
+def asks_for_history(question: str) -> bool:
+    return bool(HISTORY_CUES.search(retrieval.normalize(question)))
+
+
 def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> list[Cited]:
     """The meetings the answer draws on, each with a code-minted citation key and its quotes.
 
@@ -401,10 +470,9 @@ def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> lis
     if not hits:
         return []
     top = hits[0].score
-    if found.date_range:
-        chosen = hits[:MAX_SOURCES]
-    else:
-        chosen = [h for h in hits[:MAX_SOURCES] if h.score >= top * RELATIVE_CUTOFF]
+    history = asks_for_history(question)
+    most = MAX_HISTORY_SOURCES if history else MAX_SOURCES
+    chosen = hits[:most] if found.date_range else [h for h in hits[:most] if h.score >= top * RELATIVE_CUTOFF]
     store = Store.open(settings)
     meetings = {h.passage.file: store.meeting(h.passage.file) for h in chosen}
     per_meeting = {
@@ -419,7 +487,7 @@ def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> lis
     topical = topic_overlap(pooled, found)
     owners = owner_marks(question, pooled, settings)
     scores = line_scores(question, pooled, found, settings, owners, ranked, overlap=topical)
-    quotes = choose_quotes(pooled, scores, asks_for_list(question), topical)
+    quotes = choose_quotes(pooled, scores, asks_for_list(question) or history, topical, every_meeting=history)
     cited: list[Cited] = []
     used: set[str] = set()
     offset = 0
@@ -562,7 +630,7 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         yield result
         return
     offline = AskResult(
-        answer=_extractive(cited, language, asks_for_list(question)),
+        answer=_extractive(cited, language, asks_for_list(question) or asks_for_history(question)),
         found=True,
         sources=_sources(cited),
         warnings=_notices(found, language),

@@ -22,6 +22,7 @@ from coach.models import Meeting, Passage, SectionKind
 from coach.text.loanwords import sound_key
 from coach.text.passages import passages_with_context
 from coach.text.tokens import TOKEN_CHARS, fts_query, indexed_text
+from coach.text.tokens import words as words_of
 
 SCHEMA = f"""
 CREATE TABLE passages (
@@ -51,6 +52,15 @@ CREATE TABLE IF NOT EXISTS term_sounds (
     PRIMARY KEY (key, term)
 ) WITHOUT ROWID
 """
+# The notes' content words (`coach.text.tokens.words`), each once, in the order first written: a
+# question's word the notes never use is matched to one of these by meaning
+# (`coach.search.bridges`), which reads the new ones by id. Never pruned, like the sound keys.
+WORDS = """
+CREATE TABLE IF NOT EXISTS words (
+    id INTEGER PRIMARY KEY,
+    word TEXT NOT NULL UNIQUE
+)
+"""
 TRIGGER = """
 CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
     DELETE FROM passages_fts WHERE rowid = old.id;
@@ -70,6 +80,7 @@ def create(db: sqlite3.Connection) -> None:
             db.execute(statement)
     db.execute(TRIGGER)
     db.execute(SOUNDS)
+    db.execute(WORDS)
 
 
 def create_sounds(db: sqlite3.Connection) -> None:
@@ -95,9 +106,29 @@ def sounding(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[str]
     return found
 
 
+def create_words(db: sqlite3.Connection) -> None:
+    """The content-word table, filled from the passages already stored (run inside a migration)."""
+    db.execute(WORDS)
+    found: set[str] = set()
+    for (context,) in db.execute("SELECT context FROM passages ORDER BY id"):
+        found.update(words_of(str(context)))
+    add_words(db, found)
+
+
+def add_words(db: sqlite3.Connection, found: Iterable[str]) -> None:
+    db.executemany("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in sorted(set(found))])
+
+
+def words_after(db: sqlite3.Connection, after: int, limit: int) -> list[tuple[int, str]]:
+    """Up to `limit` content words with an id above `after`, by id."""
+    rows = db.execute("SELECT id, word FROM words WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+    return [(int(i), str(w)) for i, w in rows]
+
+
 def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
     """Replace the passages of each meeting (inside the caller's transaction)."""
     words: set[str] = set()
+    content: set[str] = set()
     for meeting in meetings:
         db.execute("DELETE FROM passages WHERE meeting = ?", (meeting.file,))
         for passage, context in passages_with_context(meeting):
@@ -117,7 +148,9 @@ def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
             indexed = indexed_text(context)
             db.execute("INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, indexed))
             words.update(indexed.split())
+            content.update(words_of(context))
     add_sounds(db, words)
+    add_words(db, content)
 
 
 def _passage(row: Sequence[object]) -> tuple[Passage, str]:

@@ -328,6 +328,12 @@ def m006_revision(db: sqlite3.Connection) -> None:
             )
 
 
+@migration
+def m007_words(db: sqlite3.Connection) -> None:
+    """The notes' content words, for matching a question's word by meaning (`fulltext.WORDS`)."""
+    fulltext.create_words(db)
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -573,6 +579,11 @@ class Store:
         """The notes' terms under each sound key (loanwords across scripts)."""
         with self.read() as db:
             return fulltext.sounding(db, keys)
+
+    def words_after(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """The notes' content words with an id above `after` (they only ever grow)."""
+        with self.read() as db:
+            return fulltext.words_after(db, after, limit)
 
     def passages_in_range(self, start: dt.date, end: dt.date, limit: int) -> list[tuple[Passage, str]] | None:
         """Every passage of the meetings in [start, end] with its context; None beyond `limit`."""

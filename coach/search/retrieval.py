@@ -35,6 +35,9 @@ from coach.errors import StoreError
 from coach.messages import both as both_languages
 from coach.models import Passage, SectionKind
 from coach.search import vectors as index
+from coach.search.bridges import CALIBRATION as BRIDGES
+from coach.search.bridges import Bridge, WordSpace
+from coach.search.bridges import bridges as find_bridges
 from coach.search.embedding import EmbeddingCache
 from coach.text import dates
 from coach.text.loanwords import forms as loanword_forms
@@ -164,12 +167,13 @@ def content_units(question: str) -> list[str]:
     return units
 
 
-def name_like_units(question: str) -> list[str]:
+def name_like_units(question: str, proper_only: bool = False) -> list[str]:
     """Specific names: capitalised words inside an English sentence, Latin words inside Japanese,
-    and long katakana words. When the notes never contain one, they did not discuss it."""
+    and long katakana words. When the notes never contain one, they did not discuss it. With
+    `proper_only`, only what is written as a name: capitalised, mixed case or with digits."""
     text = unicodedata.normalize("NFKC", question)
     names: list[str] = []
-    japanese = bool(_JAPANESE.search(text))
+    japanese = bool(_JAPANESE.search(text)) and not proper_only
     stop_latin = stop_en()
     for match in re.finditer(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9.+#-]*", text):
         word = match.group(0).rstrip(".")
@@ -183,7 +187,7 @@ def name_like_units(question: str) -> list[str]:
         capitalised = word[0].isupper() and not at_sentence_start
         if japanese or capitalised or any(ch.isdigit() for ch in word) or word[1:] != word[1:].lower():
             names.append(lower)
-    for run in _CJK.findall(normalize(question)):
+    for run in [] if proper_only else _CJK.findall(normalize(question)):
         if _KATAKANA.match(run) and len(run) >= 4 and run not in stop_ja():
             names.append(run)
     return names
@@ -230,15 +234,24 @@ def coverage(
     weights: Sequence[float] | None = None,
     partial: bool = True,
     aliases: Mapping[str, Sequence[str]] | None = None,
+    credit: Mapping[str, float] | None = None,
 ) -> float:
     """Share of the question's content units found in `text`, each counted by its weight; a unit
-    is found through any of its `aliases` too (the same word in the other script)."""
+    is found through any of its `aliases` too (the same word in the other script, or a word near
+    in meaning), an alias counting for its `credit` (1 unless given)."""
     if not units:
         return 0.0
     weights = weights or [1.0] * len(units)
     aliases = aliases or {}
+    credit = credit or {}
     found = sum(
-        weight * max(unit_match(form, text, partial) for form in (unit, *aliases.get(unit, ())))
+        weight
+        * max(
+            [
+                unit_match(unit, text, partial),
+                *(credit.get(form, 1.0) * unit_match(form, text, partial) for form in aliases.get(unit, ())),
+            ]
+        )
         for unit, weight in zip(units, weights, strict=True)
     )
     return found / max(sum(weights), 1e-9)
@@ -286,6 +299,8 @@ class LexicalSource(Protocol):
     ) -> list[tuple[Passage, str]] | None: ...
 
     def sounding(self, keys: Sequence[str]) -> dict[str, list[str]]: ...
+
+    def words_after(self, after: int, limit: int) -> list[tuple[int, str]]: ...
 
 
 @dataclass
@@ -343,7 +358,9 @@ class Retrieval:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, ja) said to the user
     units: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
-    aliases: dict[str, list[str]] = field(default_factory=dict)  # unit -> the notes' loanword partner
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # unit -> the notes' word for it
+    bridges: list[Bridge] = field(default_factory=list)  # which of those were matched by meaning
+    credit: dict[str, float] = field(default_factory=dict)  # what such a word counts for in coverage
 
     def meetings(self) -> list[str]:
         """Meeting files in rank order (each once)."""
@@ -392,9 +409,14 @@ def retrieve(
     *,
     lexical: LexicalSource,
     latest_meeting: Callable[[dt.date], dt.date | None] = lambda _day: None,
+    words: WordSpace | None = None,
     _undated: bool = False,
 ) -> Retrieval:
-    """Ranked passages for `question`; `mode` is `fused`, `dense` or `lexical` (for benchmarks)."""
+    """Ranked passages for `question`; `mode` is `fused`, `dense` or `lexical` (for benchmarks).
+
+    With `words` (the notes' content words, `coach.search.bridges`), a content word of the
+    question that the notes never use is matched by meaning to one they do use, except in the
+    `lexical` mode, which stays the plain full-text baseline."""
     today = as_of or dt.date.today()
     date_range = (
         None if _undated else question_range(question, today, latest_meeting, settings.fiscal_start_month)
@@ -404,6 +426,16 @@ def retrieve(
     terms = query_terms(question)
     aliases = loanword_aliases(units, lexical)
     stats = topic_stats(lexical, units, terms, aliases)
+    bridged = (
+        _bridges(question, units, stats, settings, lexical, words)
+        if words is not None and mode != "lexical"
+        else []
+    )
+    if bridged:
+        for bridge in bridged:
+            aliases.setdefault(bridge.unit, []).append(bridge.word)
+        stats = topic_stats(lexical, units, terms, aliases)
+    credit = {bridge.word: BRIDGES.credit for bridge in bridged}
     terms = [*terms, *(term for forms in aliases.values() for term in forms if term not in terms)]
     notices: list[tuple[str, str]] = []
 
@@ -428,7 +460,7 @@ def retrieve(
     for rank, (passage, score, context) in enumerate(lexical_hits):
         hit = fused.setdefault(passage.id, Hit(passage, 0.0, context=context))
         hit.lexical = score
-        hit.coverage = coverage(units, normalize(context), weights, aliases=aliases)
+        hit.coverage = coverage(units, normalize(context), weights, aliases=aliases, credit=credit)
         # A lexical match on little of the question's topic is noise (particles, dates, bigrams).
         trust = min(1.0, hit.coverage / MIN_TRUST_COVERAGE) if units else 1.0
         hit.score += LEXICAL_WEIGHT * trust / (RRF_K + rank + 1)
@@ -437,7 +469,7 @@ def retrieve(
         hit.dense = similarity
         hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
         if hit.lexical is None:
-            hit.coverage = coverage(units, normalize(passage.text), weights, aliases=aliases)
+            hit.coverage = coverage(units, normalize(passage.text), weights, aliases=aliases, credit=credit)
     cues = cued_sections(question)
     for hit in fused.values():
         if hit.passage.section in cues:
@@ -446,23 +478,38 @@ def retrieve(
     stats.latin_share = latin_share(hit.context for hit in ranked)
 
     found, reason = judge(
-        question, units, weights, stats, ranked, lexical_hits, dense_hits, date_range, aliases=aliases
+        question,
+        units,
+        weights,
+        stats,
+        ranked,
+        lexical_hits,
+        dense_hits,
+        date_range,
+        aliases=aliases,
+        credit=credit,
     )
     if date_range and units and not found and not _undated:
         # A month in a question about a topic may date the event (7月から異動), not the meetings:
         # when the range holds no evidence, the whole of the notes is asked.
-        wider = retrieve(question, settings, k, as_of, mode, lexical=lexical, _undated=True)
+        wider = retrieve(question, settings, k, as_of, mode, lexical=lexical, words=words, _undated=True)
         if wider.found:
             wider.reason += f" (nothing in {date_range[0]}..{date_range[1]}; the date is the event's)"
             return wider
     if notices and not found and ranked and mode == "fused":
         reason += " (dense retrieval unavailable)"
-    if aliases:
+    sounds = {
+        unit: [f for f in forms if not any(b.unit == unit and b.word == f for b in bridged)]
+        for unit, forms in aliases.items()
+    }
+    if any(sounds.values()):
         reason += (
             " (same word in the other script: "
-            + ", ".join(f"{unit}={'/'.join(forms)}" for unit, forms in aliases.items())
+            + ", ".join(f"{unit}={'/'.join(forms)}" for unit, forms in sounds.items() if forms)
             + ")"
         )
+    if bridged:
+        reason += " (near in meaning: " + "; ".join(bridge.why for bridge in bridged) + ")"
     return Retrieval(
         question,
         date_range,
@@ -473,7 +520,32 @@ def retrieve(
         units=units,
         weights=weights,
         aliases=aliases,
+        bridges=bridged,
+        credit=credit,
     )
+
+
+def _bridges(
+    question: str,
+    units: Sequence[str],
+    stats: TopicStats,
+    settings: Settings,
+    lexical: LexicalSource,
+    words: WordSpace,
+) -> list[Bridge]:
+    """Units no passage holds, matched by meaning to the notes' words; a name is never matched
+    (a name the notes lack is a subject they lack), nor a number."""
+    names = set(name_like_units(question, proper_only=True))
+    absent = [
+        unit
+        for unit in units
+        if stats.unit_freq.get(unit, 0) == 0 and unit not in names and not any(c.isdigit() for c in unit)
+    ]
+    if not absent:
+        return []
+    embedder = index.embedding_function(settings).embedder
+    words.refresh(lexical, embedder, BRIDGES.lazy_limit)
+    return find_bridges(absent, words, embedder, BRIDGES)
 
 
 def _dense(
@@ -535,6 +607,7 @@ def judge(
     date_range: tuple[dt.date, dt.date] | None,
     calibration: NotFoundCalibration = CALIBRATION,
     aliases: Mapping[str, Sequence[str]] | None = None,
+    credit: Mapping[str, float] | None = None,
 ) -> tuple[bool, str]:
     """Found or not found, and why (see `NotFoundCalibration` for the evidence and its constants)."""
     if not ranked:
@@ -548,7 +621,10 @@ def judge(
         return True, "no topic terms (date or meeting question)"
     top = ranked[:5]
     best_coverage = max(
-        (coverage(units, normalize(h.context), weights, partial=False, aliases=aliases) for h in top),
+        (
+            coverage(units, normalize(h.context), weights, partial=False, aliases=aliases, credit=credit)
+            for h in top
+        ),
         default=0.0,
     )
     if best_coverage >= calibration.coverage_found:

@@ -32,6 +32,7 @@ from coach.text.passages import headings_of as headings_of
 from coach.text.passages import lines_of as lines_of
 from coach.text.passages import passages_of as passages_of
 from coach.text.passages import passages_with_context
+from coach.text.tokens import words
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -228,6 +229,8 @@ def _index(
             # Answers quote lines chosen by their similarity to the question: embed them now, into
             # the cache, so that the first question about a meeting does not wait for the model.
             ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
+            # and the content words a question's word may be matched to by meaning (`bridges`)
+            ef.embedder.embed(sorted({w for _, context in batch for w in words(context)}), "word")
             if on_indexed:
                 on_indexed(chunk, counts)
             if progress:

@@ -94,6 +94,35 @@ def terms(text: str) -> list[str]:
     return [term for term in out if term]
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+_WORD_POS = frozenset({"普通名詞", "固有名詞"})
+
+
+@lru_cache(maxsize=8192)
+def _japanese_words(run: str) -> tuple[str, ...]:
+    return tuple(
+        m.surface
+        for m in analyse(run)
+        if m.major == "名詞" and len(m.pos) > 1 and m.pos[1] in _WORD_POS and len(m.surface) >= 2
+    )
+
+
+def words(text: str) -> set[str]:
+    """The content words of `text`: the nouns the analyser finds (two characters or more) and the
+    Latin words of three letters or more, stop words, numbers and web addresses left out. These
+    are the words a question's word can be matched to by meaning (`coach.search.bridges`); every
+    one of them is also a search term of `text`."""
+    folded = _URL.sub(" ", _fold(text))
+    out: set[str] = set()
+    for word in _LATIN.findall(folded):
+        word = word.strip(".-_")
+        if len(word) >= 3 and word.replace("-", "").isalpha() and word not in STOPWORDS_EN:
+            out.add(word)
+    for run in _JAPANESE_RUN.findall(folded):
+        out.update(w for w in _japanese_words(run) if w not in STOPWORDS_JA)
+    return out
+
+
 def indexed_text(text: str) -> str:
     """The terms of `text` space-joined: what the full-text table stores for a passage."""
     return " ".join(terms(text))

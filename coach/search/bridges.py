@@ -1,0 +1,159 @@
+"""A question's word that the notes never use, matched by meaning to a word they do use.
+
+`給料はいくら上がった?` over notes that say 年収, or `outcome` over Japanese notes that say 結果:
+no term, no loanword sound in common. The embedder reads both sides: every content word of the
+notes (`coach.text.tokens.words`, kept in the store's `words` table and embedded when its meeting
+is indexed) is a vector, and a question's missing word is compared with all of them.
+
+Policy (the only data is the calibration below; there is no glossary):
+
+* only a content unit of the question that occurs in no passage (and has no loanword partner) is
+  looked up: a word the notes use is its own evidence;
+* the nearest word is taken only when it stands out of the whole vocabulary: its similarity is
+  `min_z` standard deviations above the mean similarity of every word, and `min_gap` above the
+  second nearest. Word vectors of this model sit close together (0.80–0.95 for almost any pair),
+  so a fixed similarity threshold says little; standing out says the pair is special;
+* the match then counts as the unit's alias, like a loanword partner: it joins the lexical query,
+  the coverage of a passage and the not-found evidence, and is named in the retrieval's `reason`.
+
+Calibration (fitted on corpus A's questions, the tuning corpus, and on words of our own in
+tests/test_bridges.py; checked on corpus B by `bench/retrieval.py`): right matches stood at
+z 4.1–5.3, the words of questions whose topic is absent from the notes at z 2.3–3.2.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from coach.search.embedding import DIM, Embedder
+from coach.text.script import KANJI
+
+KANJI_RE = re.compile(f"[{KANJI}]")
+
+
+class WordSource(Protocol):
+    def words_after(self, after: int, limit: int) -> list[tuple[int, str]]: ...
+
+
+@dataclass(frozen=True)
+class BridgeCalibration:
+    min_z: float = 4.0  # standard deviations above the vocabulary's mean similarity
+    min_gap: float = 0.01  # above the second-nearest word
+    min_vocabulary: int = 50  # fewer words give no stable mean and spread
+    lazy_limit: int = 256  # words embedded inside one search when indexing left them out
+    # What a matched word counts for in a passage's or a sentence's coverage of the question: a
+    # word near in meaning may be the word in another sense (review ≈ レビュー, of code), so it
+    # weighs less than the question's own word or its loanword.
+    credit: float = 0.5
+
+
+CALIBRATION = BridgeCalibration()
+
+
+@dataclass(frozen=True)
+class Bridge:
+    unit: str
+    word: str
+    similarity: float
+    z: float
+    gap: float
+
+    @property
+    def why(self) -> str:
+        return f"{self.unit}≈{self.word} (z {self.z:.1f}, +{self.gap:.3f} over the next word)"
+
+
+@dataclass
+class WordSpace:
+    """The notes' content words and their unit vectors, read from the store and topped up by id."""
+
+    words: list[str] = field(default_factory=list)
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
+    upto: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, source: WordSource, embedder: Embedder, lazy_limit: int) -> None:
+        """Add the words written since the last refresh. Words whose vector is not cached yet
+        (a store filled without indexing) are embedded here, at most `lazy_limit` per call; the
+        rest wait for a later call."""
+        with self.lock:
+            new = source.words_after(self.upto, 1_000_000)
+            if not new:
+                return
+            keys = [embedder.cache.key("word", word) for _, word in new]
+            cached = embedder.cache.get_many(keys)
+            take: list[tuple[int, str]] = []
+            budget = lazy_limit
+            for (wid, word), key in zip(new, keys, strict=True):
+                if key not in cached:
+                    if budget == 0:
+                        break
+                    budget -= 1
+                take.append((wid, word))
+            if not take:
+                return
+            vectors = embedder.embed([word for _, word in take], "word")
+            self.words.extend(word for _, word in take)
+            self.matrix = np.vstack([self.matrix, vectors.astype(np.float32)])
+            self.upto = take[-1][0]
+
+
+_SPACES: dict[str, WordSpace] = {}
+_SPACES_LOCK = threading.Lock()
+
+
+def space_for(name: str) -> WordSpace:
+    """One word space per store file in this process (words only ever grow, so it is topped up)."""
+    with _SPACES_LOCK:
+        return _SPACES.setdefault(name, WordSpace())
+
+
+def forget_spaces() -> None:
+    """Drop every loaded word space (a store file replaced or reset under the same name)."""
+    with _SPACES_LOCK:
+        _SPACES.clear()
+
+
+def bridges(
+    units: Sequence[str],
+    space: WordSpace,
+    embedder: Embedder,
+    calibration: BridgeCalibration = CALIBRATION,
+) -> list[Bridge]:
+    """The notes' word nearest in meaning to each unit, where it stands out (see the policy)."""
+    if not units or len(space.words) < calibration.min_vocabulary:
+        return []
+    queries = embedder.embed(list(units), "word")
+    scores = space.matrix @ queries.T  # (words, units)
+    found: list[Bridge] = []
+    for column, unit in enumerate(units):
+        column_scores = scores[:, column]
+        mean, spread = float(column_scores.mean()), max(float(column_scores.std()), 1e-6)
+        # A word inside the unit or holding it names a broader or narrower subject (住宅手当 is
+        # not 手当), and a compound sharing a kanji with it a sibling (休暇, 連休, 休日): never
+        # the same subject in other words. The lexical side already weighs what they share.
+        kanji = set(KANJI_RE.findall(unit))
+        related = [
+            i
+            for i, word in enumerate(space.words)
+            if word in unit or unit in word or (kanji and kanji.intersection(word))
+        ]
+        if related:
+            column_scores = column_scores.copy()
+            column_scores[related] = -np.inf
+        order = np.argpartition(-column_scores, 1)[:2]
+        first, second = sorted(order, key=lambda i: -column_scores[i])
+        best, runner_up = float(column_scores[first]), float(column_scores[second])
+        if not np.isfinite(best):
+            continue
+        z = (best - mean) / spread
+        word = space.words[int(first)]
+        if z >= calibration.min_z and best - runner_up >= calibration.min_gap:
+            found.append(Bridge(unit, word, best, z, best - runner_up))
+    return found

@@ -1,0 +1,157 @@
+"""A question's word the notes never use, matched by meaning to one they do (`coach.search.bridges`):
+the content-word table in a real SQLite store, the word vectors from the real embedder, and the
+search through the real importer and chroma directory. Meetings written for these tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from coach.config import Settings, load_settings
+from coach.flows import ask
+from coach.flows.imports import import_dir
+from coach.memory.store import Store
+from coach.search import bridges
+from coach.search.embedding import embedder_for
+from coach.text.tokens import terms, words
+
+MEETINGS = {
+    "2025-04-08.md": """---
+date: 2025-04-08
+with: 山本さん
+---
+## 共有
+- 夏の賞与の査定は6月に確定する
+- 新しいCIランナーに移行してビルド時間が14分→9分になった
+- 監視ダッシュボードの作成に着手した
+
+## 決まったこと
+- 障害対応の当番表は月初に更新する
+
+## 宿題
+- [ ] 監視ダッシュボードを作る (期限: 2025-04-22)
+- [ ] 採用面接の評価シートを書く
+""",
+    "2025-04-22.md": """---
+date: 2025-04-22
+with: 山本さん
+---
+## 共有
+- 来期の予算申請は部長がまとめる。締め切りは5月末
+- 社内勉強会でデータベースの索引設計について話した
+- 有給休暇を来週まとめて取る
+
+## 相談
+- ドキュメントの翻訳作業が多くて開発が進まない
+""",
+    "2025-05-13.md": """---
+date: 2025-05-13
+with: 山本さん
+---
+## 共有
+- 監視ダッシュボードを公開した。夜間の障害の検知が早くなった
+- 当番の引き継ぎ手順を文書にした
+- 顧客向け請求システムの移行計画を読んだ
+
+## キャリア
+- 将来は基盤チームで設計を担当したい
+""",
+    "2025-06-03.md": """---
+date: 2025-06-03
+with: 山本さん
+---
+## 共有
+- 賞与の金額が決まった。前年より増えた
+- 請求システムの移行は9月に延期
+- 新人の受け入れ準備として開発環境の構築手順を整えた
+""",
+}
+
+
+def write(folder: Path, names: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text(MEETINGS[name], encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("bridges")
+    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "en"})
+    import_dir(write(root / "notes", list(MEETINGS)), settings)
+    return settings
+
+
+def test_content_words_are_nouns_and_latin_words_and_each_is_a_search_term() -> None:
+    text = "来期の予算は 50万円。on-call の alert 閾値を見直した。詳細は https://wiki.example.org/runbook"
+    found = words(text)
+    assert {"予算", "閾値", "on-call", "alert", "来期"} <= found
+    assert not {"50万円", "万円", "wiki", "runbook", "example"} & found  # numbers and addresses are not words
+    assert found <= set(terms(text))
+
+
+def test_the_store_keeps_each_content_word_once_and_fills_the_table_for_an_older_store(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(env={"COACH_DATA_DIR": str(tmp_path / "data")})
+    import_dir(write(tmp_path / "notes", ["2025-04-08.md", "2025-06-03.md"]), settings, index=False)
+    store = Store.open(settings)
+    stored = [word for _, word in store.words_after(0, 10_000)]
+    assert len(stored) == len(set(stored)) and {"賞与", "ダッシュボード", "査定"} <= set(stored)
+
+    # A store written before the table existed: the migration fills it from the passages.
+    with sqlite3.connect(store.path) as db:
+        db.execute("DROP TABLE words")
+        db.execute("DELETE FROM _migrations WHERE name = 'm007_words'")
+    db.close()
+    reopened = Store.open(settings)
+    assert sorted(word for _, word in reopened.words_after(0, 10_000)) == sorted(stored)
+
+
+def test_a_word_the_notes_never_use_is_matched_to_the_one_they_use(notes: Settings) -> None:
+    found = ask.retrieve("When is the budget request due?", notes, k=5)
+    assert [(b.unit, b.word) for b in found.bridges] == [("budget", "予算")]
+    assert found.meetings()[0] == "2025-04-22.md"
+    assert (
+        "budget≈予算" in found.reason and "z " in found.reason
+    )  # the why: which words, how far they stand out
+
+
+def test_a_subject_the_notes_lack_is_matched_to_nothing(notes: Settings) -> None:
+    for question in ("社員食堂のメニューについて話した?", "育児休暇について話した?"):
+        found = ask.retrieve(question, notes, k=5)
+        # 有給休暇 shares a kanji with 育児休暇: a sibling subject, not the same one
+        assert not found.bridges and not found.found, (question, found.reason)
+
+
+def test_a_name_is_never_matched_by_meaning(notes: Settings) -> None:
+    found = ask.retrieve("What did Priya say about the budget?", notes, k=5)
+    assert [b.unit for b in found.bridges] == ["budget"]
+    assert not found.found and "unknown names: priya" in found.reason
+
+
+def test_words_without_vectors_are_embedded_a_few_at_a_time(tmp_path: Path) -> None:
+    """A store filled without indexing (vectors not computed at import): a search embeds at most
+    `lazy_limit` of its words, and the next one goes on from there."""
+    settings = load_settings(env={"COACH_DATA_DIR": str(tmp_path / "data")})
+    import_dir(
+        write(tmp_path / "notes", ["2025-04-08.md", "2025-04-22.md", "2025-06-03.md"]), settings, index=False
+    )
+    store = Store.open(settings)
+    total = len(store.words_after(0, 10_000))
+    embedder = embedder_for(settings.embedding_cache_path)
+    space = bridges.WordSpace()
+    space.refresh(store, embedder, lazy_limit=10)
+    assert len(space.words) == 10 and space.matrix.shape == (10, 384)
+    space.refresh(store, embedder, lazy_limit=10)
+    assert len(space.words) == 20
+    space.refresh(store, embedder, lazy_limit=10_000)
+    assert len(space.words) == total and len(set(space.words)) == total
+
+    # a meeting saved later adds only its new words
+    import_dir(write(tmp_path / "more", ["2025-05-13.md"]), settings, index=False)
+    space.refresh(store, embedder, lazy_limit=10_000)
+    assert len(space.words) == len(store.words_after(0, 10_000)) > total
