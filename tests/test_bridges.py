@@ -155,3 +155,19 @@ def test_words_without_vectors_are_embedded_a_few_at_a_time(tmp_path: Path) -> N
     import_dir(write(tmp_path / "more", ["2025-05-13.md"]), settings, index=False)
     space.refresh(store, embedder, lazy_limit=10_000)
     assert len(space.words) == len(store.words_after(0, 10_000)) > total
+
+
+def test_indexing_leaves_no_word_without_a_vector(tmp_path: Path) -> None:
+    """A store written without indexing (or before words were kept): the next full index sync
+    embeds every word, so no search pays for it."""
+    from coach.flows.imports import sync_index
+    from coach.search.embedding import EmbeddingCache
+
+    settings = load_settings(env={"COACH_DATA_DIR": str(tmp_path / "data")})
+    import_dir(write(tmp_path / "notes", list(MEETINGS)), settings, index=False)
+    store = Store.open(settings)
+    keys = [EmbeddingCache.key("word", word) for _, word in store.words_after(0, 10_000)]
+    cache = embedder_for(settings.embedding_cache_path).cache
+    assert len(cache.get_many(keys)) < len(keys)
+    sync_index(settings)
+    assert len(cache.get_many(keys)) == len(keys)

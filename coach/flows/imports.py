@@ -8,6 +8,7 @@ import os
 import re
 import sqlite3
 import stat
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -327,6 +328,8 @@ def sync_index(
         if verify and not reasons and expected is not None:
             _IN_STEP[key] = (revision, expected)
         if not stale:
+            if limit is None:
+                _embed_words(settings, store)
             return repair
         todo = stale[:limit] if limit is not None else stale
         repair.pending = len(stale) - len(todo)
@@ -340,6 +343,8 @@ def sync_index(
             repair.indexed += len(chunk)
 
         vectors.index_meetings(settings, meetings, progress, on_indexed=confirmed, wait=wait)
+        if limit is None:
+            _embed_words(settings, store)
     except vectors.IndexBusy as exc:
         repair.busy = True
         repair.pending = max(len(stale) - repair.indexed, 1)
@@ -348,6 +353,15 @@ def sync_index(
         repair.pending = max(len(stale) - repair.indexed, 1)
         repair.warnings.append(_index_warning(settings, exc))
     return repair
+
+
+def _embed_words(settings: Settings, store: Store) -> None:
+    """Vectors for the notes' content words that have none yet (a store written before words were
+    kept, or without indexing), so that no search has to compute them (`coach.search.bridges`)."""
+    from coach.search import bridges, vectors
+
+    space = bridges.space_for(str(store.path))
+    space.refresh(store, vectors.embedding_function(settings).embedder, lazy_limit=sys.maxsize)
 
 
 SEARCH_REPAIR = 16  # meetings a search indexes inline before answering; more waits for an import
