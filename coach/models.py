@@ -283,6 +283,7 @@ class SearchResults(Contract):
     date_filter: tuple[dt.date, dt.date] | None = None
     results: list[SearchHit]
     notices: list[str] = Field(default_factory=list)  # e.g. answered from keyword search only
+    why: str = ""  # the retrieval's verdict and its evidence, as for AskResult
 
 
 class Source(Contract):
@@ -297,6 +298,9 @@ class AskResult(Contract):
     sources: list[Source]
     engine: str = "offline"
     warnings: list[str] = Field(default_factory=list)
+    # why the notes were judged to hold the answer or not (which evidence: coverage, dense
+    # standout, absent topic words) and which words were matched across scripts or by meaning
+    why: str = ""
 
 
 # --------------------------------------------------------------------------- review

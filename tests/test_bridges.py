@@ -171,3 +171,20 @@ def test_indexing_leaves_no_word_without_a_vector(tmp_path: Path) -> None:
     assert len(cache.get_many(keys)) < len(keys)
     sync_index(settings)
     assert len(cache.get_many(keys)) == len(keys)
+
+
+def test_ask_json_says_why_found_or_not(notes: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from coach.cli import main
+
+    monkeypatch.setenv("COACH_DATA_DIR", str(notes.data_dir))
+    runner = CliRunner()
+    absent = json.loads(runner.invoke(main, ["ask", "社員食堂のメニューについて話した?", "--json"]).stdout)
+    assert absent["found"] is False and absent["why"].startswith("topic not in the notes: 社員食堂")
+    bridged = json.loads(runner.invoke(main, ["ask", "When is the budget request due?", "--json"]).stdout)
+    assert "budget≈予算" in bridged["why"]
+    present = json.loads(runner.invoke(main, ["search", "賞与の金額", "--json"]).stdout)
+    assert present["why"].startswith("coverage") and present["results"][0]["file"] == "2025-06-03.md"

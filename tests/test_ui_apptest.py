@@ -309,6 +309,9 @@ def test_ask_answers_with_sources(meetings_dir: Path) -> None:
     assert text("ask.sources", "en") in all_text(at)
     cited = all_text(at)
     assert any(str(gold) in cited for gold in question["gold"])
+    # the verdict's evidence is one click away
+    [why] = [e for e in at.expander if e.label == text("ask.why", "en")]
+    assert "coverage" in " ".join(c.value for c in why.caption)
 
 
 @pytest.mark.slow

@@ -81,6 +81,9 @@ def show_turn(turn: dict[str, Any]) -> None:
             if not result.found:
                 st.caption(t("ask.not_found"))
             show_sources(result.sources)
+            if result.why:
+                with st.expander(t("ask.why")):
+                    st.caption(result.why)
 
 
 def answer(question: str) -> AskResult | None:

@@ -292,6 +292,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "The answer is not in your meetings.",
     },
     "ask.clear": {"ja": "会話を消す", "en": "Clear the chat"},
+    "ask.why": {"ja": "判定の根拠（検索の証拠）", "en": "Why (the search's evidence)"},
     # ------------------------------------------------------------------ review
     "review.kept": {"ja": "評価の材料にする書き換え ({n})", "en": "Rewrites kept for the review ({n})"},
     "review.kept_none": {"ja": "保存した書き換えはありません。", "en": "No rewrites kept."},

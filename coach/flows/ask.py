@@ -544,6 +544,7 @@ def search(query: str, settings: Settings, k: int = 5, as_of: dt.date | None = N
         date_filter=found.date_range,
         results=results,
         notices=_notices(found, detect_language(query)),
+        why=found.reason,
     )
 
 
@@ -625,7 +626,9 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
     """
     question, language, found, cited = _prepare(question, settings, as_of)
     if not cited:
-        result = _not_found(language).model_copy(update={"warnings": _notices(found, language)})
+        result = _not_found(language).model_copy(
+            update={"warnings": _notices(found, language), "why": found.reason}
+        )
         yield result.answer
         yield result
         return
@@ -634,6 +637,7 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         found=True,
         sources=_sources(cited),
         warnings=_notices(found, language),
+        why=found.reason,
     )
     if settings.engine != "llm":
         yield offline.answer
@@ -675,7 +679,7 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         # the check's notices (removed citations, failed checks) are in COACH_LANG
         result = check_answer("".join(chunks), offered, settings.language, prompt=instructions)
         warnings = [*engine.notice_texts(settings.language), *result.warnings]
-        yield result.model_copy(update={"engine": engine.name, "warnings": warnings})
+        yield result.model_copy(update={"engine": engine.name, "warnings": warnings, "why": found.reason})
     except LLMError as exc:
         notices = engine.notice_texts(settings.language) if engine is not None else []
         notice = fallback_notice(exc, settings.language)

@@ -129,7 +129,7 @@ def bridges(
     """The notes' word nearest in meaning to each unit, where it stands out (see the policy)."""
     if not units or len(space.words) < calibration.min_vocabulary:
         return []
-    queries = embedder.embed(list(units), "word")
+    queries = embedder.embed(list(units), "query")  # a question's words: cached as the question is
     scores = space.matrix @ queries.T  # (words, units)
     found: list[Bridge] = []
     for column, unit in enumerate(units):
