@@ -4,6 +4,8 @@ the meeting's date and counterpart — the owner's items for "what did X promise
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from coach.config import Settings, load_settings
@@ -54,16 +56,21 @@ with: 鈴木さん
 """
 
 
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("answers")
+def imported(root: Path, meetings: dict[str, str], language: str) -> Settings:
+    """`meetings` (file name -> Markdown) written under `root` and imported into a store there."""
     folder = root / "meetings"
     folder.mkdir()
-    for name, text in (("2025-10-07.md", FIRST), ("2025-10-21.md", SECOND), ("2025-11-04.md", THIRD)):
+    for name, text in meetings.items():
         (folder / name).write_text(text, encoding="utf-8")
-    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "en"})
+    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": language})
     import_dir(folder, settings)
     return settings
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    meetings = {"2025-10-07.md": FIRST, "2025-10-21.md": SECOND, "2025-11-04.md": THIRD}
+    return imported(tmp_path_factory.mktemp("answers"), meetings, "en")
 
 
 def test_what_someone_promised_lists_their_items_only(notes: Settings) -> None:
@@ -185,14 +192,7 @@ with: 小林さん
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("history")
-    folder = root / "meetings"
-    folder.mkdir()
-    for name, text in HISTORY.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "ja"})
-    import_dir(folder, settings)
-    return settings
+    return imported(tmp_path_factory.mktemp("history"), HISTORY, "ja")
 
 
 def test_a_question_about_a_history_quotes_every_meeting_in_date_order(history: Settings) -> None:
