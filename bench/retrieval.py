@@ -15,10 +15,13 @@ build affordable on a small machine. The lexical side (FTS5 in the store) is mea
 scale; the dense side (chroma) only up to `--dense-max` meetings, because embedding 10,000
 generated meetings does not fit a short run: above it, fused figures are lexical + the measured
 query embedding + the dense query time at `--dense-max`, printed as such. Query vectors are not
-cached between measurements, so the figures include embedding the question; fused figures also
-include the index-repair check `ask.retrieve` runs before a search (the index is built through
-`sync_index`, as an import builds it, so the check finds it in step). "first search after a
-write" saves one more meeting through the store and times the next question.
+cached between measurements (nor the question's words, which a search may match by meaning),
+so the figures include embedding the question; fused figures also include the index-repair check
+`ask.retrieve` runs before a search (the index is built through `sync_index`, as an import builds
+it, so the check finds it in step). "first lexical search after a write" saves one more meeting
+through the store and times the next question; "first fused search after a save" saves one as
+the app does (store, then `index_after_commit`) and times the next question, which compares the
+store's record with the index again because the store changed.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from coach.config import Settings, load_settings  # noqa: E402
 from coach.flows import ask  # noqa: E402
 from coach.flows.ask import lines_of  # noqa: E402
-from coach.flows.imports import import_dir, sync_index  # noqa: E402
+from coach.flows.imports import import_dir, index_after_commit, sync_index  # noqa: E402
 from coach.memory.store import Store, StoredMeeting  # noqa: E402
 from coach.models import Meeting, MeetingSection  # noqa: E402
 from coach.search import retrieval  # noqa: E402
@@ -226,7 +229,17 @@ def latency(work: Path, dev: Settings, scales: list[int], dense_max: int) -> Non
                 fused.append((time.perf_counter() - started) * 1000)
             fused_med, fused_p95 = percentiles(fused)
             dense_at_max = (fused_med - lex_med, fused_p95 - lex_p95)
-            line += f" | index build {built:6.1f} s | fused search incl. embedding median {fused_med:5.1f} ms, p95 {fused_p95:5.1f} ms"
+            # the first question after a save, as the app saves: store, then the index of that meeting
+            saved = generated(1, pool, random.Random(scale + 1))[0].model_copy(update={"file": "saved.md"})
+            save(settings, [saved])
+            index_after_commit(settings, [saved])
+            started = time.perf_counter()
+            ask.retrieve(qs[1]["question"] + " (after a save)", settings, k=5, as_of=as_of(qs[1]))
+            fused_after = (time.perf_counter() - started) * 1000
+            line += (
+                f" | index build {built:6.1f} s | fused search incl. embedding median {fused_med:5.1f} ms,"
+                f" p95 {fused_p95:5.1f} ms | first fused search after a save {fused_after:5.1f} ms"
+            )
         elif dense_at_max:
             line += (
                 f" | fused estimate (lexical here + dense/embedding part measured at {dense_max})"
