@@ -47,6 +47,7 @@ class BridgeCalibration:
     min_gap: float = 0.01  # above the second-nearest word
     min_vocabulary: int = 50  # fewer words give no stable mean and spread
     lazy_limit: int = 256  # words embedded inside one search when indexing left them out
+    most_units: int = 3  # question words looked up in one search
     # What a matched word counts for in a passage's or a sentence's coverage of the question: a
     # word near in meaning may be the word in another sense (review ≈ レビュー, of code), so it
     # weighs less than the question's own word or its loanword.
@@ -76,13 +77,20 @@ class WordSpace:
     words: list[str] = field(default_factory=list)
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, DIM), dtype=np.float32))
     upto: int = 0
+    first: int = 0  # id of the first word held, to notice a store replaced under the same name
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _clear(self) -> None:
+        self.words, self.upto, self.first = [], 0, 0
+        self.matrix = np.zeros((0, DIM), dtype=np.float32)
 
     def refresh(self, source: WordSource, embedder: Embedder, lazy_limit: int) -> None:
         """Add the words written since the last refresh. Words whose vector is not cached yet
         (a store filled without indexing) are embedded here, at most `lazy_limit` per call; the
         rest wait for a later call."""
         with self.lock:
+            if self.words and source.words_after(0, 1) != [(self.first, self.words[0])]:
+                self._clear()  # the store was replaced under the same name: start again
             new = source.words_after(self.upto, 1_000_000)
             if not new:
                 return
@@ -99,6 +107,8 @@ class WordSpace:
             if not take:
                 return
             vectors = embedder.embed([word for _, word in take], "word")
+            if not self.words:
+                self.first = take[0][0]
             self.words.extend(word for _, word in take)
             self.matrix = np.vstack([self.matrix, vectors.astype(np.float32)])
             self.upto = take[-1][0]
@@ -112,12 +122,6 @@ def space_for(name: str) -> WordSpace:
     """One word space per store file in this process (words only ever grow, so it is topped up)."""
     with _SPACES_LOCK:
         return _SPACES.setdefault(name, WordSpace())
-
-
-def forget_spaces() -> None:
-    """Drop every loaded word space (a store file replaced or reset under the same name)."""
-    with _SPACES_LOCK:
-        _SPACES.clear()
 
 
 def bridges(

@@ -167,13 +167,12 @@ def content_units(question: str) -> list[str]:
     return units
 
 
-def name_like_units(question: str, proper_only: bool = False) -> list[str]:
+def name_like_units(question: str) -> list[str]:
     """Specific names: capitalised words inside an English sentence, Latin words inside Japanese,
-    and long katakana words. When the notes never contain one, they did not discuss it. With
-    `proper_only`, only what is written as a name: capitalised, mixed case or with digits."""
+    and long katakana words. When the notes never contain one, they did not discuss it."""
     text = unicodedata.normalize("NFKC", question)
     names: list[str] = []
-    japanese = bool(_JAPANESE.search(text)) and not proper_only
+    japanese = bool(_JAPANESE.search(text))
     stop_latin = stop_en()
     for match in re.finditer(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9.+#-]*", text):
         word = match.group(0).rstrip(".")
@@ -187,7 +186,7 @@ def name_like_units(question: str, proper_only: bool = False) -> list[str]:
         capitalised = word[0].isupper() and not at_sentence_start
         if japanese or capitalised or any(ch.isdigit() for ch in word) or word[1:] != word[1:].lower():
             names.append(lower)
-    for run in [] if proper_only else _CJK.findall(normalize(question)):
+    for run in _CJK.findall(normalize(question)):
         if _KATAKANA.match(run) and len(run) >= 4 and run not in stop_ja():
             names.append(run)
     return names
@@ -533,9 +532,10 @@ def _bridges(
     lexical: LexicalSource,
     words: WordSpace,
 ) -> list[Bridge]:
-    """Units no passage holds, matched by meaning to the notes' words; a name is never matched
-    (a name the notes lack is a subject they lack), nor a number."""
-    names = set(name_like_units(question, proper_only=True))
+    """Units no passage holds, matched by meaning to the notes' words; never a number, nor a word
+    `judge` reads as a name (a name the notes lack is a subject they lack: matching it to a word
+    near in meaning would overrule that)."""
+    names = {name for name in name_like_units(question) if _LATIN.fullmatch(name)}
     absent = [
         unit
         for unit in units
@@ -543,6 +543,9 @@ def _bridges(
     ]
     if not absent:
         return []
+    # Each word costs a model run (~7 ms on two cores, whatever its length): the longest few,
+    # the most specific, are looked up.
+    absent = sorted(absent, key=len, reverse=True)[: BRIDGES.most_units]
     embedder = index.embedding_function(settings).embedder
     words.refresh(lexical, embedder, BRIDGES.lazy_limit)
     return find_bridges(absent, words, embedder, BRIDGES)
