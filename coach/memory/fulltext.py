@@ -110,8 +110,8 @@ def create_words(db: sqlite3.Connection) -> None:
     """The content-word table, filled from the passages already stored (run inside a migration)."""
     db.execute(WORDS)
     found: set[str] = set()
-    for (context,) in db.execute("SELECT context FROM passages ORDER BY id"):
-        found.update(words_of(str(context)))
+    for (text,) in db.execute("SELECT text FROM passages ORDER BY id"):
+        found.update(words_of(str(text)))
     add_words(db, found)
 
 
@@ -148,7 +148,9 @@ def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
             indexed = indexed_text(context)
             db.execute("INSERT INTO passages_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, indexed))
             words.update(indexed.split())
-            content.update(words_of(context))
+            # the passage's own words: the meeting title and the section heading its context
+            # adds (共有, 宿題, Action items) stand in every passage and name no topic
+            content.update(words_of(passage.text))
     add_sounds(db, words)
     add_words(db, content)
 

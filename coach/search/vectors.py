@@ -230,7 +230,7 @@ def _index(
             # the cache, so that the first question about a meeting does not wait for the model.
             ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
             # and the content words a question's word may be matched to by meaning (`bridges`)
-            ef.embedder.embed(sorted({w for _, context in batch for w in words(context)}), "word")
+            ef.embedder.embed(sorted({w for p, _ in batch for w in words(p.text)}), "word")
             if on_indexed:
                 on_indexed(chunk, counts)
             if progress:
