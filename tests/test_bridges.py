@@ -210,3 +210,21 @@ def test_a_store_replaced_under_the_same_name_is_read_afresh(tmp_path: Path) -> 
     space.refresh(store, embedder, lazy_limit=10_000)
     assert sorted(space.words) == sorted(word for _, word in store.words_after(0, 10_000))
     assert "賞与" not in space.words
+
+
+def test_in_a_large_vocabulary_the_chance_best_match_is_refused(tmp_path: Path) -> None:
+    """The nearest of many unrelated words stands out further by chance (about sqrt(2 ln N)
+    standard deviations): the bar rises with the vocabulary, so 20,000 random words give no
+    match, where a fixed bar of z 4 lets their best one through."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((20_000, 384)).astype(np.float32)
+    space = bridges.WordSpace(
+        words=[f"w{i}" for i in range(len(vectors))],
+        matrix=vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
+    )
+    embedder = embedder_for(tmp_path / "cache.sqlite3")
+    assert bridges.bridges(["budget"], space, embedder) == []
+    fixed = bridges.BridgeCalibration(margin_z=4.0 - bridges.chance_z(len(space.words)))
+    assert [b.unit for b in bridges.bridges(["budget"], space, embedder, fixed)] == ["budget"]

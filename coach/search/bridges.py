@@ -10,19 +10,24 @@ Policy (the only data is the calibration below; there is no glossary):
 * only a content unit of the question that occurs in no passage (and has no loanword partner) is
   looked up: a word the notes use is its own evidence;
 * the nearest word is taken only when it stands out of the whole vocabulary: its similarity is
-  `min_z` standard deviations above the mean similarity of every word, and `min_gap` above the
-  second nearest. Word vectors of this model sit close together (0.80–0.95 for almost any pair),
-  so a fixed similarity threshold says little; standing out says the pair is special;
+  more standard deviations above the mean similarity of every word than the nearest of that many
+  unrelated words would be (about sqrt(2 ln N) for N words, the expected maximum of N draws),
+  by `margin_z`; and `min_gap` above the second nearest. Word vectors of this model sit close
+  together (0.80–0.95 for almost any pair), so a fixed similarity threshold says little, and a
+  fixed z would let a large vocabulary's chance best match through: with 200 words the best of
+  unrelated ones stands near z 3.3, with 20,000 near 4.5;
 * the match then counts as the unit's alias, like a loanword partner: it joins the lexical query,
   the coverage of a passage and the not-found evidence, and is named in the retrieval's `reason`.
 
-Calibration (fitted on corpus A's questions, the tuning corpus, and on words of our own in
-tests/test_bridges.py; checked on corpus B by `bench/retrieval.py`): right matches stood at
-z 4.1–5.3, the words of questions whose topic is absent from the notes at z 2.3–3.2.
+Calibration (fitted on corpus A's questions, the tuning corpus, about 200 words, and on words
+of our own in tests/test_bridges.py; checked on corpus B by `bench/retrieval.py`): right matches
+stood at z 4.1–5.3, the words of questions whose topic is absent from the notes at z 2.3–3.2, so
+the bar there is z 4.0, sqrt(2 ln 213) + 0.73.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Sequence
@@ -43,7 +48,7 @@ class WordSource(Protocol):
 
 @dataclass(frozen=True)
 class BridgeCalibration:
-    min_z: float = 4.0  # standard deviations above the vocabulary's mean similarity
+    margin_z: float = 0.73  # above the z the best of the vocabulary's unrelated words reaches
     min_gap: float = 0.01  # above the second-nearest word
     min_vocabulary: int = 50  # fewer words give no stable mean and spread
     lazy_limit: int = 256  # words embedded inside one search when indexing left them out
@@ -64,10 +69,15 @@ class Bridge:
     similarity: float
     z: float
     gap: float
+    bar: float  # the z it had to reach among this many words
+    vocabulary: int
 
     @property
     def why(self) -> str:
-        return f"{self.unit}≈{self.word} (z {self.z:.1f}, +{self.gap:.3f} over the next word)"
+        return (
+            f"{self.unit}≈{self.word} (z {self.z:.1f} ≥ {self.bar:.1f} for {self.vocabulary} words,"
+            f" +{self.gap:.3f} over the next word)"
+        )
 
 
 @dataclass
@@ -124,6 +134,12 @@ def space_for(name: str) -> WordSpace:
         return _SPACES.setdefault(name, WordSpace())
 
 
+def chance_z(words: int) -> float:
+    """How far above the mean, in standard deviations, the nearest of `words` unrelated words
+    stands by chance: the expected maximum of that many normal draws, about sqrt(2 ln N)."""
+    return math.sqrt(2 * math.log(max(words, 2)))
+
+
 def bridges(
     units: Sequence[str],
     space: WordSpace,
@@ -134,6 +150,7 @@ def bridges(
     if not units or len(space.words) < calibration.min_vocabulary:
         return []
     queries = embedder.embed(list(units), "query")  # a question's words: cached as the question is
+    bar = chance_z(len(space.words)) + calibration.margin_z
     scores = space.matrix @ queries.T  # (words, units)
     found: list[Bridge] = []
     for column, unit in enumerate(units):
@@ -158,6 +175,6 @@ def bridges(
             continue
         z = (best - mean) / spread
         word = space.words[int(first)]
-        if z >= calibration.min_z and best - runner_up >= calibration.min_gap:
-            found.append(Bridge(unit, word, best, z, best - runner_up))
+        if z >= bar and best - runner_up >= calibration.min_gap:
+            found.append(Bridge(unit, word, best, z, best - runner_up, bar, len(space.words)))
     return found
