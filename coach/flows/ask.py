@@ -267,7 +267,6 @@ def line_scores(
     similarity to the question, relative to the other candidates), and what the question asks for."""
     if not lines:
         return np.zeros(0)
-    found_dates = {hit.passage.file: hit.passage.meeting for hit in found.hits}
     texts = [retrieval.normalize(line.text) for line in lines]
     if overlap is None:
         overlap = topic_overlap(lines, found)
@@ -303,6 +302,7 @@ def line_scores(
         # The latest meeting that speaks of the topic tells where it stands now.
         on_topic = [line.file for line, share in zip(lines, overlap, strict=True) if share >= LATEST_TOPIC]
         if on_topic:
+            found_dates = {hit.passage.file: hit.passage.meeting for hit in found.hits}
             latest = max(on_topic, key=lambda file: (found_dates.get(file, dt.date.min), file))
             prior += np.array(
                 [
