@@ -241,3 +241,38 @@ def test_the_check_before_a_search_is_skipped_only_while_the_store_stands_still(
     index.collection(settings).delete(where={"file": "2031-02-03.md"})
     imports.repair_before_search(settings)
     assert "2031-02-03.md" in index.indexed_files(settings)
+
+
+@pytest.mark.slow
+def test_processes_opening_a_new_index_together_all_open_it(tmp_path: Path) -> None:
+    """Opening chroma's folder runs its schema migrations; two processes doing that at the same
+    moment on a new data dir used to fail one of them. Several rounds of three processes, released
+    at the same instant, must all open the index and see the same empty collection."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, time; from coach.config import load_settings; from coach.search import vectors;"
+        "s = load_settings(); start = float(sys.argv[1])\n"
+        "while time.time() < start: pass\n"
+        "print(vectors.count(s))"
+    )
+    for round_ in range(5):
+        env = {**os.environ, "COACH_DATA_DIR": str(tmp_path / f"data{round_}")}
+        start = time.time() + 3  # each process has imported chroma by then
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(start)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        for run in runs:
+            out, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err[-2000:]
+            assert out.strip() == "0"

@@ -20,6 +20,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -96,7 +97,10 @@ def _client(settings: Settings) -> ClientAPI:
                 )
             else:
                 private_dir(settings.chroma_dir)
-                client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+                with _opening(settings):
+                    client = chromadb.PersistentClient(
+                        path=str(settings.chroma_dir), settings=chroma_settings
+                    )
         except Exception as exc:
             raise _index_error(settings, exc) from exc
         _clients[key] = client
@@ -138,11 +142,13 @@ def collection(settings: Settings, fresh: bool = False) -> Collection:
     if cached is not None:
         return cached
     try:
-        opened = _client(settings).get_or_create_collection(
-            COLLECTION,
-            embedding_function=embedding_function(settings),  # type: ignore[arg-type]
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        client = _client(settings)
+        with _opening(settings):
+            opened = client.get_or_create_collection(
+                COLLECTION,
+                embedding_function=embedding_function(settings),  # type: ignore[arg-type]
+                configuration={"hnsw": {"space": "cosine"}},
+            )
     except StoreError:
         raise
     except Exception as exc:
@@ -150,6 +156,43 @@ def collection(settings: Settings, fresh: bool = False) -> Collection:
     with _clients_lock:
         _collections[key] = opened
     return opened
+
+
+@contextmanager
+def _opening(settings: Settings) -> Iterator[None]:
+    """Hold the data dir's open lock while chroma creates or opens its files.
+
+    Opening a PersistentClient runs chroma's schema migrations and creating the collection writes a
+    row: two processes doing either at once on the same folder fail ("table collections already
+    exists", "database is locked"), as two imports started together on a new data dir did. The lock is held for milliseconds, is separate from the writers' `index.lock` (a search
+    that opens the index never waits for an import to finish), and is never held while waiting
+    for that one, so the two cannot deadlock. A chroma server serialises this itself."""
+    if settings.chroma_url:
+        yield
+        return
+    with _flocked(settings.ensure_data_dir() / "index-open.lock", wait=True):
+        yield
+
+
+@contextmanager
+def _flocked(path: Path, *, wait: bool) -> Iterator[bool]:
+    """An advisory lock on `path`, released when the block ends; yields False when `wait` is off
+    and another process holds it, True once held (or on a platform without advisory locks)."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform: rely on chroma's own
+        yield True
+        return
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 class IndexBusy(StoreError):
@@ -162,24 +205,13 @@ def writing(settings: Settings, *, wait: bool = True) -> Iterator[None]:
 
     With `wait=False` a lock held elsewhere raises IndexBusy at once (a search never waits for
     an import to finish indexing)."""
-    try:
-        import fcntl
-    except ImportError:  # no advisory locks on this platform: writers rely on chroma's own
-        yield
-        return
-    path = settings.ensure_data_dir() / "index.lock"
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
+    with _flocked(settings.ensure_data_dir() / "index.lock", wait=wait) as held:
+        if not held:
             raise IndexBusy(
                 "Another coach process is updating the search index; it will hold the rest when it finishes.",
                 "別の coach の処理が検索インデックスを更新中です。終わると残りも検索できるようになります。",
-            ) from None
+            )
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def index_meetings(
