@@ -8,6 +8,7 @@ the check corpus: its numbers are the ones to trust) are each imported through t
 `meetings_b_questions.jsonl` is run with the lexical, dense and fused retrievers: recall@1,
 recall@3 and MRR per kind (over meeting files), found/not-found accuracy, and for the fused
 retriever the share of answerable questions whose offline answer holds every `answer_facts` string.
+"small store" measures the not-found evidence of a store of two meetings (`small_store`).
 
 Latency: meetings are generated with random dates; their sections are drawn from a FINITE POOL of
 section texts (combinations of the dev meetings' lines), so the embedding cache keeps the index
@@ -121,6 +122,38 @@ def quality(work: Path, label: str, folder: str, question_file: str, verbose: bo
             print(f"   answer {q['id']} lacks {missing}: {answer[:160]!r}")
     print(f"fused    answer holds every fact: {sum(holds)}/{len(holds)} = {sum(holds) / len(holds):.2f}")
     return settings
+
+
+def small_store(settings: Settings, label: str, question_file: str, trials: int = 3) -> None:
+    """A store of two meetings: does the best passage stand out of the background passages?
+
+    For each question, `trials` pairs of meetings (an answerable question: one of its meetings and
+    another; a not-found one: any two), the dense standout of the pair's passages measured with
+    the background (`retrieval.dense_standout`): the share reaching `standout_found` is how often
+    dense evidence alone says found in such a store (right for answerable, wrong for not-found)."""
+    from coach.search import vectors
+    from coach.text.passages import passages_with_context
+
+    meetings = {m.file: m for m in Store.open(settings).meetings()}
+    embedder = vectors.embedding_function(settings).embedder
+    contexts = {f: [c for _, c in passages_with_context(m)] for f, m in meetings.items()}
+    rng = random.Random(7)
+    found: dict[bool, list[bool]] = {True: [], False: []}
+    bar = retrieval.CALIBRATION.standout_found
+    for q in load_questions(question_file):
+        query = embedder.embed([q["question"]], "query")[0]
+        background = retrieval.background_scores(settings, q["question"]).tolist()
+        for _ in range(trials):
+            others = sorted(f for f in meetings if f not in q["gold"])
+            files = [q["gold"][0], rng.choice(others)] if q["gold"] else rng.sample(others, 2)
+            texts = [c for f in files for c in contexts[f]]
+            scores = sorted((embedder.embed(texts, "passage") @ query).tolist(), reverse=True)
+            standout = retrieval.dense_standout([(None, s) for s in scores], background)  # type: ignore[misc]
+            found[bool(q["gold"])].append(standout >= bar)
+    print(
+        f"small store (2 meetings), corpus {label}: dense standout >= {bar} against the background for "
+        f"answerable {sum(found[True])}/{len(found[True])}, not-found {sum(found[False])}/{len(found[False])}"
+    )
 
 
 def section_pool(meetings: list[Meeting], size: int, rng: random.Random) -> list[MeetingSection]:
@@ -267,6 +300,7 @@ def main() -> None:
         for label, (folder, question_file) in CORPORA.items():
             if args.corpus in ("both", label[0]):
                 settings = quality(work, label, folder, question_file, args.verbose)
+                small_store(settings, label, question_file)
                 dev = dev or settings
         if not args.skip_latency and dev is not None:
             latency(work, dev, [int(s) for s in args.scales.split(",")], args.dense_max)

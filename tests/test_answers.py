@@ -207,3 +207,78 @@ def test_how_far_something_got_is_answered_by_the_latest_report_not_the_task(his
     first = result.answer.splitlines()[0]
     # the task (01-14) and the report that it was half done (01-28) are older than the last word
     assert first.startswith("2025-03-11 の1on1より") and "公開した" in first, result.answer
+
+
+FIGURES = {
+    "2025-06-03.md": """---
+date: 2025-06-03
+with: Priya
+---
+## Notes
+- The build pipeline review with the platform team is set for 6/20.
+- Build pipeline: the cache hit rate went from 40% to 85% after the runner upgrade.
+- The build pipeline owners asked for a written summary.
+""",
+    "2025-06-17.md": """---
+date: 2025-06-17
+with: 岡田さん
+---
+## 共有
+- ビルド基盤の見直し会は 7/4 に決まった
+- ビルド基盤のキャッシュヒット率が 40% から 85% に上がった
+- ビルド基盤の担当者向けにまとめを書く
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return imported(tmp_path_factory.mktemp("figures"), FIGURES, "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What numbers can I show for the build pipeline?", "went from 40% to 85%"),
+        ("ビルド基盤について出せる数字は？", "40% から 85%"),
+    ],
+)
+def test_a_question_for_figures_quotes_the_measured_change_not_a_date(
+    figures: Settings, question: str, expected: str
+) -> None:
+    """A date is a number too, but it answers "when": asked for figures, the sentence that states
+    a measured change (as STAR entries read one) comes first."""
+    first = ask.ask(question, figures).answer.splitlines()[0]
+    assert expected in first, first
+
+
+TWO_MEETINGS = {
+    "2025-05-06.md": "---\nwith: 西田さん\n---\n## 宿題\n- [ ] 主要なジョブの設定ファイルを YAML に移して Helm で配る（5月中）\n",
+    "2025-05-27.md": (
+        "---\nwith: Sam\n---\n## Notes\n- Config move: every main job now reads YAML and ships with Helm; "
+        "the switch was completed on 5/22, a week early.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def two_meetings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return imported(tmp_path_factory.mktemp("two"), TWO_MEETINGS, "ja")
+
+
+def test_a_report_in_the_other_language_outranks_the_earlier_plan(two_meetings: Settings) -> None:
+    """The plan is Japanese and shares most of the question's words; the later report is English
+    and meets only its names. Asked when it was done, the later report answers."""
+    first = ask.ask("ジョブの設定を YAML にして Helm で配る作業はいつ完了した？", two_meetings).answer.splitlines()[0]
+    assert "5/22" in first, first
+
+
+def test_a_store_of_two_meetings_still_tells_found_from_not_found(two_meetings: Settings) -> None:
+    """Two meetings give the dense side no pool to stand out of: the background passages stand in.
+    A question sharing one word with the notes is found by meaning; one about a subject they never
+    mention is not, and the why says what the standout was measured against."""
+    found = ask.ask("YAML への移行はいつ終わった？", two_meetings)
+    assert "5/22" in found.answer, found.answer
+    assert "of the background" in found.why, found.why
+    missing = ask.ask("What did we decide about the parking permits?", two_meetings)
+    assert not missing.sources and "of the background" in missing.why, missing.why

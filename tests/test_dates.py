@@ -119,3 +119,22 @@ def test_a_question_and_a_review_period_mean_the_same_span(name: str, fiscal_sta
     review = named_period(name, TODAY, fiscal_start=fiscal_start)
     asked = parse_date_range(f"{name}に決まったことは?", TODAY, fiscal_start=fiscal_start)
     assert asked == (review.from_, review.to)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("2〜5月に出した提案は？", (dt.date(2026, 2, 1), dt.date(2026, 5, 31))),
+        ("3月から7月までの障害対応", (dt.date(2026, 3, 1), dt.date(2026, 7, 31))),
+        ("10〜1月の振り返り", (dt.date(2025, 10, 1), dt.date(2026, 1, 31))),
+        ("2024年12月〜2025年3月の目標", (dt.date(2024, 12, 1), dt.date(2025, 3, 31))),
+        ("What changed from February to April?", (dt.date(2026, 2, 1), dt.date(2026, 4, 30))),
+        ("anything between Aug and Sep?", (dt.date(2026, 8, 1), dt.date(2026, 9, 30))),
+        ("Nov through Jan", (dt.date(2025, 11, 1), dt.date(2026, 1, 31))),
+        ("latency 300-8月", (dt.date(2026, 8, 1), dt.date(2026, 8, 31))),  # 300 is no month: only 8月
+    ],
+)
+def test_a_span_of_months_is_the_whole_span(question: str, expected: tuple[dt.date, dt.date]) -> None:
+    """A span names every month from its first to its last, not only the month it ends on; one
+    that runs past December starts the year before; without a year, the latest one begun."""
+    assert parse_date_range(question, dt.date(2026, 9, 10)) == expected

@@ -487,6 +487,9 @@ def retrieve(
         date_range,
         aliases=aliases,
         credit=credit,
+        background=background_scores(settings, question).tolist()
+        if 0 < len(dense_hits) < STANDOUT_POOL
+        else (),
     )
     if date_range and units and not found and not _undated:
         # A month in a question about a topic may date the event (7月から異動), not the meetings:
@@ -590,12 +593,39 @@ def dense_in_range(
     return [(rows[i][0], float(scores[i])) for i in order]
 
 
-def dense_standout(dense_hits: Sequence[tuple[Passage, float]]) -> float:
-    """How far the best dense score stands above the rest of its pool, in standard deviations."""
+STANDOUT_POOL = 20  # fewer dense scores than this: the rest of the pool is joined by the background
+
+
+@lru_cache(maxsize=1)
+def background_passages() -> tuple[str, ...]:
+    """`coach/search/data/background_passages.txt` (its policy is written at its top)."""
+    text = files("coach.search").joinpath("data/background_passages.txt").read_text(encoding="utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return tuple(part.strip() for part in body.split("\n---\n") if part.strip())
+
+
+def background_scores(settings: Settings, question: str) -> np.ndarray:
+    """The question's dense similarity to each background passage (vectors from the cache after
+    the first time; the question's own vector is the one the search already computed)."""
+    embedder = index.embedding_function(settings).embedder
+    vectors = embedder.embed(list(background_passages()), "passage")
+    return np.asarray(vectors @ embedder.embed([question], "query")[0], dtype=np.float64)
+
+
+def dense_standout(dense_hits: Sequence[tuple[Passage, float]], background: Sequence[float] = ()) -> float:
+    """How far the best dense score stands above the rest of its pool, in standard deviations.
+
+    A pool of a few passages (a new store, a date range of a meeting or two) has no spread to
+    measure against: with `background`, the question's scores against passages of no one's
+    meetings join the rest, so that the best passage must stand out of notes in general."""
     scores = np.array([score for _, score in dense_hits], dtype=np.float64)
-    if len(scores) < 5:
+    if not len(scores):
         return 0.0
     rest = scores[1:]
+    if len(scores) < STANDOUT_POOL and len(background):
+        rest = np.concatenate([rest, np.asarray(background, dtype=np.float64)])
+    if len(rest) < 4:
+        return 0.0
     return float((scores[0] - rest.mean()) / max(rest.std(), 1e-6))
 
 
@@ -611,8 +641,10 @@ def judge(
     calibration: NotFoundCalibration = CALIBRATION,
     aliases: Mapping[str, Sequence[str]] | None = None,
     credit: Mapping[str, float] | None = None,
+    background: Sequence[float] = (),
 ) -> tuple[bool, str]:
-    """Found or not found, and why (see `NotFoundCalibration` for the evidence and its constants)."""
+    """Found or not found, and why (see `NotFoundCalibration` for the evidence and its constants;
+    `background`, for a small pool, see `dense_standout`)."""
     if not ranked:
         return False, "nothing in range" if date_range else "empty"
     missing = [
@@ -638,7 +670,11 @@ def judge(
         if stats.unit_freq.get(unit, 0) == 0 and _speaks(unit, stats)
     ]
     absent_share = sum(weight for _, weight in absent) / max(sum(weights), 1e-9)
-    standout = dense_standout(dense_hits)
+    standout = dense_standout(dense_hits, background)
+    if len(dense_hits) < STANDOUT_POOL and len(background):
+        standout_note = f" against {len(dense_hits)} passages and {len(background)} of the background"
+    else:
+        standout_note = ""
     # A subject named in a word or two that the notes never use — every word of it, or one
     # specific compound (社宅制度, 副業規程) — is a subject the notes lack. A question that
     # describes its subject in more words may be a paraphrase, which only the dense side can judge.
@@ -651,13 +687,20 @@ def judge(
     if standout >= calibration.standout_found:
         return (
             True,
-            f"dense standout {standout:.2f} (coverage {best_coverage:.2f}, absent {absent_share:.2f})",
+            f"dense standout {standout:.2f}{standout_note} (coverage {best_coverage:.2f}, "
+            f"absent {absent_share:.2f})",
         )
     lexical_top = {p.file for p, _, _ in lexical_hits[:3]}
     agree = bool(dense_hits) and dense_hits[0][0].file in lexical_top
     if agree and standout >= calibration.standout_agree and best_coverage >= calibration.agree_coverage:
-        return True, f"lexical and dense agree (standout {standout:.2f}, coverage {best_coverage:.2f})"
-    return False, f"weak evidence (coverage {best_coverage:.2f}, dense standout {standout:.2f})"
+        return (
+            True,
+            f"lexical and dense agree (standout {standout:.2f}{standout_note}, coverage {best_coverage:.2f})",
+        )
+    return (
+        False,
+        f"weak evidence (coverage {best_coverage:.2f}, dense standout {standout:.2f}{standout_note})",
+    )
 
 
 def _specific(unit: str, length: int) -> bool:

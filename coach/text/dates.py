@@ -40,6 +40,18 @@ MONTHS_EN = {
 }
 _EN_MONTH = re.compile(r"\b(" + "|".join(sorted(MONTHS_EN, key=len, reverse=True)) + r")\b\.?(?:\s+(\d{4}))?")
 _JA_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?!\s*\d{1,2}日)")
+# A span of months: 1〜6月, 1月から6月, 4-6月, 2025年11月〜2026年2月; January to June, from Jan
+# through Mar, between April and June. The span wins over the single month it ends on.
+_SPAN_SEP = r"\s*(?:[~〜\-–—]|から)\s*"
+_JA_SPAN = re.compile(
+    r"(?:(\d{4})年)?(\d{1,2})月?" + _SPAN_SEP + r"(?:(\d{4})年)?(\d{1,2})月(?!\s*\d{1,2}日)"
+)
+_EN_NAME = "|".join(sorted(MONTHS_EN, key=len, reverse=True))
+_EN_SPAN = re.compile(
+    rf"\b(?:from\s+)?({_EN_NAME})\b\.?(?:\s+(\d{{4}}))?\s*(?:to|through|thru|until|till|[\-–—])\s*"
+    rf"({_EN_NAME})\b\.?(?:\s+(\d{{4}}))?"
+    rf"|\bbetween\s+({_EN_NAME})\b\.?(?:\s+(\d{{4}}))?\s+and\s+({_EN_NAME})\b\.?(?:\s+(\d{{4}}))?"
+)
 _ISO_DAY = re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b")
 _JA_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 _THIS_FISCAL_YEAR = re.compile(r"今年度|本年度|this fiscal year|this fy\b")
@@ -181,7 +193,33 @@ def _months(year_text: str | None, first_month: int, count: int, today: dt.date)
     return start, month_of(add_months(start, count - 1))[1]
 
 
+def _span(
+    first_year: str | None, first: int, last_year: str | None, last: int, today: dt.date
+) -> DateRange | None:
+    """Months `first` to `last` (a span past December runs into the next year); without a year,
+    the latest such span whose last month has begun."""
+    if not (1 <= first <= 12 and 1 <= last <= 12):
+        return None
+    end_year = int(last_year) if last_year else None
+    start_year = int(first_year) if first_year else None
+    if end_year is None:
+        end_year = start_year + (last < first) if start_year is not None else _latest_year(last, today)
+    if start_year is None:
+        start_year = end_year - (last < first)
+    start, end = dt.date(start_year, first, 1), month_range(end_year, last)[1]
+    return (start, end) if start <= end else None
+
+
 def _month(text: str, today: dt.date) -> DateRange | None:
+    span = _JA_SPAN.search(text)
+    if span and (found := _span(span[1], int(span[2]), span[3], int(span[4]), today)):
+        return found
+    en_span = _EN_SPAN.search(text)
+    if en_span:
+        parts = en_span.groups()
+        first, first_year, last, last_year = parts[0:4] if parts[0] else parts[4:8]
+        if found := _span(first_year, MONTHS_EN[first], last_year, MONTHS_EN[last], today):
+            return found
     ja = _JA_MONTH.search(text)
     if ja and 1 <= int(ja[2]) <= 12:
         return _months(ja[1], int(ja[2]), 1, today)
