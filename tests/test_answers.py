@@ -269,7 +269,9 @@ def two_meetings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def test_a_report_in_the_other_language_outranks_the_earlier_plan(two_meetings: Settings) -> None:
     """The plan is Japanese and shares most of the question's words; the later report is English
     and meets only its names. Asked when it was done, the later report answers."""
-    first = ask.ask("ジョブの設定を YAML にして Helm で配る作業はいつ完了した？", two_meetings).answer.splitlines()[0]
+    first = ask.ask(
+        "ジョブの設定を YAML にして Helm で配る作業はいつ完了した？", two_meetings
+    ).answer.splitlines()[0]
     assert "5/22" in first, first
 
 
