@@ -284,3 +284,32 @@ def test_a_store_of_two_meetings_still_tells_found_from_not_found(two_meetings: 
     assert "of the background" in found.why, found.why
     missing = ask.ask("What did we decide about the parking permits?", two_meetings)
     assert not missing.sources and "of the background" in missing.why, missing.why
+
+
+MOVED = {
+    "2025-07-01.md": (
+        "---\nwith: 松本さん\n---\n## 共有\n- 来月の勉強会の会場を押さえた\n- 採用面接が週2件に増えた\n"
+        "## 宿題\n- [ ] 本番クラスタの Terraform state を S3 バックエンドへ移す（7月中）\n"
+    ),
+    "2025-07-15.md": (
+        "---\nwith: 松本さん\n---\n## 共有\n- Terraform のモジュール分割は途中。state の移行はまだ\n"
+        "- 夏休みは8月第2週に取る\n"
+    ),
+    "2025-07-29.md": (
+        "---\nwith: Chris\n---\n## Notes\n- Terraform state for the production cluster now lives in S3; "
+        "the move was finished on 7/24.\n- Offsite planning starts next month.\n"
+    ),
+    "2025-08-12.md": "---\nwith: 松本さん\n---\n## 共有\n- 監視の当番表を更新した\n- 新しいメンバーが9月に入る\n",
+}
+
+
+def test_the_latest_report_counts_when_written_in_the_other_language(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A later English note meets a Japanese question only in its names (Terraform, state, S3),
+    less of the topic than the earlier Japanese plan; it is still the latest word on the topic."""
+    settings = imported(tmp_path_factory.mktemp("moved"), MOVED, "ja")
+    first = ask.ask(
+        "本番クラスタの Terraform state を S3 に移す作業はいつ終わった？", settings
+    ).answer.splitlines()[0]
+    assert first.startswith("2025-07-29 の1on1より") and "7/24" in first, first

@@ -51,7 +51,9 @@ RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's h
 PLAN_PENALTY = 1.0  # a plan sentence, for a question about when or whether something was done
 LATEST_REPORT = 1.5  # ... and the latest meeting's sentences on the topic, for the same questions: more
 # than a status word earns (1.0), since a later report outranks an earlier status
-LATEST_TOPIC = 0.5  # share of the question's topic a sentence holds to count as on the topic
+LATEST_TOPIC = 0.5  # share of the question's topic a sentence holds to count as on the topic,
+LATEST_TOPIC_OTHER_LANGUAGE = 0.3  # ... or a sentence in the other language than the question's,
+# which can hold only the question's names and loanwords: its own words are the other language's
 
 
 def _latest_meeting(store: Store) -> Callable[[dt.date], dt.date | None]:
@@ -332,14 +334,19 @@ def line_scores(
             ]
         )
         # The latest meeting that speaks of the topic tells where it stands now.
-        on_topic = [line.file for line, share in zip(lines, overlap, strict=True) if share >= LATEST_TOPIC]
+        language = detect_language(question)
+        topical = [
+            share >= (LATEST_TOPIC if detect_language(line.text) == language else LATEST_TOPIC_OTHER_LANGUAGE)
+            for line, share in zip(lines, overlap, strict=True)
+        ]
+        on_topic = [line.file for line, ok in zip(lines, topical, strict=True) if ok]
         if on_topic:
             found_dates = {hit.passage.file: hit.passage.meeting for hit in found.hits}
             latest = max(on_topic, key=lambda file: (found_dates.get(file, dt.date.min), file))
             prior += np.array(
                 [
-                    LATEST_REPORT * (line.file == latest and share >= LATEST_TOPIC)
-                    for line, share in zip(lines, overlap, strict=True)
+                    LATEST_REPORT * (line.file == latest and ok)
+                    for line, ok in zip(lines, topical, strict=True)
                 ]
             )
     if owners is not None:

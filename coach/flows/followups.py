@@ -34,6 +34,13 @@ def suggest_followups(notes: str, settings: Settings, k: int = 5, as_of: dt.date
             # Not enough to answer a question, but a meeting naming the same specific thing
             # (a product, a system, a person) did touch the topic.
             hits = [hit for hit in hits if _names_the_same_thing(topic, hit.passage.text)]
+        else:
+            # The verdict speaks for the best meeting; each further one needs evidence of its own
+            # (a word of the topic, or the same name): in a small store every passage is in the
+            # dense pool, and its rank alone earns a fused score close to the best one's.
+            hits = hits[:1] + [
+                hit for hit in hits[1:] if hit.coverage > 0 or _names_the_same_thing(topic, hit.passage.text)
+            ]
         if not hits:
             continue
         for hit in hits:
