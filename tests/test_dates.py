@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from coach.text.dates import parse_date_range, refers_to_last_meeting
+from coach.text.dates import CALENDAR, parse_date_range, refers_to_last_meeting
 from coach.text.periods import named_period
 
 TODAY = dt.date(2026, 8, 20)
@@ -138,3 +138,17 @@ def test_a_span_of_months_is_the_whole_span(question: str, expected: tuple[dt.da
     """A span names every month from its first to its last, not only the month it ends on; one
     that runs past December starts the year before; without a year, the latest one begun."""
     assert parse_date_range(question, dt.date(2026, 9, 10)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("リリースは2026-04-20、移行は5/12", "リリースは 、移行は "),
+        ("11月3日の週に p99 が 80ms", " の週に p99 が 80ms"),
+        ("q3 に 2 名増員、fy27 で再計画", "  に 2 名増員、  で再計画"),
+        ("3日で終わった", "3日で終わった"),  # three days as often as the third: kept
+    ],
+)
+def test_calendar_numbers_are_told_from_quantities(text: str, left: str) -> None:
+    """What is left after the calendar dates and periods are taken out (lower-case, as matched)."""
+    assert CALENDAR.sub(" ", text) == left

@@ -29,6 +29,7 @@ from coach.rules.cues import PENDING, PLAN_ANYWHERE, PLAN_LEAD
 from coach.rules.metrics import find_metrics
 from coach.search import bridges, retrieval
 from coach.search import vectors as index
+from coach.text import dates
 from coach.text.inputs import check_text
 from coach.text.japanese import predicate_tense
 from coach.text.language import detect_language
@@ -108,27 +109,9 @@ class Line:
     file: str = ""
 
 
-class _Computed:
-    """A sentence mark decided by code rather than by one pattern (searched like a pattern)."""
-
-    def __init__(self, test: Callable[[str], bool]) -> None:
-        self.test = test
-
-    def search(self, text: str) -> bool:
-        return self.test(text)
-
-
-# A calendar date or period is a number that answers "when", not "how much" (a bare 3日 stays:
-# it is as often three days as the third).
-_CALENDAR = re.compile(
-    r"\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?|\d{1,2}/\d{1,2}(?![\d/])|(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?"
-    r"|\bq[1-4]\b|\bh[12]\b|\bfy\s?\d{2,4}\b"
-)
-
-
 def _states_quantity(text: str) -> bool:
     """A number that is not a date or a period (`6/25`, `7月`, `Q2` are when, not how much)."""
-    return any(ch.isdigit() for ch in _CALENDAR.sub(" ", text))
+    return any(ch.isdigit() for ch in dates.CALENDAR.sub(" ", text))
 
 
 def _states_change(text: str) -> bool:
@@ -139,15 +122,15 @@ def _states_change(text: str) -> bool:
 # What a question asks for, and the mark of a sentence that gives it: a quantity for "how much",
 # a measured change for "how much faster" or "which figures", a date for "when", a reason for
 # "why", what was done, how it ended, who owns an item.
-# (question pattern, sentence mark, weight)
-ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str] | _Computed, float]] = [
+# (question pattern, sentence mark: a pattern or a test of the normalised sentence, weight)
+ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str] | Callable[[str], bool], float]] = [
     (
         re.compile(
             r"いくら|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)|何[件回人%割倍日時年個]|何時間|何か月|何ヶ月"
             r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)|いくつ|減った|増えた|改善"
             r"|閾値|しきい値|基準値|threshold|定量|数値|数字|quantif|figures?\b|numbers?\b"
         ),
-        _Computed(_states_quantity),
+        _states_quantity,
         0.7,
     ),
     (
@@ -156,7 +139,7 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str] | _Computed, float]] = [
             r"いくら|どれ(?:だけ|くらい)|how (?:much|many)|から.*まで|改善|減|増|faster|slower|drop|cut|move"
             r"|変わった|変化|\bchang(?:e|ed)\b|定量|数値|数字|quantif|figures?\b|metrics?\b|numbers?\b|measur"
         ),
-        _Computed(_states_change),
+        _states_change,
         0.7,
     ),
     (
@@ -287,6 +270,10 @@ LIST_CUES = re.compile(
 )
 
 
+def _marks(mark: re.Pattern[str] | Callable[[str], bool], text: str) -> bool:
+    return bool(mark.search(text)) if isinstance(mark, re.Pattern) else mark(text)
+
+
 def line_scores(
     question: str,
     lines: Sequence[Line],
@@ -318,7 +305,7 @@ def line_scores(
             - 0.5 * (line.section == "actions" and "actions" not in cues)
             # a concern restates the problem; what was said about it is the answer
             - 0.5 * (line.section == "concerns" and "concerns" not in cues)
-            + sum(weight for mark, weight in wanted if mark.search(text))
+            + sum(weight for mark, weight in wanted if _marks(mark, text))
             for line, text in zip(lines, texts, strict=True)
         ]
     )
