@@ -147,6 +147,7 @@ def test_a_span_of_months_is_the_whole_span(question: str, expected: tuple[dt.da
         ("11月3日の週に p99 が 80ms", " の週に p99 が 80ms"),
         ("q3 に 2 名増員、fy27 で再計画", "  に 2 名増員、  で再計画"),
         ("3日で終わった", "3日で終わった"),  # three days as often as the third: kept
+        ("v2.3/4 nodes, 10.5/12 gb", "v2.3/4 nodes, 10.5/12 gb"),  # a pair inside a longer figure
     ],
 )
 def test_calendar_numbers_are_told_from_quantities(text: str, left: str) -> None:

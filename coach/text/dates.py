@@ -53,9 +53,10 @@ _EN_SPAN = re.compile(
     rf"|\bbetween\s+({_EN_NAME})\b\.?(?:\s+(\d{{4}}))?\s+and\s+({_EN_NAME})\b\.?(?:\s+(\d{{4}}))?"
 )
 # A calendar date or period written as a number (2026-06, 6/25, 7月, 7月3日, Q2, H1, FY26): when,
-# not how much. A bare 3日 is not one: it is as often three days as the third.
+# not how much. A bare 3日 is not one: it is as often three days as the third; nor is a pair
+# inside a longer figure (v2.3/4, 10.5/12).
 CALENDAR = re.compile(
-    r"\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?|\d{1,2}/\d{1,2}(?![\d/])|(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?"
+    r"\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?|(?<![\d./])\d{1,2}/\d{1,2}(?![\d/])|(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?"
     r"|\bq[1-4]\b|\bh[12]\b|\bfy\s?\d{2,4}\b"
 )
 _ISO_DAY = re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b")
