@@ -209,6 +209,46 @@ def test_how_far_something_got_is_answered_by_the_latest_report_not_the_task(his
     assert first.startswith("2025-03-11 の1on1より") and "公開した" in first, result.answer
 
 
+CARRIED = {
+    "2025-05-06.md": """---
+date: 2025-05-06
+with: Priya
+---
+## Notes
+- Told Priya I would like to grow beyond writing code
+
+## Actions
+- [ ] Make my career plan concrete before the next 1on1 (due: 2025-05-20)
+""",
+    "2025-05-20.md": """---
+date: 2025-05-20
+with: Priya
+---
+## Notes
+- Aiming to lead a squad of three people next half
+
+## Actions
+- [x] Make my career plan concrete before the next 1on1
+""",
+    "2025-06-17.md": """---
+date: 2025-06-17
+with: Priya
+---
+## Notes
+- My career plan now points at an architect role within two years
+""",
+}
+
+
+def test_a_history_quotes_what_a_meeting_added_not_an_item_it_ticked_off(tmp_path: Path) -> None:
+    """A meeting whose best sentence repeats an item already quoted (carried over, ticked off) is
+    still heard: its next best sentence speaks for it."""
+    settings = imported(tmp_path, CARRIED, "en")
+    result = ask.ask("How has my career plan changed over time?", settings)
+    assert "2025-05-20" in result.answer and "squad of three" in result.answer, result.answer
+    assert result.answer.count("Make my career plan concrete") <= 1, result.answer
+
+
 FIGURES = {
     "2025-06-03.md": """---
 date: 2025-06-03

@@ -432,24 +432,27 @@ def choose_quotes(
 
     seen: list[str] = []
 
-    def take(i: int) -> None:
+    def take(i: int) -> bool:
         mine = quotes.setdefault(lines[i].file, [])
         # the same item written again (carried over, ticked off) says nothing new
         key = _wording(lines[i].text)
         if any(key == other or (len(key) >= 8 and (key in other or other in key)) for other in seen):
-            return
+            return False
         if i not in taken and len(mine) < per_meeting and len(taken) < limit:
             mine.append((i, float(scores[i])))
             taken.add(i)
             seen.append(key)
+            return True
+        return False
 
     take(order[0])
     if every_meeting:
-        firsts: dict[str, int] = {}
+        # each meeting's best sentence that says something new (a repeat of an item already
+        # quoted gives way to the meeting's next best), meetings in the order of their best
+        spoken: set[str] = {lines[order[0]].file}
         for i in order:
-            firsts.setdefault(lines[i].file, i)
-        for i in firsts.values():
-            take(i)
+            if lines[i].file not in spoken and take(i):
+                spoken.add(lines[i].file)
     following = order[0] + 1
     continues = following < len(lines) and lines[following].follows
     if (
