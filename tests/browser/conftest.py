@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.processes import free_port, running, wait_for_http
 
@@ -137,3 +139,23 @@ def open_app(page: Page, server: AppServer, path: str = "") -> None:
     page.goto(f"{server.url}/{path}")
     page.get_by_test_id("stSidebar").wait_for()
     wait_idle(page)
+
+
+def add_editor_row(editor: Locator, seconds: float = 30) -> None:
+    """Click a data editor's "Add row" the way a user does: point at the table, then the button.
+
+    The button lives in a toolbar that shows only while the pointer is over the table; on a
+    loaded machine the page can reflow between the hover and the click, the toolbar hides and
+    the table's scroller takes the click. So hover again and retry until the button takes it.
+    """
+    deadline = time.monotonic() + seconds
+    button = editor.get_by_role("button", name="Add row")
+    while True:
+        editor.scroll_into_view_if_needed()
+        editor.hover()
+        try:
+            button.click(timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise

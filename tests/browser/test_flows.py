@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ROOT, AppServer, open_app, wait_idle
+from tests.browser.conftest import ROOT, AppServer, add_editor_row, open_app, wait_idle
 from tests.conftest import load_jsonl
 
 pytestmark = pytest.mark.browser
@@ -74,8 +74,7 @@ def test_recorded_action_shows_on_actions_page(page: Page, app_server: AppServer
     page.get_by_role("textbox", name="相手").fill("田中さん")
     page.get_by_label("決まったこと (1 行に 1 件)").fill("次回までに資料をまとめる")
     editor = page.get_by_test_id("stDataFrame").first
-    editor.hover()
-    editor.get_by_role("button", name="Add row").click()
+    add_editor_row(editor)
     box = editor.bounding_box()
     assert box is not None
     row_y = box["y"] + 36 + 17

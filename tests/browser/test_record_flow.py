@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from coach.config import load_settings
 from coach.memory.store import Store
-from tests.browser.conftest import AppServer, open_app, wait_idle
+from tests.browser.conftest import AppServer, add_editor_row, open_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,7 @@ def _store(server: AppServer) -> Store:
 def _add_action(page: Page, action: str) -> None:
     wait_idle(page)
     editor = page.get_by_test_id("stDataFrame").first
-    editor.hover()
-    editor.get_by_role("button", name="Add row").click()
+    add_editor_row(editor)
     box = editor.bounding_box()
     assert box is not None
     page.mouse.dblclick(box["x"] + box["width"] * 0.3, box["y"] + 36 + 17)
