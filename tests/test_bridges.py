@@ -228,3 +228,40 @@ def test_in_a_large_vocabulary_the_chance_best_match_is_refused(tmp_path: Path) 
     assert bridges.bridges(["budget"], space, embedder) == []
     fixed = bridges.BridgeCalibration(margin_z=4.0 - bridges.chance_z(len(space.words)))
     assert [b.unit for b in bridges.bridges(["budget"], space, embedder, fixed)] == ["budget"]
+
+
+def test_the_words_related_to_a_unit_are_found_without_reading_every_word() -> None:
+    """A word inside the unit, a word holding it, or one sharing a kanji with it, never matches
+    it by meaning; the index that finds them grows with the vocabulary and agrees with reading
+    every word."""
+    words = [
+        "残業",
+        "残業時間",
+        "時間",
+        "業務",
+        "予定",
+        "deploy",
+        "deployment",
+        "redeploy",
+        "ploy",
+        "会議",
+        "議事録",
+    ]
+    space = bridges.WordSpace(words=list(words))
+
+    def by_reading(unit: str) -> list[int]:
+        kanji = set(bridges.KANJI_RE.findall(unit))
+        return [
+            i
+            for i, word in enumerate(space.words)
+            if word in unit or unit in word or (kanji and kanji.intersection(word))
+        ]
+
+    units = ["残業", "業", "deploy", "eploym", "会議室", "休暇", "x"]
+    for unit in units:
+        assert space.related(unit) == by_reading(unit), unit
+    assert [space.words[i] for i in space.related("deploy")] == ["deploy", "deployment", "redeploy", "ploy"]
+    space.words.extend(["議題", "deployed", "休日"])  # a refresh appends the store's new words
+    for unit in units:
+        assert space.related(unit) == by_reading(unit), unit
+    assert "休日" in [space.words[i] for i in space.related("休暇")]
