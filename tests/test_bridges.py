@@ -121,6 +121,20 @@ def test_a_word_the_notes_never_use_is_matched_to_the_one_they_use(notes: Settin
     )  # the why: which words, how far they stand out
 
 
+def test_the_dense_side_reads_the_notes_words_for_the_question(notes: Settings) -> None:
+    """An English question over Japanese notes: the embedder alone ranks the wrong meeting first;
+    the partner the question's word has in the notes, appended to what it embeds, finds it."""
+    from coach.search.retrieval import dense_query
+
+    found = ask.retrieve("When is the budget request due?", notes, k=5, mode="dense")
+    assert dense_query(found.query, found.aliases) == "When is the budget request due? 予算"
+    assert found.meetings()[0] == "2025-04-22.md"
+    assert dense_query("賞与はいつ決まる?", {"賞与": []}) == "賞与はいつ決まる?"
+    assert dense_query("on-call と当番", {"on-call": ["オンコール", "当番"], "rota": ["当番"]}) == (
+        "on-call と当番 オンコール"
+    )
+
+
 def test_a_subject_the_notes_lack_is_matched_to_nothing(notes: Settings) -> None:
     for question in ("社員食堂のメニューについて話した?", "育児休暇について話した?"):
         found = ask.retrieve(question, notes, k=5)

@@ -437,6 +437,7 @@ def retrieve(
     credit = {bridge.word: BRIDGES.credit for bridge in bridged}
     terms = [*terms, *(term for forms in aliases.values() for term in forms if term not in terms)]
     notices: list[tuple[str, str]] = []
+    probe = dense_query(question, aliases)
 
     lexical_hits: list[tuple[Passage, float, str]] = []
     if mode != "dense":
@@ -448,7 +449,7 @@ def retrieve(
     dense_hits: list[tuple[Passage, float]] = []
     if mode != "lexical":
         try:
-            dense_hits = _dense(settings, lexical, question, pool, date_range)
+            dense_hits = _dense(settings, lexical, probe, pool, date_range)
         except StoreError:
             if not settings.chroma_url or mode == "dense":
                 raise
@@ -487,7 +488,7 @@ def retrieve(
         date_range,
         aliases=aliases,
         credit=credit,
-        background=background_scores(settings, question).tolist()
+        background=background_scores(settings, probe).tolist()
         if 0 < len(dense_hits) < STANDOUT_POOL
         else (),
     )
@@ -525,6 +526,19 @@ def retrieve(
         bridges=bridged,
         credit=credit,
     )
+
+
+def dense_query(question: str, aliases: dict[str, list[str]]) -> str:
+    """The text the dense side embeds: the question, then each of its words' forms in the notes
+    (the same word in the other script, a word near in meaning) that the lexical side searches.
+
+    An English question over Japanese notes sits far from them in this model's space even when
+    its words have partners in the notes; naming the partners moves it toward the passages that
+    use them. The words come from the notes, never from a list, and the question itself leads.
+    Measured (`bench/retrieval.py`): tune A R@1 0.77 -> 0.81 (R@3 0.96 kept), held-out R@3 0.95 and
+    R@1 0.87 kept; check B R@3 0.79 -> 0.82, crosslingual 0.50 -> 0.67."""
+    forms = [form for found in aliases.values() for form in found if form not in question]
+    return " ".join([question, *dict.fromkeys(forms)]) if forms else question
 
 
 def _bridges(
