@@ -488,9 +488,7 @@ def retrieve(
         date_range,
         aliases=aliases,
         credit=credit,
-        background=background_scores(settings, probe).tolist()
-        if 0 < len(dense_hits) < STANDOUT_POOL
-        else (),
+        background=background_scores(settings, probe).tolist() if 0 < len(dense_hits) < STANDOUT_POOL else (),
     )
     if date_range and units and not found and not _undated:
         # A month in a question about a topic may date the event (7月から異動), not the meetings:
