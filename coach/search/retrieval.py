@@ -63,11 +63,11 @@ class NotFoundCalibration:
     """The constants of the not-found decision (`judge`), in the order the rules apply.
 
     Fitted on corpus A: shared/eval/meetings with its 28 questions plus the 55 held-out questions
-    of tests/test_retrieval_heldout.py (19 of them never discussed). Measured, not fitted, on
+    of tests/test_retrieval_heldout.py (17 of them never discussed). Measured, not fitted, on
     corpus B (shared/eval/meetings_b, 32 questions, 4 never discussed); `bench/retrieval.py`
-    prints both. Results at these values (fused retrieval, verdict right):
-    A: 25/28 dev (not-found 2/2), held-out 53/55 (not-found 18/19);
-    B: 29/32 (answerable judged found 27/28, not-found 2/4: the two near-misses b29/b32, a
+    prints both. Results at these values (fused retrieval, verdict right, 2026-12-03):
+    A: 26/28 dev (not-found 2/2), held-out 54/55 (not-found 16/17);
+    B: 30/32 (answerable judged found 28/28, not-found 2/4: the two near-misses b29/b32, a
     question about a successor's *other* candidates and about a review *rating*, read as found).
 
     1. A Latin name (capitalised in English, any Latin word in Japanese) that no passage holds:
