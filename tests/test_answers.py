@@ -326,6 +326,19 @@ def test_a_store_of_two_meetings_still_tells_found_from_not_found(two_meetings: 
     assert not missing.sources and "of the background" in missing.why, missing.why
 
 
+def test_the_background_is_read_when_meetings_are_indexed_not_at_the_first_question(tmp_path: Path) -> None:
+    """The background's vectors sit in the store's embedding cache once its meetings are indexed
+    (no question asked yet), so the first question of a small store runs no model over them."""
+    from coach.search.background import background_passages
+    from coach.search.embedding import EmbeddingCache, embedder_for
+
+    settings = imported(tmp_path, TWO_MEETINGS, "en")
+    cache = embedder_for(settings.embedding_cache_path).cache
+    keys = [EmbeddingCache.key("passage", text) for text in background_passages()]
+    assert len(keys) >= 20
+    assert len(cache.get_many(keys)) == len(set(keys))
+
+
 MOVED = {
     "2025-07-01.md": (
         "---\nwith: 松本さん\n---\n## 共有\n- 来月の勉強会の会場を押さえた\n- 採用面接が週2件に増えた\n"

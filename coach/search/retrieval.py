@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -35,6 +36,7 @@ from coach.errors import StoreError
 from coach.messages import both as both_languages
 from coach.models import Passage, SectionKind
 from coach.search import vectors as index
+from coach.search.background import background_passages
 from coach.search.bridges import CALIBRATION as BRIDGES
 from coach.search.bridges import Bridge, WordSpace
 from coach.search.bridges import bridges as find_bridges
@@ -440,20 +442,30 @@ def retrieve(
     probe = dense_query(question, aliases)
 
     lexical_hits: list[tuple[Passage, float, str]] = []
+    lexical_job: Future[list[tuple[Passage, float, str]]] | None = None
     if mode != "dense":
         # Terms in a large share of the passages (particles the analyser kept, meeting words) add
         # cost and noise, not evidence; the rarest terms always stay.
         limit = max(COMMON_TERM_SHARE * stats.total, 50)
         kept = [t for t in terms if stats.term_freq.get(t, 0) <= limit] or terms
-        lexical_hits = lexical.search_passages(kept, pool, date_range)
+        if mode == "fused":
+            # The full-text search runs while the model embeds the question (both leave the GIL:
+            # SQLite while it steps, the model in C): a search costs the longer of the two.
+            lexical_job = _lexical_worker().submit(lexical.search_passages, kept, pool, date_range)
+        else:
+            lexical_hits = lexical.search_passages(kept, pool, date_range)
     dense_hits: list[tuple[Passage, float]] = []
-    if mode != "lexical":
-        try:
-            dense_hits = _dense(settings, lexical, probe, pool, date_range)
-        except StoreError:
-            if not settings.chroma_url or mode == "dense":
-                raise
-            notices.append(INDEX_DOWN)
+    try:
+        if mode != "lexical":
+            try:
+                dense_hits = _dense(settings, lexical, probe, pool, date_range)
+            except StoreError:
+                if not settings.chroma_url or mode == "dense":
+                    raise
+                notices.append(INDEX_DOWN)
+    finally:
+        if lexical_job is not None:
+            lexical_hits = lexical_job.result()
 
     weights = [stats.specificity(unit) for unit in units]
     fused: dict[str, Hit] = {}
@@ -524,6 +536,12 @@ def retrieve(
         bridges=bridged,
         credit=credit,
     )
+
+
+@lru_cache(maxsize=1)
+def _lexical_worker() -> ThreadPoolExecutor:
+    """One thread for the full-text side of fused searches (its own SQLite connection)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-lexical")
 
 
 def dense_query(question: str, aliases: dict[str, list[str]]) -> str:
@@ -608,17 +626,10 @@ def dense_in_range(
 STANDOUT_POOL = 20  # fewer dense scores than this: the rest of the pool is joined by the background
 
 
-@lru_cache(maxsize=1)
-def background_passages() -> tuple[str, ...]:
-    """`coach/search/data/background_passages.txt` (its policy is written at its top)."""
-    text = files("coach.search").joinpath("data/background_passages.txt").read_text(encoding="utf-8")
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return tuple(part.strip() for part in body.split("\n---\n") if part.strip())
-
-
 def background_scores(settings: Settings, question: str) -> np.ndarray:
-    """The question's dense similarity to each background passage (vectors from the cache after
-    the first time; the question's own vector is the one the search already computed)."""
+    """The question's dense similarity to each background passage (`coach.search.background`;
+    their vectors are cached when meetings are first indexed; the question's own vector is the one
+    the search already computed)."""
     embedder = index.embedding_function(settings).embedder
     vectors = embedder.embed(list(background_passages()), "passage")
     return np.asarray(vectors @ embedder.embed([question], "query")[0], dtype=np.float64)

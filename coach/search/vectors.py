@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 from coach.config import Settings, private_dir
 from coach.errors import StoreError
 from coach.models import Meeting, MeetingSection, Passage
+from coach.search.background import background_passages
 from coach.search.embedding import E5EmbeddingFunction
 from coach.text.passages import context_text as context_text
 from coach.text.passages import headings_of as headings_of
@@ -263,6 +264,8 @@ def _index(
             ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
             # and the content words a question's word may be matched to by meaning (`bridges`)
             ef.embedder.embed(sorted({w for p, _ in batch for w in words(p.text)}), "word")
+            # and the background a small store's question is measured against (once per cache)
+            ef.embedder.embed(list(background_passages()), "passage")
             if on_indexed:
                 on_indexed(chunk, counts)
             if progress:
