@@ -366,3 +366,26 @@ def test_the_latest_report_counts_when_written_in_the_other_language(
         "本番クラスタの Terraform state を S3 に移す作業はいつ終わった？", settings
     ).answer.splitlines()[0]
     assert first.startswith("2025-07-29 の1on1より") and "7/24" in first, first
+
+
+def test_sentences_the_model_reads_as_equally_near_are_not_told_apart_by_noise(notes: Settings) -> None:
+    """Two wordings of one sentence sit at almost the same similarity to a question; scaled by
+    their own spread alone they would always be a full unit above and below their mean (z ±1),
+    so noise would pick the answer. Against the spread the question has over background text,
+    they stay level; two sentences that differ in earnest keep their full distance."""
+    from coach.search import retrieval
+    from coach.search import vectors as index
+
+    embedder = index.embedding_function(notes).embedder
+
+    def relative(question: str, sentences: list[str]) -> list[float]:
+        dense = embedder.embed(sentences, "passage") @ embedder.embed([question], "query")[0]
+        return ask.relative_similarity(dense, retrieval.background_scores(notes, question)).tolist()
+
+    level = relative(
+        "When is next week's regular meeting?",
+        ["来週の定例は水曜の午後に移す", "来週の定例は水曜日の午後に移す"],
+    )
+    assert abs(level[0] - level[1]) < 0.5
+    apart = relative("来週の定例はいつ?", ["来週の定例は水曜の午後に移す", "新しいノートPCが届いた"])
+    assert apart[0] - apart[1] > 1.5
