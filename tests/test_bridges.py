@@ -144,6 +144,21 @@ def test_the_dense_side_reads_the_notes_loanwords_not_their_meaning_matches(note
     )
 
 
+def test_an_answer_embeds_the_question_once_with_its_partners(notes: Settings) -> None:
+    """The search and the answer's sentence scoring read the same text (question + partners), so
+    a question with a loanword partner costs one model run for itself, not two."""
+    from coach.search import vectors as index
+    from coach.search.embedding import EmbeddingCache
+
+    question = "Which build speedup did the runner give?"
+    result = ask.ask(question, notes)
+    assert result.found and "14分→9分" in result.answer
+    cache = index.embedding_function(notes).embedder.cache
+    with_partner = f"{question} ビルド"
+    assert cache.get_many([EmbeddingCache.key("query", with_partner)])
+    assert not cache.get_many([EmbeddingCache.key("query", question)])
+
+
 def test_a_subject_the_notes_lack_is_matched_to_nothing(notes: Settings) -> None:
     for question in ("社員食堂のメニューについて話した?", "育児休暇について話した?"):
         found = ask.retrieve(question, notes, k=5)
