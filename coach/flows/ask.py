@@ -294,10 +294,9 @@ def line_scores(
     embedder = index.embedding_function(settings).embedder
     # the text the search embedded (the question and its words' loanword partners): its vector
     # is cached, and the partners help a sentence in the other script as they helped its passage
-    probe = retrieval.dense_query(question, found.aliases, set(found.credit))
-    query = embedder.embed([probe], "query")[0]
+    query = embedder.embed([found.probe], "query")[0]
     dense = embedder.embed([line.text for line in lines], "passage") @ query
-    dense_z = relative_similarity(dense, retrieval.background_scores(settings, probe))
+    dense_z = relative_similarity(dense, retrieval.background_scores(settings, found.probe))
     cues = retrieval.cued_sections(question)
     asked = retrieval.normalize(question)
     wanted = [(mark, weight) for asks, mark, weight in ASKS_FOR if asks.search(asked)]

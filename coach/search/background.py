@@ -2,7 +2,9 @@
 whose policy is written at its top).
 
 A question's best dense score is set against them when the user's own notes hold too few passages
-to measure how far it stands out (`coach.search.retrieval.dense_standout`). Their vectors are
+to measure how far it stands out (`coach.search.retrieval.dense_standout`), and an answer's
+candidate sentences are told apart only by more than the question's spread over them
+(`coach.flows.ask.relative_similarity`). Their vectors are
 cached with the first meetings indexed (`coach.search.vectors.index_meetings`), so the first
 question asked of a new store does not wait ~1.5 s for the model to read them.
 """

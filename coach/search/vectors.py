@@ -264,13 +264,14 @@ def _index(
             ef.embedder.embed([line for p, _ in batch for line in lines_of(p.text)], "passage")
             # and the content words a question's word may be matched to by meaning (`bridges`)
             ef.embedder.embed(sorted({w for p, _ in batch for w in words(p.text)}), "word")
-            # and the background a small store's question is measured against (once per cache)
-            ef.embedder.embed(list(background_passages()), "passage")
             if on_indexed:
                 on_indexed(chunk, counts)
             if progress:
                 for done in range(start + 1, start + len(chunk) + 1):
                     progress(done, len(meetings), meetings[done - 1].file)
+        if meetings:
+            # and the background a question is measured against (read by the model once per cache)
+            ef.embedder.embed(list(background_passages()), "passage")
     except StoreError:
         raise
     except Exception as exc:
