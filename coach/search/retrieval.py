@@ -557,8 +557,8 @@ def dense_query(question: str, aliases: Mapping[str, Sequence[str]], meaning: Co
     An English question over Japanese notes sits far from them in this model's space even when
     its words have partners in the notes; naming the partners moves it toward the passages that
     use them. A loanword partner is the same word; a word near in meaning may be the word in
-    another sense (review ≈ レビュー, of code), and written into the probe it pulls the question
-    toward that sense's passages, so it stays on the lexical side, where it weighs less.
+    another sense, and written into the probe it pulls the question toward that sense's passages,
+    so it stays on the lexical side, where it weighs less.
     The words come from the notes, never from a list, and the question itself leads.
     Measured (`bench/retrieval.py`): partners only vs the question alone: tune A R@3 0.96 kept,
     held-out R@3 0.95 and R@1 0.87 kept; check B R@3 0.79 -> 0.82, crosslingual 0.50 -> 0.67.
