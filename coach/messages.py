@@ -363,6 +363,32 @@ CATALOG: dict[str, Message] = {
     "ask.from_meeting": Message("From the 1on1 on {day}", "{day} の1on1より"),
     "ask.from_meeting_with": Message("From the 1on1 on {day} with {who}", "{day} の1on1より（{who}）"),
     "ask.quote": Message("“{line}”", "「{line}」"),
+    # what the action ledger says became of a quoted action item (coach.flows.followthrough)
+    "ask.ledger_ticked": Message(
+        "Action tracker: “{action}” is done, ticked off in the 1on1 on {day}.",
+        "アクション記録: 「{action}」は完了（{day} の1on1でチェック済み）。",
+    ),
+    "ask.ledger_reported": Message(
+        "Action tracker: “{action}” is done, reported in the 1on1 on {day}: “{line}”",
+        "アクション記録: 「{action}」は完了（{day} の1on1で報告: 「{line}」）。",
+    ),
+    "ask.ledger_done": Message(
+        "Action tracker: “{action}” is done (1on1 on {day}).",
+        "アクション記録: 「{action}」は完了（{day} の1on1）。",
+    ),
+    "ask.ledger_marked": Message(
+        "Action tracker: “{action}” was marked done on {day}.",
+        "アクション記録: 「{action}」は {day} に完了にされています。",
+    ),
+    "ask.ledger_dropped": Message(
+        "Action tracker: “{action}” was dropped in the 1on1 on {day}: “{line}”",
+        "アクション記録: 「{action}」は {day} の1on1で取り下げ（「{line}」）。",
+    ),
+    "ask.ledger_open": Message(
+        "Action tracker: “{action}” is still open (from the 1on1 on {day}{due}).",
+        "アクション記録: 「{action}」は未完了（{day} の1on1で起票{due}）。",
+    ),
+    "ask.ledger_due": Message(", due {due}", "、期限 {due}"),
     "ask.removed_citations": Message(
         "Removed citations to meetings that were not retrieved: {listed}",
         "引用元として渡していない会議への引用を削除しました: {listed}",

@@ -204,9 +204,13 @@ def test_a_question_about_a_history_quotes_every_meeting_in_date_order(history: 
 
 def test_how_far_something_got_is_answered_by_the_latest_report_not_the_task(history: Settings) -> None:
     result = ask.ask("監視ダッシュボードは進んでいる?", history)
-    first = result.answer.splitlines()[0]
-    # the task (01-14) and the report that it was half done (01-28) are older than the last word
-    assert first.startswith("2025-03-11 の1on1より") and "公開した" in first, result.answer
+    lines = result.answer.splitlines()
+    # the task (01-14) and the report that it was half done (01-28) are older than the last word;
+    # the ledger's verdict on the task follows the report, without quoting it twice
+    assert lines[0].startswith("2025-03-11 の1on1より") and "公開した" in lines[0], result.answer
+    assert lines[-1] == "アクション記録: 「監視ダッシュボードを作る」は完了（2025-03-11 の1on1）。", (
+        result.answer
+    )
 
 
 CARRIED = {

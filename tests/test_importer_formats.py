@@ -57,6 +57,29 @@ def test_setext_headings_bold_labels_and_numbered_agenda_open_sections() -> None
     assert [c.text for c in parsed.checklist] == ["請求バッチの監視を追加する"]
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "先週の面談のあと、移行手順書は書き上げた。レビュー待ち。",
+        "Since the last 1on1 I wrote the migration guide. It waits for review.",
+        "今日の1on1はほぼ雑談だった!",
+    ],
+)
+def test_a_first_line_of_prose_is_kept_as_text_not_taken_for_the_title(opening: str) -> None:
+    """A first paragraph that names the meeting (`1on1`, `面談`, a date) reads like a title line,
+    but one that ends a sentence is the meeting's text: it stays, and the title is the metadata's."""
+    parsed = _parse(f"---\ntitle: 定例\n---\n{opening}\n\n## 共有\n- 来月から新しい当番表\n")
+    assert parsed.meeting.title == "定例"
+    assert opening in parsed.meeting.preamble
+    untitled = _parse(f"{opening}\n\n## 共有\n- 来月から新しい当番表\n")
+    assert opening in untitled.meeting.preamble and untitled.meeting.title != opening
+
+
+def test_a_first_line_that_names_the_meeting_without_a_sentence_is_its_title() -> None:
+    parsed = _parse("山田さんとの1on1 2026/5/11\n\n## 共有\n- 来月から新しい当番表\n")
+    assert parsed.meeting.title == "山田さんとの1on1 2026/5/11" and not parsed.meeting.preamble
+
+
 def test_inline_labels_make_sections_and_todo_lines_actions_without_headings() -> None:
     parsed = _parse(
         """

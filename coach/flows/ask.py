@@ -21,6 +21,7 @@ import numpy as np
 
 from coach.config import Settings
 from coach.errors import LLMError
+from coach.flows import followthrough
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
 from coach.messages import both, message
@@ -377,7 +378,7 @@ def topic_overlap(lines: Sequence[Line], found: retrieval.Retrieval) -> np.ndarr
                 found.weights,
                 aliases=found.aliases,
                 # a word matched by meaning is left to the sentence's own dense similarity: in
-                # one sentence, the word in another sense (review ≈ レビュー, of code) misleads
+                # one sentence, the word in another sense (training ≈ 学習, of a model) misleads
                 credit=dict.fromkeys(found.credit, 0.0),
             )
             for line in lines
@@ -636,6 +637,23 @@ def _extractive(cited: Sequence[Cited], language: Language, listing: bool = Fals
     return "\n".join(paragraphs)
 
 
+def _followed(
+    question: str,
+    cited: Sequence[Cited],
+    settings: Settings,
+    language: Language,
+    as_of: dt.date | None,
+    listing: bool,
+) -> list[followthrough.FollowThrough]:
+    """For a question whether something was done: what the ledger says became of the action
+    items the answer quotes (`coach.flows.followthrough`), in the answer's order."""
+    if listing or not followthrough.asks_status(retrieval.normalize(question), (ASKS_DONE, ASKS_PROGRESS)):
+        return []
+    ordered = sorted((c for c in cited if c.quotes), key=lambda c: -c.best)
+    quoted = [(c.hit.passage.file, line) for c in ordered for line in c.quotes]
+    return followthrough.follow_through(quoted, Store.open(settings), language, as_of)
+
+
 def _sources(cited: Sequence[Cited]) -> list[Source]:
     return [
         Source(meeting=c.hit.passage.meeting, file=c.hit.passage.file, excerpt=" / ".join(c.lines))
@@ -681,12 +699,21 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         yield result.answer
         yield result
         return
+    listing = asks_for_list(question) or asks_for_history(question)
+    followed = _followed(question, cited, settings, language, as_of, listing)
+    extra = [s for f in followed if (s := f.source()) and all(c.hit.passage.file != s.file for c in cited)]
     offline = AskResult(
-        answer=_extractive(cited, language, asks_for_list(question) or asks_for_history(question)),
+        answer="\n".join(
+            [
+                *(f.text for f in followed if not f.report_quoted),
+                _extractive(cited, language, listing),
+                *(f.text for f in followed if f.report_quoted),
+            ]
+        ),
         found=True,
-        sources=_sources(cited),
+        sources=[*_sources(cited), *extra],
         warnings=_notices(found, language),
-        why=found.reason,
+        why="; ".join([found.reason, *(f.why for f in followed)]),
     )
     if settings.engine != "llm":
         yield offline.answer

@@ -222,6 +222,16 @@ def _closure(action: str, sentence: str) -> tuple[str | None, int]:
     return None, -1
 
 
+def report_of(action: str, meeting: Meeting) -> str | None:
+    """The meeting's prose sentence that reports `action` done (as `_closure` reads one), if any:
+    an item ticked off in a checklist is often reported in words too, which say more."""
+    for paragraph in _prose_paragraphs(meeting):
+        for sentence in paragraph:
+            if _closure(action, sentence)[0] == "done":
+                return sentence
+    return None
+
+
 _PREPOSITION = re.compile(r"\s(?:for|with|to|on|at|in|from|of|by|about|before|after|into|across)\s")
 
 

@@ -580,6 +580,9 @@ def _implicit_heading(unit: Unit) -> str | None:
 _TITLE_HINT = re.compile(
     r"1on1|1:1|one[- ]on[- ]one|\d{4}[-/.年]\d{1,2}|\d{1,2}/\d{1,2}|面談|ミーティング", re.I
 )
+# A sentence's end (`。`, `!`, `?`, or a full stop before a space or the line's end): a line that
+# has one is prose, kept as the meeting's text, never read as its title and dropped.
+_SENTENCE_MARK = re.compile(r"[。！？!?]|\.(?:\s|$)")
 
 
 def _label(text: str) -> tuple[SectionKind, str, str] | None:
@@ -732,6 +735,7 @@ def _parse_body(
             and unit.role == "para"
             and _TITLE_HINT.search(unit.text)
             and len(unit.text) <= 60
+            and not _SENTENCE_MARK.search(unit.text)
         ):
             title = title or unit.text
             title_line = unit.line

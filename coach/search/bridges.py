@@ -55,7 +55,7 @@ class BridgeCalibration:
     lazy_limit: int = 256  # words embedded inside one search when indexing left them out
     most_units: int = 3  # question words looked up in one search
     # What a matched word counts for in a passage's or a sentence's coverage of the question: a
-    # word near in meaning may be the word in another sense (review ≈ レビュー, of code), so it
+    # word near in meaning may be the word in another sense (training ≈ 学習, of a model), so it
     # weighs less than the question's own word or its loanword.
     credit: float = 0.5
 
