@@ -77,6 +77,30 @@ def test_meetings_by_date_and_derived_rows(meetings_dir: Path) -> None:
     assert len(intents) == 1 and intents[0][2].startswith("来期は3名程度")
 
 
+def test_the_actions_a_few_meetings_touch_are_read_without_the_rest(tmp_path: Path) -> None:
+    """Opened in one meeting, carried over in a second, closed in a third: each of the three
+    finds it, a meeting it never appears in does not."""
+    settings = load_settings()
+    folder = tmp_path / "meetings"
+    folder.mkdir()
+    notes = {
+        "2025-03-04.md": "## Actions\n- [ ] Draft the capacity plan for Q3\n- [ ] Book the team dinner\n",
+        "2025-03-18.md": "## Actions\n- [ ] Draft the capacity plan for Q3\n- [x] Book the team dinner\n",
+        "2025-04-01.md": "## Actions\n- [x] Draft the capacity plan for Q3\n",
+        "2025-04-15.md": "## Notes\n- Quiet week.\n",
+    }
+    for name, text in notes.items():
+        (folder / name).write_text(f"---\nwith: Jo\n---\n{text}", encoding="utf-8")
+    import_dir(folder, settings, index=False)
+    store = Store.open(settings)
+    plan = next(a for a in store.actions() if a.action.startswith("Draft the capacity"))
+    assert plan.status == "done" and plan.done_in == "2025-04-01.md"
+    for file in ("2025-03-04.md", "2025-03-18.md", "2025-04-01.md"):
+        assert plan in store.actions_in({file}), file
+    assert store.actions_in({"2025-04-15.md"}) == [] and store.actions_in(set()) == []
+    assert len(store.actions_in({"2025-03-18.md"})) == 2 == len(store.actions())
+
+
 def test_unchanged_meetings_are_rederived_only_when_the_rules_change(
     meetings_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

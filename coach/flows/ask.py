@@ -230,8 +230,8 @@ def owner_marks(question: str, lines: Sequence[Line], settings: Settings) -> dic
         return None
     from coach.text.similarity import compact
 
-    actions = Store.open(settings).actions()
     files = {line.file for line in lines}
+    actions = Store.open(settings).actions_in(files)
     owner_names = {retrieval.normalize(a.owner_name) for a in actions if a.owner_name}
     names = [n for n in retrieval.name_like_units(question) if any(n in who for who in owner_names)]
     by_file: dict[str, list[tuple[str, bool]]] = {}

@@ -117,7 +117,7 @@ def follow_through(
     """The ledger's standing of the action items among `quoted` ((meeting file, sentence) pairs,
     in the answer's order), as of `as_of` (today when None)."""
     day = as_of or dt.date.today()
-    items = store.actions()
+    items = store.actions_in({file for file, _ in quoted})
     dates: dict[str, dt.date] = {}
 
     def date_of(file: str) -> dt.date | None:

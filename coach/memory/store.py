@@ -17,7 +17,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -749,6 +749,26 @@ class Store:
                 f" FROM actions a JOIN meetings m ON m.file = a.from_meeting {where}"
                 " ORDER BY m.date, a.from_meeting, a.id",
                 args,
+            ).fetchall()
+        return [_action(row) for row in rows]
+
+    def actions_in(self, files: Collection[str]) -> list[ActionItem]:
+        """The actions that `files` (meeting file names) opened, carried over, closed or dropped:
+        what an answer quoting those meetings needs, without reading every action of the store."""
+        if not files:
+            return []
+        names = sorted(set(files))
+        marks = ",".join("?" * len(names))
+        with self.read() as db:
+            rows = db.execute(
+                f"SELECT {ACTION_COLUMNS}"
+                " FROM actions a JOIN meetings m ON m.file = a.from_meeting"
+                f" WHERE a.from_meeting IN ({marks}) OR a.done_in IN ({marks})"
+                " OR EXISTS (SELECT 1 FROM json_each("
+                "CASE WHEN json_valid(a.detail) THEN a.detail ELSE '{}' END, '$.evidence') e"
+                f" WHERE json_extract(e.value, '$.meeting') IN ({marks}))"
+                " ORDER BY m.date, a.from_meeting, a.id",
+                [*names, *names, *names],
             ).fetchall()
         return [_action(row) for row in rows]
 
