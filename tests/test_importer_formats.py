@@ -333,3 +333,42 @@ def test_the_other_language_closes_an_action_through_the_meaning_function() -> N
     closed = build_ledger([(opened.meeting, opened.checklist), (later.meeting, later.checklist)], meaning)[0]
     assert (closed.status, closed.closed_by, closed.done_in) == ("done", "other-language", "2026-05-11.md")
     assert "meaning 0.95" in closed.why and "キャパシティ" in closed.evidence[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("action", "condition_report", "report"),
+    [
+        (
+            "Send the launch checklist to support once legal has approved it",
+            "Legal approved the launch plan as expected",
+            "Sent the launch checklist to support on Monday",
+        ),
+        (
+            "Merge the schema change after the security review is finished",
+            "The security review finished this week",
+            "The schema change was merged and deployed",
+        ),
+        (
+            "予算が承認されたら採用計画をチームに共有する",
+            "予算は先週承認された",
+            "採用計画をチームに共有した",
+        ),
+    ],
+)
+def test_a_report_of_what_an_action_waits_on_does_not_close_it(
+    action: str, condition_report: str, report: str
+) -> None:
+    """`X once Y`: a later line saying Y happened is near the action in meaning and reports
+    something done, but X is still to do; the line that reports X closes it."""
+    opened = _parse(f"## Action items\n- [ ] {action}\n", "2026-05-04.md")
+    waited = _parse(f"## Notes\n- {condition_report}\n- 天気の話をした\n", "2026-05-11.md")
+    done = _parse(f"## Notes\n- {report}\n- 天気の話をした\n", "2026-05-18.md")
+
+    def meaning(actions, lines):  # type: ignore[no-untyped-def]
+        # a stand-in for the embedder: both lines about the action are close, the weather is not
+        return [[0.70 if "天気" in line else 0.95 for line in lines] for _ in actions]
+
+    still = build_ledger([(opened.meeting, opened.checklist), (waited.meeting, waited.checklist)], meaning)[0]
+    assert still.status == "open", still.why
+    closed = build_ledger([(m.meeting, m.checklist) for m in (opened, waited, done)], meaning)[0]
+    assert (closed.status, closed.done_in) == ("done", "2026-05-18.md"), closed.why

@@ -280,6 +280,56 @@ _NOT_CLAUSE = re.compile(
 )
 
 
+# An action that waits on something (`share the plan once it's approved`, `merge it after the
+# review is done`, `承認されたら共有する`, `レビュー後に反映する`): what follows the English marker, or
+# precedes the Japanese one, is its condition, and a sentence that reports only the condition's
+# event (`the budget was approved`) has not reported the action. `as <participle>` (`as planned`,
+# `as expected`) says how something went, not that anything was done.
+_CONDITION_EN = re.compile(r"\b(?:once|after|when|whenever|if|as soon as|until|unless)\b(.+)$")
+_CONDITION_JA = re.compile(r"^(.+?)(?:たら|次第|後に|後で|あとで|のあと|のを待って)")
+_AS_PARTICIPLE = re.compile(r"\bas\s+\w+ed\b")
+_REPORT_EN = re.compile(_PAST_EN.pattern + "|" + _DONE_EN.pattern)
+_KANJI_BEFORE_END = re.compile(r"([\u4e00-\u9fff々]{2,})[ぁ-ゖ]{0,5}(?:た|済み?|完了)(?:[。、！]|$)")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ied", "ed", "es", "s", "d", "ing"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _condition_words(action: str) -> set[str]:
+    text = nfkc(action).lower()
+    found: set[str] = set()
+    if match := _CONDITION_EN.search(text):
+        found |= {_stem(w) for w in re.findall(r"[a-z]{3,}", match.group(1))}
+    if match := _CONDITION_JA.search(text):
+        found |= set(re.findall(r"[\u4e00-\u9fff々]{2,}", match.group(1)))
+    return found
+
+
+def _reports_this(action: str, sentence: str) -> bool:
+    """Whether `sentence` reports something done that is not only the action's condition's event
+    (see `_CONDITION_EN`). Without a condition in the action, any report counts."""
+    condition = _condition_words(action)
+    if not condition:
+        return True
+    text = nfkc(sentence).lower()
+    manner = [m.span() for m in _AS_PARTICIPLE.finditer(text)]  # `as planned`: how, not what
+    english = [
+        m for m in _REPORT_EN.finditer(text) if not any(start <= m.start() < end for start, end in manner)
+    ]
+    if any(_stem(m.group(0)) not in condition for m in english):
+        return True
+    japanese = _KANJI_BEFORE_END.findall(text)
+    if japanese:
+        # the verbal noun ends the kanji run (`先週承認された`: 承認)
+        return any(not any(word.endswith(c) for c in condition) for word in japanese)
+    return not english and bool(_DONE_JA.search(text) or _PAST_JA.search(text))
+
+
 _CONTENT_WORD = re.compile(r"[a-z][a-z0-9]{2,}|[\u30a0-\u30ff]{2,}|[\u4e00-\u9fff々]{2,}")
 
 
@@ -525,7 +575,7 @@ class _Replay:
         for i, entry in enumerate(open_entries):
             scores = list(matrix[i])
             median = sorted(scores)[(len(scores) - 1) // 2]  # the lower median: a typical line
-            for j, (text, _sentence) in enumerate(units):
+            for j, (text, whole) in enumerate(units):
                 if not reports[j]:
                     continue
                 same = _same_language(entry.action, text)
@@ -536,6 +586,8 @@ class _Replay:
                     continue
                 if same and not _shared_word(entry.action, text):
                     continue  # one language and not one word in common: a look-alike, not a report
+                if not _reports_this(entry.action, whole):
+                    continue  # it reports what the action waits on, not the action
                 pairs.append((scores[j], i, j, median))
         # One line reports one action and one action is closed once: the closest pairs first.
         used_actions: set[int] = set()
