@@ -90,6 +90,11 @@ def asks_status(question: str, cues: Sequence[re.Pattern[str]] = ()) -> bool:
     return any(cue.search(text.lower()) for cue in cues)
 
 
+def _named(item: ActionItem) -> str:
+    """The item as the standing names it: someone else's with its owner (`Alex: share the plan`)."""
+    return item.action if item.owner == "me" or not item.owner_name else f"{item.owner_name}: {item.action}"
+
+
 def _wording(text: str) -> str:
     return compact(_DUE_NOTE.sub("", _CHECKBOX.sub("", text)))
 
@@ -176,17 +181,17 @@ def _standing(
         report_quoted = key != "ask.ledger_ticked" and any(_wording(line) in q for q in quoted)
         if report_quoted and standing == "done":
             key = "ask.ledger_done"  # the answer quotes the report already: the verdict is enough
-        text = message(key, language, action=item.action, day=on, line=line)
+        text = message(key, language, action=_named(item), day=on, line=line)
         return FollowThrough(item, file, standing, ending, meeting, text, report_quoted)
     if closed and item.closed_on is not None:  # marked done by hand, in no meeting
-        text = message("ask.ledger_marked", language, action=item.action, day=item.closed_on.isoformat())
+        text = message("ask.ledger_marked", language, action=_named(item), day=item.closed_on.isoformat())
         return FollowThrough(item, file, "done", None, None, text)
     opened = date_of(item.from_)
     due = message("ask.ledger_due", language, due=item.due.isoformat()) if item.due else ""
     text = message(
         "ask.ledger_open",
         language,
-        action=item.action,
+        action=_named(item),
         day=opened.isoformat() if opened else item.from_,
         due=due,
     )
