@@ -168,3 +168,21 @@ def test_the_cli_json_carries_the_ledgers_why(notes: Settings, monkeypatch: pyte
     payload = json.loads(out.stdout)
     assert payload["found"] and "ledger:" in payload["why"] and "by checkbox" in payload["why"]
     assert payload["answer"].startswith("Action tracker:")
+
+
+def test_the_llm_is_offered_the_meeting_that_closed_the_item(
+    notes: Settings,
+    llm_server,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the best meeting is cited (the one that opened the item): the meeting that closed it
+    is offered too, so the model can read and cite the report instead of the plan."""
+    monkeypatch.setattr(ask, "MAX_SOURCES", 1)
+    llm_server.reply_stream(["はい、先週開きました [2025-06-17]。"])
+    settings = llm_server.settings(data_dir=notes.data_dir, language="ja")
+    result = ask.ask("障害対応の振り返り会は開いた?", settings, as_of=dt.date(2025, 7, 1))
+    prompt = "\n".join(str(m["content"]) for m in llm_server.requests[0]["messages"])
+    assert "[2025-06-03]" in prompt and "[2025-06-17]" in prompt and "先週開いた" in prompt
+    assert result.engine.startswith("llm") and not result.warnings, result
+    assert [s.file for s in result.sources] == ["2025-06-17.md"]
+    assert "ledger:" in result.why

@@ -25,7 +25,7 @@ from coach.flows import followthrough
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
 from coach.messages import both, message
-from coach.models import AskResult, Language, Meeting, SearchHit, SearchResults, SectionKind, Source
+from coach.models import AskResult, Language, Meeting, Passage, SearchHit, SearchResults, SectionKind, Source
 from coach.rules.cues import PENDING, PLAN_ANYWHERE, PLAN_LEAD
 from coach.rules.metrics import find_metrics
 from coach.search import bridges, retrieval
@@ -654,6 +654,38 @@ def _followed(
     return followthrough.follow_through(quoted, Store.open(settings), language, as_of)
 
 
+def _closing_cited(
+    followed: Sequence[followthrough.FollowThrough],
+    cited: Sequence[Cited],
+    found: retrieval.Retrieval,
+    settings: Settings,
+) -> list[Cited]:
+    """The meetings that closed or dropped a quoted item and are not cited yet, as citable
+    passages for the LLM (keys minted like the others')."""
+    used = {c.key for c in cited}
+    files = {c.hit.passage.file for c in cited}
+    extra: list[Cited] = []
+    for item in followed:
+        meeting = item.closing_meeting
+        if meeting is None or meeting.file in files:
+            continue
+        files.add(meeting.file)
+        key = meeting.date.isoformat()
+        suffix = iter("bcdefghijklmnopqrstuvwxyz")
+        while key in used:
+            key = meeting.date.isoformat() + next(suffix)
+        used.add(key)
+        lines = meeting_lines(found, meeting.file, meeting)
+        passage = Passage(
+            id=f"{meeting.file}#ledger", meeting=meeting.date, file=meeting.file, section="other", text=""
+        )
+        text = "\n".join(line.text for line in lines)
+        extra.append(
+            Cited(key, retrieval.Hit(passage, 0.0), [item.closing.text] if item.closing else [], text)
+        )
+    return extra
+
+
 def _sources(cited: Sequence[Cited]) -> list[Source]:
     return [
         Source(meeting=c.hit.passage.meeting, file=c.hit.passage.file, excerpt=" / ".join(c.lines))
@@ -731,11 +763,13 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         engine = LLMEngine(settings)
         # The passages that fit the model's context, best-ranked first; the last one may be cut.
         bare = prompt_variables(question, [])
-        room = engine.prompt_room("ask", language, bare) - 6 * len(cited)  # each key is listed too
-        kept = fit_in_order([f"[{c.key}]\n{c.text}" for c in cited], room)
+        # the meetings that closed a quoted item go right after the best one: without them the
+        # model reads only the item's opening and answers that it is still to do
+        pool = [*cited[:1], *_closing_cited(followed, cited, found, settings), *cited[1:]]
+        room = engine.prompt_room("ask", language, bare) - 6 * len(pool)  # each key is listed too
+        kept = fit_in_order([f"[{c.key}]\n{c.text}" for c in pool], room)
         offered = [
-            Cited(c.key, c.hit, c.lines, text.partition("\n")[2])
-            for c, text in zip(cited, kept, strict=False)
+            Cited(c.key, c.hit, c.lines, text.partition("\n")[2]) for c, text in zip(pool, kept, strict=False)
         ]
         if not offered or not offered[0].text.strip():
             raise LLMFailure(
@@ -755,7 +789,7 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         # the check's notices (removed citations, failed checks) are in COACH_LANG
         result = check_answer("".join(chunks), offered, settings.language, prompt=instructions)
         warnings = [*engine.notice_texts(settings.language), *result.warnings]
-        yield result.model_copy(update={"engine": engine.name, "warnings": warnings, "why": found.reason})
+        yield result.model_copy(update={"engine": engine.name, "warnings": warnings, "why": offline.why})
     except LLMError as exc:
         notices = engine.notice_texts(settings.language) if engine is not None else []
         notice = fallback_notice(exc, settings.language)
