@@ -12,7 +12,8 @@ import pytest
 
 from coach.config import load_settings
 from coach.errors import StoreError
-from coach.flows.imports import import_dir
+from coach.flows.imports import import_dir, sync_index
+from coach.memory import fulltext
 from coach.memory.store import MIGRATIONS, Store
 from coach.models import NextMeetingPrep, RewriteResult, StarEntry
 
@@ -99,6 +100,44 @@ def test_the_actions_a_few_meetings_touch_are_read_without_the_rest(tmp_path: Pa
         assert plan in store.actions_in({file}), file
     assert store.actions_in({"2025-04-15.md"}) == [] and store.actions_in(set()) == []
     assert len(store.actions_in({"2025-03-18.md"})) == 2 == len(store.actions())
+
+
+def test_a_meeting_an_older_parser_read_otherwise_is_read_again_and_reindexed(tmp_path: Path) -> None:
+    """The Markdown did not change, the parser did: a re-import writes the meeting's rows again
+    (its dropped first line comes back, into the full-text table too) and the next index sync
+    re-indexes it; a meeting read the same stays unchanged."""
+    from coach.flows import ask
+
+    settings = load_settings()
+    folder = tmp_path / "meetings"
+    folder.mkdir()
+    (folder / "2025-09-02.md").write_text(
+        "---\nwith: Jo\n---\n面談の冒頭で、夜間バッチの移行は先週完了したと報告した。\n\n## 共有\n- 来月は採用面接が多い\n",
+        encoding="utf-8",
+    )
+    (folder / "2025-09-16.md").write_text(
+        "---\nwith: Jo\n---\n## 共有\n- 勉強会の講師を頼まれた\n", encoding="utf-8"
+    )
+    import_dir(folder, settings, index=False)
+    store = Store.open(settings)
+    # what an older parser left: the first line lost, from the rows, the full-text table and the
+    # index built from them
+    with store.transaction() as db:
+        db.execute("UPDATE meetings SET preamble = '' WHERE file = '2025-09-02.md'")
+    older = store.meeting("2025-09-02.md")
+    assert older is not None and older.preamble == ""
+    with store.transaction() as db:
+        fulltext.write(db, [older])
+    sync_index(settings)
+    assert not any("夜間バッチ" in hit.excerpt for hit in ask.search("夜間バッチの移行", settings).results)
+
+    report = import_dir(folder, settings)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert "夜間バッチの移行" in store.meeting("2025-09-02.md").preamble  # type: ignore[union-attr]
+    assert report.index is not None and report.index.indexed == 1
+    found = ask.search("夜間バッチの移行", settings)
+    assert found.results[0].file == "2025-09-02.md" and "夜間バッチ" in found.results[0].excerpt
+    assert (import_dir(folder, settings).unchanged, import_dir(folder, settings).updated) == (2, 0)
 
 
 def test_unchanged_meetings_are_rederived_only_when_the_rules_change(

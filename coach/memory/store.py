@@ -592,27 +592,25 @@ class Store:
 
     @staticmethod
     def upsert_meeting(db: sqlite3.Connection, stored: StoredMeeting) -> str:
-        """Write one meeting inside the caller's transaction: 'imported', 'updated' or 'unchanged'."""
+        """Write one meeting inside the caller's transaction: 'imported', 'updated' or 'unchanged'.
+
+        A meeting whose Markdown is unchanged but which this version of the parser reads otherwise
+        than the stored rows say (an earlier version dropped or split something) is written again
+        and left out of the index record, so the next index sync re-indexes it: 'updated'."""
         meeting = stored.meeting
         digest = content_hash(stored.raw)
         row = db.execute(
             "SELECT content_hash, derived FROM meetings WHERE file = ?", (meeting.file,)
         ).fetchone()
+        parsed = _parse_rows(stored)
         if row is not None and row[0] == digest:
-            if stored.derived is not None and row[1] != stored.derived.version:
-                _write_derived(db, meeting.file, stored.derived)
-            return "unchanged"
-        values = (
-            meeting.date.isoformat(),
-            meeting.with_,
-            meeting.title,
-            meeting.preamble,
-            digest,
-            stored.raw,
-            stored.source,
-            _now(),
-            meeting.file,
-        )
+            if _stored_parse(db, meeting.file) == parsed:
+                if stored.derived is not None and row[1] != stored.derived.version:
+                    _write_derived(db, meeting.file, stored.derived)
+                return "unchanged"
+            db.execute("DELETE FROM index_state WHERE file = ?", (meeting.file,))
+        head, sections, checklist = parsed
+        values = (*head[:4], digest, stored.raw, stored.source, _now(), meeting.file)
         if row is None:
             db.execute(
                 "INSERT INTO meetings (date, with_name, title, preamble, content_hash, raw, source,"
@@ -627,30 +625,17 @@ class Store:
             )
             db.execute("DELETE FROM sections WHERE meeting = ?", (meeting.file,))
             db.execute("DELETE FROM checklist WHERE meeting = ?", (meeting.file,))
-        levels = stored.levels or [2] * len(meeting.sections)
         db.executemany(
             "INSERT INTO sections (meeting, position, kind, heading, level, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(meeting.file, i, s.kind, s.heading, levels[i], s.text) for i, s in enumerate(meeting.sections)],
+            [(meeting.file, i, *section) for i, section in enumerate(sections)],
         )
         db.executemany(
             "INSERT INTO checklist (meeting, position, text, checked, owner, due, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    meeting.file,
-                    i,
-                    c.text,
-                    int(c.checked),
-                    c.owner,
-                    _iso(c.due),
-                    json.dumps(c.model_dump(include=set(_CHECKLIST_DETAIL)), ensure_ascii=False),
-                )
-                for i, c in enumerate(stored.checklist)
-            ],
+            [(meeting.file, i, *item) for i, item in enumerate(checklist)],
         )
         db.execute(
-            "UPDATE meetings SET participants = ?, cancelled = ? WHERE file = ?",
-            (json.dumps(meeting.participants, ensure_ascii=False), int(meeting.cancelled), meeting.file),
+            "UPDATE meetings SET participants = ?, cancelled = ? WHERE file = ?", (*head[4:], meeting.file)
         )
         fulltext.write(db, [meeting])
         if stored.derived is not None:
@@ -1043,6 +1028,50 @@ def _rows_where_in(db: sqlite3.Connection, select: str, values: list[str], order
         part = values[start : start + 500]
         rows += db.execute(f"{select} IN ({','.join('?' * len(part))}){order}", part).fetchall()
     return rows
+
+
+# A meeting's parse as its rows store it: (date, with, title, preamble, participants, cancelled),
+# the sections (kind, heading, level, text) and the checklist (text, checked, owner, due, detail).
+ParseRows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _parse_rows(stored: StoredMeeting) -> ParseRows:
+    meeting = stored.meeting
+    levels = stored.levels or [2] * len(meeting.sections)
+    head = (
+        meeting.date.isoformat(),
+        meeting.with_,
+        meeting.title,
+        meeting.preamble,
+        json.dumps(meeting.participants, ensure_ascii=False),
+        int(meeting.cancelled),
+    )
+    sections = [(s.kind, s.heading, levels[i], s.text) for i, s in enumerate(meeting.sections)]
+    checklist = [
+        (
+            c.text,
+            int(c.checked),
+            c.owner,
+            _iso(c.due),
+            json.dumps(c.model_dump(include=set(_CHECKLIST_DETAIL)), ensure_ascii=False),
+        )
+        for c in stored.checklist
+    ]
+    return head, sections, checklist
+
+
+def _stored_parse(db: sqlite3.Connection, file: str) -> ParseRows:
+    head = db.execute(
+        "SELECT date, with_name, title, preamble, participants, cancelled FROM meetings WHERE file = ?",
+        (file,),
+    ).fetchone()
+    sections = db.execute(
+        "SELECT kind, heading, level, text FROM sections WHERE meeting = ? ORDER BY position", (file,)
+    ).fetchall()
+    checklist = db.execute(
+        "SELECT text, checked, owner, due, detail FROM checklist WHERE meeting = ? ORDER BY position", (file,)
+    ).fetchall()
+    return tuple(head or ()), [tuple(r) for r in sections], [tuple(r) for r in checklist]
 
 
 def _sections_by_meeting(db: sqlite3.Connection, files: list[str] | None) -> dict[str, list[MeetingSection]]:
