@@ -372,3 +372,26 @@ def test_a_report_of_what_an_action_waits_on_does_not_close_it(
     assert still.status == "open", still.why
     closed = build_ledger([(m.meeting, m.checklist) for m in (opened, waited, done)], meaning)[0]
     assert (closed.status, closed.done_in) == ("done", "2026-05-18.md"), closed.why
+
+
+def test_the_replays_filters_skip_only_pairs_that_cannot_match(
+    meetings_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bigram/number filter of `find` and the unit/head filter of the prose closures are exact:
+    the ledger of the development meetings is the same with them and without them."""
+    from coach.memory import ledger as ledger_module
+
+    sources = []
+    for path in sorted([*meetings_dir.glob("*.md"), *(meetings_dir.parent / "meetings_b").rglob("*.md")]):
+        try:
+            parsed = parse_meeting(path.read_text(encoding="utf-8"), path.name)
+        except InputError:
+            continue  # not a meeting (a template, an index page)
+        sources.append((parsed.meeting, parsed.checklist))
+    sources.sort(key=lambda source: (source[0].date, source[0].file))
+    filtered = build_ledger(sources)
+    monkeypatch.setattr(ledger_module, "_may_be_alike", lambda a, b: True)
+    monkeypatch.setattr(ledger_module, "unit_set", lambda text: frozenset({"*"}))
+    monkeypatch.setattr(ledger_module, "_closure_keys", lambda action: (frozenset({"*"}), None))
+    unfiltered = build_ledger(sources)
+    assert filtered == unfiltered and len(filtered) >= 15

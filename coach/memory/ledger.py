@@ -26,7 +26,7 @@ from coach.memory.store import (
 )
 from coach.models import Meeting
 from coach.text.script import has_japanese
-from coach.text.similarity import compact, coverage, leading_verb, nfkc, similarity
+from coach.text.similarity import compact, coverage, leading_verb, nfkc, similarity, unit_set, units_of
 
 # cosine matrix (queries x passages) of meaning vectors, given by a flow (the memory layer
 # does not embed); None: wordings in different languages are not compared.
@@ -392,6 +392,33 @@ def _alike(a: str, b: str) -> float:
     return max(similarity(x, y) for x in _variants(a) for y in _variants(b))
 
 
+@functools.lru_cache(maxsize=65536)
+def _grams(text: str) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """The character bigrams of a wording's variants (`compact` text) and the numbers each
+    variant holds: two wordings that share no bigram, or no variant's numbers (`similarity` is 0
+    unless the numbers are the same), are below SIMILAR whatever it says of equality, containment
+    or Dice, so the replay compares only wordings that share both (an exact filter)."""
+    found: set[str] = set()
+    numbers: set[tuple[str, ...]] = set()
+    for variant in _variants(text):
+        x = compact(variant)
+        found |= {x[i : i + 2] for i in range(len(x) - 1)} or ({x} if x else set())
+        numbers.add(tuple(re.findall(r"\d+", x)))
+    return frozenset(found), frozenset(numbers)
+
+
+def _may_be_alike(a: str, b: str) -> bool:
+    (grams_a, numbers_a), (grams_b, numbers_b) = _grams(a), _grams(b)
+    return not grams_a.isdisjoint(grams_b) and not numbers_a.isdisjoint(numbers_b)
+
+
+@functools.lru_cache(maxsize=65536)
+def _closure_keys(action: str) -> tuple[frozenset[str], str | None]:
+    """What a sentence must hold for `_closure` to read it as this action's report: one of the
+    action's content units (its coverage paths) or its head noun (the `own verb + head` path)."""
+    return frozenset(units_of(action)), _head_noun(action)
+
+
 def _same_language(a: str, b: str) -> bool:
     return has_japanese(a) == has_japanese(b)
 
@@ -428,6 +455,8 @@ class _Replay:
             if entry.owner != owner or (entry.status == "done" and item.state == "open"):
                 continue
             wordings = self.wordings.get(id(entry), [entry.action])
+            if not any(_may_be_alike(w, item.text) for w in wordings):
+                continue  # no bigram or no numbers in common: below SIMILAR (see `_grams`)
             score = max(_alike(w, item.text) for w in wordings) + (0.01 if entry.status == "open" else 0.0)
             if score >= SIMILAR and (best is None or score > best[0]):
                 best = (score, entry)
@@ -524,9 +553,13 @@ class _Replay:
     def prose(self, meeting: Meeting, candidates: list[LedgerEntry], raw: Sequence[str]) -> None:
         for paragraph in _prose_paragraphs(meeting) if candidates else []:
             for index, sentence in enumerate(paragraph):
+                present, lowered = unit_set(sentence), nfkc(sentence).lower()
                 for entry in candidates:
                     if entry.result:
                         continue
+                    units, head = _closure_keys(entry.action)
+                    if present.isdisjoint(units) and not (head and head in lowered):
+                        continue  # nothing of the action in the sentence: `_closure` finds no report
                     verdict, clause = _closure(entry.action, sentence)
                     if verdict is None:
                         continue

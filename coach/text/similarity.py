@@ -130,6 +130,16 @@ def coverage(action: str, text: str, verb: bool = False) -> float:
     return (sum(units[u] for u in matched) + extra) / (total + extra)
 
 
+def units_of(action: str) -> frozenset[str]:
+    """The content units `coverage` counts for an action (CJK bigrams, English stems, numbers)."""
+    return frozenset(_units(action))
+
+
+def unit_set(text: str) -> frozenset[str]:
+    """The units a text mentions, as `coverage` reads it (a clause's are a subset of its sentence's)."""
+    return _unit_set(text)
+
+
 def leading_verb(action: str) -> str:
     match = re.match(r"\s*([a-z]+)\b", nfkc(action).lower())
     return match.group(1) if match else ""
