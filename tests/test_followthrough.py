@@ -14,7 +14,7 @@ import pytest
 
 from coach.config import Settings, load_settings
 from coach.flows import ask, followthrough
-from coach.flows.imports import import_dir
+from tests.test_answers import imported
 
 MEETINGS = {
     "2025-05-06.md": """---
@@ -65,14 +65,7 @@ with: 小林さん
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("followthrough")
-    folder = root / "meetings"
-    folder.mkdir()
-    for name, text in MEETINGS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "en"})
-    import_dir(folder, settings)
-    return settings
+    return imported(tmp_path_factory.mktemp("followthrough"), MEETINGS, "en")
 
 
 def test_an_item_ticked_off_later_is_answered_done_with_the_closing_meeting(notes: Settings) -> None:

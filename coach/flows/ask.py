@@ -510,6 +510,17 @@ def asks_for_history(question: str) -> bool:
     return bool(HISTORY_CUES.search(retrieval.normalize(question)))
 
 
+def _mint_key(day: dt.date, used: set[str]) -> str:
+    """A citation key for a meeting of `day`: its date, with a letter when the day is taken
+    (two meetings on one day), added to `used`."""
+    key = day.isoformat()
+    suffix = iter("bcdefghijklmnopqrstuvwxyz")
+    while key in used:
+        key = day.isoformat() + next(suffix)
+    used.add(key)
+    return key
+
+
 def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> list[Cited]:
     """The meetings the answer draws on, each with a code-minted citation key and its quotes.
 
@@ -544,11 +555,7 @@ def _cited(question: str, found: retrieval.Retrieval, settings: Settings) -> lis
     for hit in chosen:
         file = hit.passage.file
         lines = per_meeting[file]
-        key = hit.passage.meeting.isoformat()
-        suffix = iter("bcdefghijklmnopqrstuvwxyz")
-        while key in used:
-            key = hit.passage.meeting.isoformat() + next(suffix)
-        used.add(key)
+        key = _mint_key(hit.passage.meeting, used)
         own = scores[offset : offset + len(lines)]
         picked = sorted(quotes.get(file, []))  # in the meeting's own order
         excerpt = [pooled[i].text for i, _ in picked] or [
@@ -670,11 +677,7 @@ def _closing_cited(
         if meeting is None or meeting.file in files:
             continue
         files.add(meeting.file)
-        key = meeting.date.isoformat()
-        suffix = iter("bcdefghijklmnopqrstuvwxyz")
-        while key in used:
-            key = meeting.date.isoformat() + next(suffix)
-        used.add(key)
+        key = _mint_key(meeting.date, used)
         lines = meeting_lines(found, meeting.file, meeting)
         passage = Passage(
             id=f"{meeting.file}#ledger", meeting=meeting.date, file=meeting.file, section="other", text=""

@@ -123,15 +123,12 @@ def follow_through(
     in the answer's order), as of `as_of` (today when None)."""
     day = as_of or dt.date.today()
     items = store.actions_in({file for file, _ in quoted})
-    dates: dict[str, dt.date] = {}
+    meetings: dict[str, Meeting | None] = {}
 
-    def date_of(file: str) -> dt.date | None:
-        if file not in dates:
-            meeting = store.meeting(file)
-            if meeting is None:
-                return None
-            dates[file] = meeting.date
-        return dates[file]
+    def meeting_of(file: str) -> Meeting | None:
+        if file not in meetings:
+            meetings[file] = store.meeting(file)
+        return meetings[file]
 
     said = {_wording(line) for _, line in quoted}
     found: list[FollowThrough] = []
@@ -139,7 +136,7 @@ def follow_through(
         for item in items:
             if any(f.item.id == item.id for f in found) or not _is_item_line(item, file, line):
                 continue
-            found.append(_standing(item, file, day, date_of, store, language, said))
+            found.append(_standing(item, file, day, meeting_of, language, said))
             break
         if len(found) >= MOST_ITEMS:
             break
@@ -150,11 +147,14 @@ def _standing(
     item: ActionItem,
     file: str,
     day: dt.date,
-    date_of: Callable[[str], dt.date | None],
-    store: Store,
+    meeting_of: Callable[[str], Meeting | None],
     language: Language,
     quoted: set[str],
 ) -> FollowThrough:
+    def date_of(file: str) -> dt.date | None:
+        meeting = meeting_of(file)
+        return meeting.date if meeting else None
+
     ending = next(
         (
             e
@@ -165,7 +165,7 @@ def _standing(
     )
     closed = item.status == "done" and item.closed_on is not None and item.closed_on <= day
     if ending is not None and (closed or ending.role == "dropped"):
-        meeting = store.meeting(ending.meeting)
+        meeting = meeting_of(ending.meeting)
         on = meeting.date.isoformat() if meeting else ending.meeting
         line = _CHECKBOX.sub("", ending.text).strip()
         if ending.role == "dropped" or item.closed_by == "dropped":

@@ -26,7 +26,16 @@ from coach.memory.store import (
 )
 from coach.models import Meeting
 from coach.text.script import has_japanese
-from coach.text.similarity import compact, coverage, leading_verb, nfkc, similarity, unit_set, units_of
+from coach.text.similarity import (
+    compact,
+    coverage,
+    english_stem,
+    leading_verb,
+    nfkc,
+    similarity,
+    unit_set,
+    units_of,
+)
 
 # cosine matrix (queries x passages) of meaning vectors, given by a flow (the memory layer
 # does not embed); None: wordings in different languages are not compared.
@@ -292,19 +301,11 @@ _REPORT_EN = re.compile(_PAST_EN.pattern + "|" + _DONE_EN.pattern)
 _KANJI_BEFORE_END = re.compile(r"([\u4e00-\u9fff々]{2,})[ぁ-ゖ]{0,5}(?:た|済み?|完了)(?:[。、！]|$)")
 
 
-def _stem(word: str) -> str:
-    word = word.lower()
-    for suffix in ("ied", "ed", "es", "s", "d", "ing"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 def _condition_words(action: str) -> set[str]:
     text = nfkc(action).lower()
     found: set[str] = set()
     if match := _CONDITION_EN.search(text):
-        found |= {_stem(w) for w in re.findall(r"[a-z]{3,}", match.group(1))}
+        found |= {english_stem(w) for w in re.findall(r"[a-z]{3,}", match.group(1))}
     if match := _CONDITION_JA.search(text):
         found |= set(re.findall(r"[\u4e00-\u9fff々]{2,}", match.group(1)))
     return found
@@ -321,7 +322,7 @@ def _reports_this(action: str, sentence: str) -> bool:
     english = [
         m for m in _REPORT_EN.finditer(text) if not any(start <= m.start() < end for start, end in manner)
     ]
-    if any(_stem(m.group(0)) not in condition for m in english):
+    if any(english_stem(m.group(0)) not in condition for m in english):
         return True
     japanese = _KANJI_BEFORE_END.findall(text)
     if japanese:
