@@ -28,7 +28,7 @@ with: Priya
 ## Action items
 - [ ] Write the rollback runbook for the payments service (due 2025-05-16)
 - [ ] Set up the nightly load test for checkout (due 2025-05-30)
-- [ ] Priya will share the hiring plan for the platform team
+- [ ] Priya will book the venue for the team offsite
 """,
     "2025-05-20.md": """---
 date: 2025-05-20
@@ -83,7 +83,7 @@ def test_an_item_still_open_is_answered_open_with_its_due_date(notes: Settings) 
 
 
 def test_someone_elses_item_is_named_with_its_owner(notes: Settings) -> None:
-    result = ask.ask("Has Priya shared the hiring plan?", notes, as_of=dt.date(2025, 7, 1))
+    result = ask.ask("Has Priya booked the offsite venue?", notes, as_of=dt.date(2025, 7, 1))
     first = result.answer.splitlines()[0]
     assert first.startswith("Action tracker: “Priya: ") and "still open" in first, first
 

@@ -349,9 +349,9 @@ def test_the_other_language_closes_an_action_through_the_meaning_function() -> N
             "The schema change was merged and deployed",
         ),
         (
-            "予算が承認されたら採用計画をチームに共有する",
-            "予算は先週承認された",
-            "採用計画をチームに共有した",
+            "ベンダー契約が締結されたら移行手順をチームに共有する",
+            "ベンダー契約は先週締結された",
+            "移行手順をチームに共有した",
         ),
     ],
 )

@@ -91,7 +91,7 @@ def asks_status(question: str, cues: Sequence[re.Pattern[str]] = ()) -> bool:
 
 
 def _named(item: ActionItem) -> str:
-    """The item as the standing names it: someone else's with its owner (`Alex: share the plan`)."""
+    """The item as the standing names it: someone else's with its owner (`Kim: book the venue`)."""
     return item.action if item.owner == "me" or not item.owner_name else f"{item.owner_name}: {item.action}"
 
 

@@ -289,11 +289,11 @@ _NOT_CLAUSE = re.compile(
 )
 
 
-# An action that waits on something (`share the plan once it's approved`, `merge it after the
-# review is done`, `承認されたら共有する`, `レビュー後に反映する`): what follows the English marker, or
+# An action that waits on something (`send the contract once legal signs it`, `merge it after the
+# review is done`, `契約が締結されたら共有する`, `レビュー後に反映する`): what follows the English marker, or
 # precedes the Japanese one, is its condition, and a sentence that reports only the condition's
-# event (`the budget was approved`) has not reported the action. `as <participle>` (`as planned`,
-# `as expected`) says how something went, not that anything was done.
+# event (`legal signed the contract`) has not reported the action. `as <participle>` (`as
+# expected`, `as agreed`) says how something went, not that anything was done.
 _CONDITION_EN = re.compile(r"\b(?:once|after|when|whenever|if|as soon as|until|unless)\b(.+)$")
 _CONDITION_JA = re.compile(r"^(.+?)(?:たら|次第|後に|後で|あとで|のあと|のを待って)")
 _AS_PARTICIPLE = re.compile(r"\bas\s+\w+ed\b")
@@ -318,7 +318,7 @@ def _reports_this(action: str, sentence: str) -> bool:
     if not condition:
         return True
     text = nfkc(sentence).lower()
-    manner = [m.span() for m in _AS_PARTICIPLE.finditer(text)]  # `as planned`: how, not what
+    manner = [m.span() for m in _AS_PARTICIPLE.finditer(text)]  # `as expected`: how, not what
     english = [
         m for m in _REPORT_EN.finditer(text) if not any(start <= m.start() < end for start, end in manner)
     ]
@@ -326,7 +326,7 @@ def _reports_this(action: str, sentence: str) -> bool:
         return True
     japanese = _KANJI_BEFORE_END.findall(text)
     if japanese:
-        # the verbal noun ends the kanji run (`先週承認された`: 承認)
+        # the verbal noun ends the kanji run (`先週締結された`: 締結)
         return any(not any(word.endswith(c) for c in condition) for word in japanese)
     return not english and bool(_DONE_JA.search(text) or _PAST_JA.search(text))
 
