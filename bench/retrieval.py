@@ -7,7 +7,9 @@ the check corpus: its numbers are the ones to trust) are each imported through t
 (store + full-text table + chroma); every question of `meetings_questions.jsonl` /
 `meetings_b_questions.jsonl` is run with the lexical, dense and fused retrievers: recall@1,
 recall@3 and MRR per kind (over meeting files), found/not-found accuracy, and for the fused
-retriever the share of answerable questions whose offline answer holds every `answer_facts` string.
+retriever the share of answerable questions whose offline answer holds every `answer_facts` string
+and the answer's own verdict (after `coach.flows.asked` checks that a question asking a number or
+a date gets one).
 "small store" measures the not-found evidence of a store of two meetings (`small_store`).
 
 Latency: meetings are generated with random dates; their sections are drawn from a FINITE POOL of
@@ -113,16 +115,24 @@ def quality(work: Path, label: str, folder: str, question_file: str, verbose: bo
                 if not ok:
                     print(f"   wrong verdict {qid} ({kind}): {reason}")
     holds = []
+    answered: dict[bool, list[bool]] = {True: [], False: []}  # answerable? -> answer says found
     for q in qs:
+        result = ask.ask(q["question"], settings, as_of=as_of(q))
+        answered[bool(q["gold"])].append(result.found)
         if not q["answer_facts"]:
             continue
-        answer = ask.ask(q["question"], settings, as_of=as_of(q)).answer
+        answer = result.answer
         ok = all(fact in answer for fact in q["answer_facts"])
         holds.append(ok)
         if verbose and not ok:
             missing = [f for f in q["answer_facts"] if f not in answer]
             print(f"   answer {q['id']} lacks {missing}: {answer[:160]!r}")
     print(f"fused    answer holds every fact: {sum(holds)}/{len(holds)} = {sum(holds) / len(holds):.2f}")
+    print(
+        f"fused    answer's verdict (retrieval, then the asked-fact check): answerable judged found "
+        f"{sum(answered[True])}/{len(answered[True])}, not_found right "
+        f"{len(answered[False]) - sum(answered[False])}/{len(answered[False])}"
+    )
     return settings
 
 

@@ -363,6 +363,15 @@ CATALOG: dict[str, Message] = {
     "ask.from_meeting": Message("From the 1on1 on {day}", "{day} の1on1より"),
     "ask.from_meeting_with": Message("From the 1on1 on {day} with {who}", "{day} の1on1より（{who}）"),
     "ask.quote": Message("“{line}”", "「{line}」"),
+    # the question asks for a number or a date that none of the quoted sentences states (coach.flows.asked)
+    "ask.amount_absent": Message(
+        "Your notes discuss this, but the passages found state no figure for it. Nearest:",
+        "メモにこの話題はありますが、見つかった箇所に数値は書かれていません。近い記述:",
+    ),
+    "ask.date_absent": Message(
+        "Your notes discuss this, but the passages found name no date or time for it. Nearest:",
+        "メモにこの話題はありますが、見つかった箇所に日付・時期は書かれていません。近い記述:",
+    ),
     # what the action ledger says became of a quoted action item (coach.flows.followthrough)
     "ask.ledger_ticked": Message(
         "Action tracker: “{action}” is done, ticked off in the 1on1 on {day}.",

@@ -78,7 +78,7 @@ def show_turn(turn: dict[str, Any]) -> None:
         result = turn.get("result")
         if isinstance(result, AskResult):
             show_warnings(result.warnings)
-            if not result.found:
+            if not result.found and not result.sources:  # with sources, the answer says what is missing
                 st.caption(t("ask.not_found"))
             show_sources(result.sources)
             if result.why:

@@ -21,7 +21,7 @@ import numpy as np
 
 from coach.config import Settings
 from coach.errors import LLMError
-from coach.flows import followthrough
+from coach.flows import asked, followthrough
 from coach.llm.grounding import ungrounded_numbers
 from coach.memory.store import Store
 from coach.messages import both, message
@@ -30,7 +30,6 @@ from coach.rules.cues import PENDING, PLAN_ANYWHERE, PLAN_LEAD
 from coach.rules.metrics import find_metrics
 from coach.search import bridges, retrieval
 from coach.search import vectors as index
-from coach.text import dates
 from coach.text.inputs import check_text
 from coach.text.japanese import predicate_tense
 from coach.text.language import detect_language
@@ -110,11 +109,6 @@ class Line:
     file: str = ""
 
 
-def _states_quantity(text: str) -> bool:
-    """A number that is not a date or a period (`6/25`, `7月`, `Q2` are when, not how much)."""
-    return any(ch.isdigit() for ch in dates.CALENDAR.sub(" ", text))
-
-
 def _states_change(text: str) -> bool:
     """A measured change, read the way STAR entries read one (before→after, a stated delta)."""
     return bool(find_metrics(text))
@@ -131,7 +125,7 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str] | Callable[[str], bool], f
             r"|how (?:much|many|often|long|far|fast)|what (?:percentage|share|rate)|いくつ|減った|増えた|改善"
             r"|閾値|しきい値|基準値|threshold|定量|数値|数字|quantif|figures?\b|numbers?\b"
         ),
-        _states_quantity,
+        asked.states_amount,
         0.7,
     ),
     (
@@ -144,13 +138,8 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str] | Callable[[str], bool], f
         0.7,
     ),
     (
-        re.compile(
-            r"いつ|何月|何日|時期|\bwhen\b|what date|which (?:day|month|week)|by when|deadline|期限|締め?切"
-        ),
-        re.compile(
-            r"\d{1,2}/\d{1,2}|\d{1,2}月|\d{1,2}日|月末|月中|上旬|中旬|下旬|来週|来月|今月|週明け|\d{4}-\d{2}"
-            r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\bq[1-4]\b|\bby\b|\bdue\b"
-        ),
+        asked.ASKS_DATE,
+        asked.states_date,
         1.0,
     ),
     (
@@ -628,10 +617,15 @@ def _frame(item: Cited, language: Language) -> str:
     return message("ask.from_meeting", language, day=day)
 
 
+def _shown(cited: Sequence[Cited]) -> list[Cited]:
+    """The meetings whose sentences the extractive answer quotes (the best one when none has quotes)."""
+    return [c for c in cited if c.quotes] or list(cited[:1])
+
+
 def _extractive(cited: Sequence[Cited], language: Language, listing: bool = False) -> str:
     """The quoted sentences, each meeting's under its date and counterpart: best answer first,
     or in date order when the question asks for a list or a history."""
-    quoted = [c for c in cited if c.quotes] or list(cited[:1])
+    quoted = _shown(cited)
     if listing:
         quoted.sort(key=lambda c: c.hit.passage.meeting)
     else:
@@ -642,6 +636,15 @@ def _extractive(cited: Sequence[Cited], language: Language, listing: bool = Fals
         quotes = " ".join(message("ask.quote", language, line=line) for line in lines)
         paragraphs.append(_frame(item, language) + ": " + quotes)
     return "\n".join(paragraphs)
+
+
+def _absent_fact(question: str, cited: Sequence[Cited]) -> asked.Absent | None:
+    """The number or date the question asks for when no sentence the answer quotes states one
+    (`coach.flows.asked`); a question whether or when something was done is not checked."""
+    asked_text = retrieval.normalize(question)
+    shown = [retrieval.normalize(line) for c in _shown(cited) for line in (c.quotes or c.lines)]
+    status = followthrough.asks_status(asked_text, (ASKS_DONE, ASKS_PROGRESS))
+    return asked.asked_fact_absent(asked_text, shown, status=status)
 
 
 def _followed(
@@ -737,18 +740,22 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
     listing = asks_for_list(question) or asks_for_history(question)
     followed = _followed(question, cited, settings, language, as_of, listing)
     extra = [s for f in followed if (s := f.source()) and all(c.hit.passage.file != s.file for c in cited)]
+    # the LLM reads whole meetings, not only the quoted sentences: the check is the offline answer's
+    absent = None if listing or followed else _absent_fact(question, cited)
+    why = "; ".join([found.reason, *(f.why for f in followed)])
     offline = AskResult(
         answer="\n".join(
             [
+                *([message(absent.kind.message, language)] if absent else []),
                 *(f.text for f in followed if not f.report_quoted),
                 _extractive(cited, language, listing),
                 *(f.text for f in followed if f.report_quoted),
             ]
         ),
-        found=True,
+        found=absent is None,
         sources=[*_sources(cited), *extra],
         warnings=_notices(found, language),
-        why="; ".join([found.reason, *(f.why for f in followed)]),
+        why="; ".join([why, *([absent.why] if absent else [])]),
     )
     if settings.engine != "llm":
         yield offline.answer
@@ -792,7 +799,7 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         # the check's notices (removed citations, failed checks) are in COACH_LANG
         result = check_answer("".join(chunks), offered, settings.language, prompt=instructions)
         warnings = [*engine.notice_texts(settings.language), *result.warnings]
-        yield result.model_copy(update={"engine": engine.name, "warnings": warnings, "why": offline.why})
+        yield result.model_copy(update={"engine": engine.name, "warnings": warnings, "why": why})
     except LLMError as exc:
         notices = engine.notice_texts(settings.language) if engine is not None else []
         notice = fallback_notice(exc, settings.language)

@@ -1,0 +1,192 @@
+"""Whether the answer holds the kind of fact a question asks for: a number, or a date.
+
+A question can be about a topic the notes discuss and still ask for a fact they never state
+(how much budget the new team gets, when a review will be). The passages on the topic are found
+and quoted, which reads as an answer though it holds no number or date at all. So, for the two
+kinds of fact a sentence shows plainly, the offline answer is checked before it is given:
+
+* an amount (how much, how many, いくら, 何人, 何件…): a sentence that states a number (digits
+  that are not a date, a Japanese numeral before a counter, an English number word);
+* a date asked of something to come or in force (when is, いつある, 期限は…): a sentence that
+  names a day, a month, a relative period (来月, next week, 下期), a due note, or says it is not
+  decided yet (未定, TBD), which answers "when" too. A question whether or when something was
+  done is left to the meetings' own dates (the follow-through says when), so it is not checked.
+
+When none of the sentences the answer would quote holds the fact, the answer says the notes do
+not state it, and the nearest meetings stay as sources. Everything here is a class of phrasing
+(named patterns below), not a list of topics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from coach.llm.grounding import quantities
+from coach.text import dates
+from coach.text.numbers import NUMBER_WORDS
+
+# An amount: the question's interrogative for a quantity. Not "how often" or "how long" (their
+# answers are as often words: 隔週, weekly, "until the release") nor a question about a change
+# (how did it improve?), whose answer may be a sentence without a figure.
+ASKS_AMOUNT = re.compile(
+    r"いくら|いくつ|何(?:[件回人名個枚本台割倍歳%]|時間|日間|週間|か月|ヶ月|カ月|ページ|円|ドル|パーセント)"
+    r"|どれ(?:だけ|くらい|ぐらい)|どの(?:くらい|ぐらい)"
+    r"|\bhow (?:much|many)\b|\bwhat (?:percentage|share|number|amount|fraction)\b"
+)
+# A date: the question's interrogative for a time (何日 is a day here; 何日間 is an amount).
+ASKS_DATE = re.compile(
+    r"いつ|何月|何日(?!間)|何曜|時期|\bwhen\b|\bwhat (?:date|day|time)\b|\bwhich (?:day|month|week|quarter)\b"
+    r"|\bby when\b|\bdeadline\b|期限|締め?切"
+)
+# A sentence that names a time: a calendar date (dates.CALENDAR), a relative period, a weekday,
+# a due note, or a statement that the time is not set yet.
+STATES_DATE = re.compile(
+    r"\d{1,2}/\d{1,2}|\d{1,2}月|\d{1,2}日|月末|月中|月初|上旬|中旬|下旬|週明け|年内|年度末|年明け|年末"
+    r"|(?:来|今|先|再来)(?:週|月|期|年|年度)|[上下]期|[上下]半期|四半期|[春夏秋冬]|[月火水木金土日]曜"
+    r"|\d{4}-\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\bq[1-4]\b|\bh[12]\b"
+    r"|\b(?:next|this|last) (?:week|month|quarter|year|sprint)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:spring|summer|autumn|fall|winter)\b|\bdue\b|期限|締め?切"
+    r"|未定|決まっていない|決まってない|調整中|\btbd\b|\bnot (?:yet )?(?:decided|scheduled|set)\b"
+)
+# A sentence that says the figure or the time is not set yet answers the question too.
+UNDECIDED = re.compile(
+    r"未定|決まっていない|決まってない|調整中|\btbd\b|\bnot (?:yet )?(?:decided|known|set)\b"
+)
+
+
+# Counters that count the same kind of thing, in either language: a question asking 何人 / how
+# many people is not answered by a count of 回 or of pages. A counter in no group (本, 台, a noun
+# of the notes) may count anything, so it is never taken for the wrong one.
+COUNTER_GROUPS: dict[str, frozenset[str]] = {
+    "people": frozenset(
+        {"人", "名", "people", "persons", "person", "members", "engineers", "hires", "headcount"}
+    ),
+    "occasions": frozenset({"回", "度", "times", "sessions"}),
+    "sheets": frozenset({"枚", "ページ", "pages", "page", "slides", "sheets"}),
+    "cases": frozenset({"件", "cases", "incidents", "tickets", "issues", "bugs"}),
+    "things": frozenset({"つ", "個", "items", "things"}),
+    "age": frozenset({"歳", "才", "years old"}),
+}
+_GROUP_OF = {counter: group for group, counters in COUNTER_GROUPS.items() for counter in counters}
+# The interrogative of an amount with its counter: 何人 / 何ページ, how many pages; いくら asks a price.
+_ASKED_COUNTER = re.compile(
+    r"何(?P<ja>%|[\u3040-\u30ff\u4e00-\u9fff]{1,3})|how many (?P<en>[a-z]+(?: [a-z]+)?)"
+)
+# A number as the notes write it, with the currency sign before it and the unit or counter after.
+_COUNTER_AFTER = re.compile(
+    r"[$¥€]?\d(?:[\d,.]*\d)?(?:\s?(?P<unit>%|[\u3040-\u30ff\u4e00-\u9fff]{1,3}|[a-z]+(?: old)?))?"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """What an amount question asks for: a unit kind (`coach.llm.grounding.UNIT_KINDS`) and, for
+    a count, the group of its counter; None where the question does not say."""
+
+    kind: str | None
+    group: str | None
+
+
+def _group(unit: str) -> str | None:
+    """The group of a counter as written after a number (名チーム -> 名) or of an English noun
+    phrase's words (`production incidents` -> incidents, `years old`)."""
+    if unit in _GROUP_OF:
+        return _GROUP_OF[unit]
+    if " " in unit:
+        return next((g for word in reversed(unit.split()) if (g := _GROUP_OF.get(word))), None)
+    for end in range(len(unit) - 1, 0, -1):
+        if unit[:end] in _GROUP_OF:
+            return _GROUP_OF[unit[:end]]
+    return None
+
+
+def asked_amount(question: str) -> Amount:
+    """The kind of amount `question` (normalised) asks for, read by putting a number where its
+    interrogative is and reading that number's unit the way grounding reads the notes'."""
+    if "いくら" in question:
+        return Amount("money", None)
+    match = _ASKED_COUNTER.search(question)
+    if match is None:
+        return Amount(None, None)
+    counter = match.group("ja") or match.group("en") or ""
+    found = quantities(f"2{counter}" if match.group("ja") else f"2 {counter.split()[0]}")
+    kind = found[0].kind if found else None
+    group = _group(counter)
+    if kind is None and group is not None:  # a counter grounding does not know (歳) still counts
+        kind = "count"
+    return Amount(kind, group if kind == "count" else None)
+
+
+def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
+    """A number that is not a date or a period (`6/25`, `7月`, `Q2` are when, not how much), of
+    the kind asked for when the question says (a bare number may be any), a numeral word, or a
+    statement that the figure is not set yet."""
+    if NUMBER_WORDS.search(text) or UNDECIDED.search(text):
+        return True
+    rest = dates.CALENDAR.sub(" ", text)
+    if amount.kind is None:
+        return any(ch.isdigit() for ch in rest)
+    for number in _COUNTER_AFTER.finditer(rest):
+        found = quantities(number.group(0))
+        kind = found[-1].kind if found else None
+        if kind is None:  # a bare number may be any amount
+            return True
+        if kind == amount.kind and (
+            amount.group is None or _group(number.group("unit") or "") in (None, amount.group)
+        ):
+            return True
+    return False
+
+
+def states_date(text: str) -> bool:
+    return bool(dates.CALENDAR.search(text) or STATES_DATE.search(text))
+
+
+@dataclass(frozen=True)
+class FactKind:
+    name: str  # the kind of fact, named in `why`
+    asks: re.Pattern[str]  # the question asks for one (on the normalised question)
+    states: Callable[[str, str], bool]  # a sentence states one (the normalised sentence, question)
+    message: str  # key of the answer that says the notes do not state one
+
+
+FACT_KINDS = (
+    FactKind(
+        "an amount",
+        ASKS_AMOUNT,
+        lambda text, question: states_amount(text, asked_amount(question)),
+        "ask.amount_absent",
+    ),
+    FactKind("a date", ASKS_DATE, lambda text, _question: states_date(text), "ask.date_absent"),
+)
+
+
+@dataclass(frozen=True)
+class Absent:
+    kind: FactKind
+    asked: str  # the question's words that ask for it
+    read: int  # sentences of the answer read
+
+    @property
+    def why(self) -> str:
+        return (
+            f"asked fact absent: the question asks for {self.kind.name} (“{self.asked}”); "
+            f"none of the {self.read} sentences the answer would quote states one"
+        )
+
+
+def asked_fact_absent(question: str, quoted: Sequence[str], *, status: bool) -> Absent | None:
+    """The kind of fact `question` asks for that none of `quoted` (the sentences the answer would
+    quote, normalised) states; None when it asks for no such fact or one of them states it.
+    `status`: the question asks whether or when something was done (its date is the meeting's)."""
+    if not quoted:
+        return None
+    for kind in FACT_KINDS:
+        if kind.name == "a date" and status:
+            continue
+        match = kind.asks.search(question)
+        if match and not any(kind.states(text, question) for text in quoted):
+            return Absent(kind, match.group(0), len(quoted))
+    return None
