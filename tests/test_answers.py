@@ -393,3 +393,67 @@ def test_sentences_the_model_reads_as_equally_near_are_not_told_apart_by_noise(n
     assert abs(level[0] - level[1]) < 0.5
     apart = relative("来週の定例はいつ?", ["来週の定例は水曜の午後に移す", "新しいノートPCが届いた"])
     assert apart[0] - apart[1] > 1.5
+
+
+CAUSES = {
+    "2025-09-02.md": """---
+date: 2025-09-02
+with: 岡田さん
+---
+## 共有
+- 決済APIの遅延を調べる担当になった。今月中に原因を洗い出す
+- 調査の進め方は岡田さんと相談済み
+
+## 宿題
+- [ ] 決済APIの遅延の調査結果をまとめる
+""",
+    "2025-09-16.md": """---
+date: 2025-09-16
+with: 岡田さん
+---
+## 報告
+- 決済APIの遅延の調査が終わった
+- 遅延はすべてコネクションプールの枯渇に起因していた
+- 調査結果は来週チームに共有する
+""",
+    "2025-09-23.md": """---
+date: 2025-09-23
+with: Dana
+---
+## Notes
+- The checkout tests are flaky again; Dana asked me to own the investigation.
+
+## Action items
+- [ ] Find the root cause of the flaky checkout tests and write it up
+""",
+    "2025-10-07.md": """---
+date: 2025-10-07
+with: Dana
+---
+## Notes
+- Looked into the flaky checkout tests this sprint; the report is in the wiki.
+- The flakiness stems from a shared fixture that leaks state between tests.
+- Next: split the fixture per test module.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def causes(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return imported(tmp_path_factory.mktemp("causes"), CAUSES, "ja")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("決済APIが遅かった原因は何だった?", "コネクションプールの枯渇に起因"),
+        ("Why were the checkout tests flaky?", "stems from a shared fixture"),
+    ],
+)
+def test_a_question_for_a_cause_opens_with_the_sentence_that_states_it(
+    causes: Settings, question: str, expected: str
+) -> None:
+    """A cause is stated by a causal connective or noun (…に起因, stems from), not only by から or
+    because: that sentence opens the answer, not the one that planned the investigation."""
+    first = ask.ask(question, causes).answer.splitlines()[0]
+    assert expected in first, first

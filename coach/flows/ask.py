@@ -49,7 +49,8 @@ CITATION = re.compile(r"\[(\d{4}-\d{2}-\d{2}[a-z]?)\]")
 DENSE_LINE_WEIGHT = 0.5  # a sentence's dense z-score among the candidates, in score points
 FOLLOWING_TOPIC = 0.3  # the next sentence is quoted when it holds this share of the question's topic
 RANK_PRIOR = 0.6  # the best-ranked meeting's sentences get this, the second's half of it
-PLAN_PENALTY = 1.0  # a plan sentence, for a question about when or whether something was done
+PLAN_PENALTY = 1.0  # a plan sentence, for a question about when or whether something was done, or why
+CAUSE_WEIGHT = 1.0  # a sentence naming a cause outside a plan, for a question why (as a connective counts)
 LATEST_REPORT = 1.5  # ... and the latest meeting's sentences on the topic, for the same questions: more
 # than a status word earns (1.0), since a later report outranks an earlier status
 LATEST_TOPIC = 0.5  # share of the question's topic a sentence holds to count as on the topic,
@@ -109,6 +110,16 @@ class Line:
     file: str = ""
 
 
+# A causal connective or a noun of cause, in either language (…に起因, …のせいで, stems from).
+# A connective states a cause even in a plan (障害を減らすため…する gives the plan's reason); a noun
+# of cause does only outside one (原因を洗い出す, find the root cause: the cause is still to be found).
+CAUSE_CONNECTIVE = re.compile(
+    r"ため|から|起因|せいで|によるもの|because|since|due to|caused|owing to"
+    r"|\bstem(?:s|med)? from|\bresult(?:s|ed)? from|\bled to\b"
+)
+CAUSE_NOUN = re.compile(r"理由|原因|要因|\breasons?\b|\bcauses?\b")
+
+
 def _states_change(text: str) -> bool:
     """A measured change, read the way STAR entries read one (before→after, a stated delta)."""
     return bool(find_metrics(text))
@@ -143,8 +154,9 @@ ASKS_FOR: list[tuple[re.Pattern[str], re.Pattern[str] | Callable[[str], bool], f
         1.0,
     ),
     (
-        re.compile(r"なぜ|なんで|どうして|理由|原因|\bwhy\b|reason|cause"),
-        re.compile(r"ため|から|理由|原因|because|since|due to|caused"),
+        # (a noun of cause counts outside a plan only: see `line_scores`)
+        ASKS_CAUSE := re.compile(r"なぜ|なんで|どうして|理由|原因|\bwhy\b|reason|cause"),
+        CAUSE_CONNECTIVE,
         1.0,
     ),
     (
@@ -328,6 +340,19 @@ def line_scores(
                     for line, ok in zip(lines, topical, strict=True)
                 ]
             )
+    if ASKS_CAUSE.search(asked):
+        # A plan (an action item, or a sentence of what is to be done) gives no cause unless it
+        # says why it is made (…ため…する); a noun of cause in one names the cause still to be
+        # found (原因を洗い出す, find the root cause), and outside one states it (原因は…だった).
+        planned = [line.section == "actions" or _states_plan(line.text) for line in lines]
+        prior += np.array(
+            [
+                CAUSE_WEIGHT
+                * (not plan and bool(CAUSE_NOUN.search(text)) and not CAUSE_CONNECTIVE.search(text))
+                - PLAN_PENALTY * (plan and not CAUSE_CONNECTIVE.search(text))
+                for plan, text in zip(planned, texts, strict=True)
+            ]
+        )
     if owners is not None:
         prior += np.array([OWNER_WEIGHT * owners.get(i, 0.0) for i in range(len(lines))])
     # A sentence that follows a matching one often carries its answer (…刷新。理由は…ため。).
@@ -357,14 +382,26 @@ def relative_similarity(dense: np.ndarray, background: np.ndarray) -> np.ndarray
     return result
 
 
+def asked_words(found: retrieval.Retrieval) -> set[str]:
+    """The question's content words that name what it asks for (原因, 理由, 時期, threshold), which
+    a pattern of `ASKS_FOR` reads whole: the kind of answer, not its topic."""
+    return {unit for unit in found.units if any(asks.fullmatch(unit) for asks, _, _ in ASKS_FOR)}
+
+
 def topic_overlap(lines: Sequence[Line], found: retrieval.Retrieval) -> np.ndarray:
-    """Each sentence's share of the question's topic words (loanword partners count)."""
+    """Each sentence's share of the question's topic words (loanword partners count); the words
+    that name what the question asks for are left to `ASKS_FOR`'s marks, so a plan to find the
+    cause (原因を洗い出す) does not outrank the sentence that states it."""
+    asked = asked_words(found)
+    weights = [0.0 if unit in asked else w for unit, w in zip(found.units, found.weights, strict=True)]
+    if not any(weights):
+        weights = found.weights
     return np.array(
         [
             retrieval.coverage(
                 found.units,
                 retrieval.normalize(line.text),
-                found.weights,
+                weights,
                 aliases=found.aliases,
                 # a word matched by meaning is left to the sentence's own dense similarity: in
                 # one sentence, the word in another sense (training ≈ 学習, of a model) misleads
