@@ -179,3 +179,7 @@ def test_the_llm_is_offered_the_meeting_that_closed_the_item(
     assert result.engine.startswith("llm") and not result.warnings, result
     assert [s.file for s in result.sources] == ["2025-06-17.md"]
     assert "ledger:" in result.why
+    # the model's answer leads; the ledger's standing, which code states, follows it
+    first, *_, last = result.answer.splitlines()
+    assert first == "はい、先週開きました [2025-06-17]。"
+    assert last.startswith("アクション記録: 「障害対応の振り返り会を開く」は完了"), result.answer

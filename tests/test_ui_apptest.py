@@ -315,6 +315,24 @@ def test_ask_answers_with_sources(meetings_dir: Path) -> None:
 
 
 @pytest.mark.slow
+def test_ask_says_which_fact_the_notes_lack_and_keeps_the_sources(meetings_dir: Path) -> None:
+    """A topic the notes discuss, asked for a figure they never state: the answer says so, the
+    nearest meetings stay as sources, and no bare "not found" caption contradicts it."""
+    from coach.config import load_settings
+    from coach.flows.imports import import_dir
+    from coach.messages import message
+
+    import_dir(meetings_dir, load_settings())
+    at = open_page("ask")
+    at.chat_input(key="ask_input").set_value("How many people will join the team next quarter?").run()
+    assert not at.exception
+    shown = all_text(at)
+    assert message("ask.amount_absent", "en") in shown
+    assert text("ask.sources", "en") in shown
+    assert text("ask.not_found", "en") not in [c.value for c in at.caption]
+
+
+@pytest.mark.slow
 def test_review_draft_and_charts(meetings_dir: Path) -> None:
     from coach.config import load_settings
     from coach.flows.imports import import_dir

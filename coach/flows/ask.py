@@ -836,7 +836,11 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         # the check's notices (removed citations, failed checks) are in COACH_LANG
         result = check_answer("".join(chunks), offered, settings.language, prompt=instructions)
         warnings = [*engine.notice_texts(settings.language), *result.warnings]
-        yield result.model_copy(update={"engine": engine.name, "warnings": warnings, "why": why})
+        # the ledger's standing of a quoted item is code's, not the model's: it follows the answer
+        answer = "\n".join([result.answer, *(f.text for f in followed)])
+        yield result.model_copy(
+            update={"answer": answer, "engine": engine.name, "warnings": warnings, "why": why}
+        )
     except LLMError as exc:
         notices = engine.notice_texts(settings.language) if engine is not None else []
         notice = fallback_notice(exc, settings.language)
