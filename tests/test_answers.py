@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coach.config import Settings, load_settings
-from coach.flows import ask
+from coach.flows import ask, followthrough
 from coach.flows.imports import import_dir
 
 FIRST = """---
@@ -251,6 +251,23 @@ def test_a_history_quotes_what_a_meeting_added_not_an_item_it_ticked_off(tmp_pat
     result = ask.ask("How has my career plan changed over time?", settings)
     assert "2025-05-20" in result.answer and "squad of three" in result.answer, result.answer
     assert result.answer.count("Make my career plan concrete") <= 1, result.answer
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("- [ ] キャリアの方向性を文章にまとめる（〆切: 7/15）", "[x] キャリアの方向性を文章にまとめる"),
+        ("Book the retro room (due: 2025-05-20)", "- [X] Book the retro room"),
+        ("評価シートを出す (締切 6/30)", "評価シートを出す"),
+    ],
+)
+def test_an_item_written_again_without_its_box_or_deadline_note_is_the_same_item(
+    first: str, again: str
+) -> None:
+    """The answer skips a repeat (`choose_quotes`) and the follow-through finds the quoted item by
+    one wording: without the checkbox and the due note, in either language."""
+    assert followthrough.wording(first) == followthrough.wording(again)
+    assert followthrough.wording(first) != followthrough.wording("キャリアの方向性を上司に話す")
 
 
 FIGURES = {

@@ -482,7 +482,7 @@ def choose_quotes(
     def take(i: int) -> bool:
         mine = quotes.setdefault(lines[i].file, [])
         # the same item written again (carried over, ticked off) says nothing new
-        key = _wording(lines[i].text)
+        key = followthrough.wording(lines[i].text)
         if any(key == other or (len(key) >= 8 and (key in other or other in key)) for other in seen):
             return False
         if i not in taken and len(mine) < per_meeting and len(taken) < limit:
@@ -516,16 +516,6 @@ def choose_quotes(
             break
         take(i)
     return quotes
-
-
-_ANNOTATION = re.compile(r"[(（](?:期限|due)[:：]?[^)）]*[)）]")
-
-
-def _wording(text: str) -> str:
-    """An item's wording without its due-date annotation, for spotting the same item twice."""
-    from coach.text.similarity import compact
-
-    return compact(_ANNOTATION.sub("", text))
 
 
 def asks_for_list(question: str) -> bool:

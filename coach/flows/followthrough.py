@@ -95,19 +95,21 @@ def _named(item: ActionItem) -> str:
     return item.action if item.owner == "me" or not item.owner_name else f"{item.owner_name}: {item.action}"
 
 
-def _wording(text: str) -> str:
+def wording(text: str) -> str:
+    """An item's wording without its checkbox and due-date note, for telling the same item apart
+    when it is quoted, reported or written again (`coach.flows.ask` uses it to skip a repeat)."""
     return compact(_DUE_NOTE.sub("", _CHECKBOX.sub("", text)))
 
 
 def _is_item_line(item: ActionItem, file: str, line: str) -> bool:
-    said = _wording(line)
+    said = wording(line)
     if len(said) < MIN_ITEM_CHARS:
         return False
-    own = _wording(item.action)
+    own = wording(item.action)
     for evidence in item.evidence:
         if evidence.meeting != file:
             continue
-        written = _wording(evidence.text)
+        written = wording(evidence.text)
         if said == written or (len(own) >= MIN_ITEM_CHARS and own in said and len(said) <= 2 * len(own)):
             return True
     return False
@@ -130,7 +132,7 @@ def follow_through(
             meetings[file] = store.meeting(file)
         return meetings[file]
 
-    said = {_wording(line) for _, line in quoted}
+    said = {wording(line) for _, line in quoted}
     found: list[FollowThrough] = []
     for file, line in quoted:
         for item in items:
@@ -178,7 +180,7 @@ def _standing(
             report = report_of(item.action, meeting) if meeting else None
             standing, key = "done", ("ask.ledger_reported" if report else "ask.ledger_ticked")
             line = report or line
-        report_quoted = key != "ask.ledger_ticked" and any(_wording(line) in q for q in quoted)
+        report_quoted = key != "ask.ledger_ticked" and any(wording(line) in q for q in quoted)
         if report_quoted and standing == "done":
             key = "ask.ledger_done"  # the answer quotes the report already: the verdict is enough
         text = message(key, language, action=_named(item), day=on, line=line)
