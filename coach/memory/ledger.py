@@ -27,14 +27,16 @@ from coach.memory.store import (
 from coach.models import Meeting
 from coach.text.script import has_japanese
 from coach.text.similarity import (
+    WordingForm,
     compact,
     coverage,
     english_stem,
+    form_similarity,
     leading_verb,
     nfkc,
-    similarity,
     unit_set,
     units_of,
+    wording_form,
 )
 
 # cosine matrix (queries x passages) of meaning vectors, given by a flow (the memory layer
@@ -389,8 +391,17 @@ def _variants(text: str) -> list[str]:
     return [text, bare] if bare and bare != text else [text]
 
 
+@functools.lru_cache(maxsize=65536)
+def _forms(text: str) -> tuple[WordingForm, ...]:
+    """Each variant of a wording as `similarity` reads it, read once per wording."""
+    return tuple(wording_form(variant) for variant in _variants(text))
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def _alike(a: str, b: str) -> float:
-    return max(similarity(x, y) for x in _variants(a) for y in _variants(b))
+    """The best `similarity` of the two wordings' variants (a pair met again is not recomputed:
+    an open item is compared with every later item of its owner)."""
+    return max(form_similarity(x, y) for x in _forms(a) for y in _forms(b))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -399,13 +410,8 @@ def _grams(text: str) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     variant holds: two wordings that share no bigram, or no variant's numbers (`similarity` is 0
     unless the numbers are the same), are below SIMILAR whatever it says of equality, containment
     or Dice, so the replay compares only wordings that share both (an exact filter)."""
-    found: set[str] = set()
-    numbers: set[tuple[str, ...]] = set()
-    for variant in _variants(text):
-        x = compact(variant)
-        found |= {x[i : i + 2] for i in range(len(x) - 1)} or ({x} if x else set())
-        numbers.add(tuple(re.findall(r"\d+", x)))
-    return frozenset(found), frozenset(numbers)
+    forms = _forms(text)
+    return frozenset().union(*(form.bigrams for form in forms)), frozenset(form.numbers for form in forms)
 
 
 def _may_be_alike(a: str, b: str) -> bool:
@@ -519,8 +525,9 @@ class _Replay:
             else:
                 if match.status == "open" and item.due and item.due != match.due:
                     match.due, match.due_raw = item.due, item.due_raw  # carried over with a new date
-                if compact(item.text) != match.key:
-                    self.wordings.setdefault(id(match), [match.action]).append(item.text)
+                wordings = self.wordings.setdefault(id(match), [match.action])
+                if compact(item.text) != match.key and item.text not in wordings:
+                    wordings.append(item.text)  # each wording once: an item carried for a year is one
                 if item.state == "open":
                     self.carried_here.add(id(match))
                     match.evidence.append(_evidence(meeting, item.line, item.source or item.text, "carried"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import NamedTuple
 
 from coach.text.script import KANJI
 from coach.text.stopwords import STOPWORDS_EN
@@ -28,17 +29,36 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
-def similarity(a: str, b: str) -> float:
-    """How likely two wordings name the same action (0..1): equality, containment, bigram Dice."""
-    x, y = compact(a), compact(b)
-    if not x or not y or re.findall(r"\d+", x) != re.findall(r"\d+", y):
+class WordingForm(NamedTuple):
+    """What `similarity` reads of a wording, computed once: its compact text, bigrams, numbers."""
+
+    text: str
+    bigrams: frozenset[str]
+    numbers: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=65536)
+def wording_form(text: str) -> WordingForm:
+    x = compact(text)
+    return WordingForm(x, frozenset(_bigrams(x)), tuple(re.findall(r"\d+", x)))
+
+
+def form_similarity(a: WordingForm, b: WordingForm) -> float:
+    """`similarity` of two wordings already read (the ledger's replay compares each item with
+    many earlier wordings: reading each wording once is most of its cost)."""
+    x, y = a.text, b.text
+    if not x or not y or a.numbers != b.numbers:
         return 0.0
     if x == y:
         return 1.0
     if min(len(x), len(y)) >= 4 and (x in y or y in x):
         return 0.9
-    bx, by = _bigrams(x), _bigrams(y)
-    return 2 * len(bx & by) / (len(bx) + len(by))
+    return 2 * len(a.bigrams & b.bigrams) / (len(a.bigrams) + len(b.bigrams))
+
+
+def similarity(a: str, b: str) -> float:
+    """How likely two wordings name the same action (0..1): equality, containment, bigram Dice."""
+    return form_similarity(wording_form(a), wording_form(b))
 
 
 _TOKEN = re.compile(rf"[a-z][a-z0-9'’_-]*|[0-9]+(?:\.[0-9]+)?|[\u30a0-\u30ff{KANJI}]+")
