@@ -90,6 +90,8 @@ def test_the_amount_a_question_asks_for(question: str, kind: str | None, group: 
         ("予算はいくら?", "予算は300万円で確定", True),
         ("予算はいくら?", "担当は3名に増える", False),
         ("予算はいくら?", "金額はまだ未定", True),  # says the figure is not set: an answer
+        ("コストはいくら下がった?", "クラウド費用を30%削減した", True),  # a saving said as a share
+        ("勉強会には何人来た?", "参加は数人だった", True),
         ("How many engineers joined?", "two engineers joined the platform team", True),
         ("How many engineers joined?", "we now deploy 4 times a week", False),
         ("How many open bugs are left?", "残りは7件", True),

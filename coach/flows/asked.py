@@ -89,6 +89,11 @@ class Amount:
     group: str | None
 
 
+# Kinds of figure that answer a kind of amount besides itself: how much money a change saved is
+# as often said as a share (コストを30%削減) or a multiple.
+_ANSWERS = {"money": {"money", "percent", "multiple"}}
+
+
 def _group(unit: str) -> str | None:
     """The group of a counter as written after a number (名チーム -> 名) or of an English noun
     phrase's words (`production incidents` -> incidents, `years old`)."""
@@ -133,7 +138,7 @@ def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
         kind = found[-1].kind if found else None
         if kind is None:  # a bare number may be any amount
             return True
-        if kind == amount.kind and (
+        if kind in _ANSWERS.get(amount.kind, {amount.kind}) and (
             amount.group is None or _group(number.group("unit") or "") in (None, amount.group)
         ):
             return True

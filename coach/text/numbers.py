@@ -23,11 +23,11 @@ _NUMBER_TOKEN = re.compile(NUMBER_TOKEN)
 _MULTIPLIERS = {
     "k": 1e3, "K": 1e3, "M": 1e6, "thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
 }  # fmt: skip
-# A number written in words: a Japanese numeral before a counter (二人, 三回, 半日, 一枚) and
+# A number written in words: a Japanese numeral before a counter (二人, 三回, 半日, 一枚, 数件) and
 # English number words (`two engineers`, `twice a week`, `half the alerts`). "one" and "a few"
 # are left out: the first is as often a pronoun, the second no figure.
 NUMBER_WORDS = re.compile(
-    r"[一二三四五六七八九十百千両半]+(?:[人名件回個枚本台割倍日週年]|時間|か月|ヶ月|カ月|つ|分の)"
+    r"[一二三四五六七八九十百千両半数]+(?:[人名件回個枚本台割倍日週年]|時間|か月|ヶ月|カ月|つ|分の)"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty"
     r"|dozens?|hundreds?|thousands?|half|twice|double|triple|a couple)\b"
 )
