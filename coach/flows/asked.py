@@ -40,19 +40,18 @@ ASKS_DATE = re.compile(
     r"いつ|何月|何日(?!間)|何曜|時期|\bwhen\b|\bwhat (?:date|day|time)\b|\bwhich (?:day|month|week|quarter)\b"
     r"|\bby when\b|\bdeadline\b|期限|締め?切"
 )
+# A sentence that says the figure or the time is not set yet answers the question too.
+UNDECIDED = re.compile(
+    r"未定|決まっていない|決まってない|調整中|\btbd\b|\bnot (?:yet )?(?:decided|known|scheduled|set)\b"
+)
 # A sentence that names a time: a calendar date (dates.CALENDAR), a relative period, a weekday,
-# a due note, or a statement that the time is not set yet.
+# or a due note (or says the time is not set: UNDECIDED).
 STATES_DATE = re.compile(
     r"\d{1,2}/\d{1,2}|\d{1,2}月|\d{1,2}日|月末|月中|月初|上旬|中旬|下旬|週明け|年内|年度末|年明け|年末"
     r"|(?:来|今|先|再来)(?:週|月|期|年|年度)|[上下]期|[上下]半期|四半期|[春夏秋冬]|[月火水木金土日]曜"
     r"|\d{4}-\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\bq[1-4]\b|\bh[12]\b"
     r"|\b(?:next|this|last) (?:week|month|quarter|year|sprint)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
     r"|\b(?:spring|summer|autumn|fall|winter)\b|\bdue\b|期限|締め?切"
-    r"|未定|決まっていない|決まってない|調整中|\btbd\b|\bnot (?:yet )?(?:decided|scheduled|set)\b"
-)
-# A sentence that says the figure or the time is not set yet answers the question too.
-UNDECIDED = re.compile(
-    r"未定|決まっていない|決まってない|調整中|\btbd\b|\bnot (?:yet )?(?:decided|known|set)\b"
 )
 
 
@@ -146,7 +145,7 @@ def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
 
 
 def states_date(text: str) -> bool:
-    return bool(dates.CALENDAR.search(text) or STATES_DATE.search(text))
+    return bool(dates.CALENDAR.search(text) or STATES_DATE.search(text) or UNDECIDED.search(text))
 
 
 @dataclass(frozen=True)
