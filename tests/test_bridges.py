@@ -128,7 +128,7 @@ def test_the_dense_side_reads_the_notes_loanwords_not_their_meaning_matches(note
     from coach.search.retrieval import dense_query
 
     found = ask.retrieve("How much faster are builds on the new runner?", notes, k=5, mode="dense")
-    assert found.probe == ("How much faster are builds on the new runner? ビルド")
+    assert found.probe == ("How much faster are builds on the new runner? ビルド ランナー")
     assert found.meetings()[0] == "2025-04-08.md"
     budget = ask.retrieve("When is the budget request due?", notes, k=5)
     assert budget.aliases.get("budget") == ["予算"]
@@ -152,7 +152,7 @@ def test_an_answer_embeds_the_question_once_with_its_partners(notes: Settings) -
     result = ask.ask(question, notes)
     assert result.found and "14分→9分" in result.answer
     cache = index.embedding_function(notes).embedder.cache
-    with_partner = f"{question} ビルド"
+    with_partner = f"{question} ビルド ランナー"
     assert cache.get_many([EmbeddingCache.key("query", with_partner)])
     assert not cache.get_many([EmbeddingCache.key("query", question)])
 

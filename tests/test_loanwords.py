@@ -26,6 +26,15 @@ from coach.text.loanwords import forms, same_word, sound_key
         ("template", "テンプレート"),
         ("checklist", "チェックリスト"),
         ("benchmark", "ベンチマーク"),
+        # short words, keyed by two consonants (data: dt), and English -er, ee/ea, i_e and ッチ
+        ("data", "データ"),
+        ("team", "チーム"),
+        ("member", "メンバー"),
+        ("server", "サーバー"),
+        ("speed", "スピード"),
+        ("time", "タイム"),
+        ("batch", "バッチ"),
+        ("alert", "アラート"),
     ],
 )
 def test_an_english_word_and_its_katakana_rendering_are_one_word(latin: str, katakana: str) -> None:
@@ -41,6 +50,10 @@ def test_an_english_word_and_its_katakana_rendering_are_one_word(latin: str, kat
         ("skip", "スコープ"),
         ("send", "アジェンダ"),
         ("month", "マネージャー"),
+        ("pipeline", "プラン"),  # far shorter in katakana than a rendering is
+        ("time", "チーム"),
+        ("data", "デート"),
+        ("node", "ノート"),
     ],
 )
 def test_words_that_only_share_consonants_are_not_joined(latin: str, katakana: str) -> None:
@@ -92,3 +105,37 @@ def test_the_sound_table_is_written_with_the_passages_and_filled_for_older_store
         db.execute("DROP TABLE term_sounds")
         db.execute("DELETE FROM _migrations WHERE name = 'm005_term_sounds'")
     assert "バックログ" in Store.open(settings).sounding([key]).get(key, [])
+
+
+def test_an_english_word_takes_the_rendering_that_agrees_best(tmp_path: Path) -> None:
+    """team and タイム agree well enough alone, but チーム agrees better: where the notes hold both,
+    the English word is the one it renders, and time is タイム."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-05-11.md").write_text(
+        "## 共有\n- チームの体制を見直した\n- 定例のタイム管理が課題\n", encoding="utf-8"
+    )
+    settings = load_settings(data_dir=tmp_path / "data")
+    import_dir(notes, settings, index=False)
+    store = Store.open(settings)
+    assert retrieval.loanword_aliases(["team"], store) == {"team": ["チーム"]}
+    assert retrieval.loanword_aliases(["time"], store) == {"time": ["タイム"]}
+
+
+def test_a_store_keyed_by_the_older_sound_rules_is_keyed_again(tmp_path: Path) -> None:
+    import sqlite3
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-05-11.md").write_text("## 共有\n- データの件数を確認した\n", encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "data")
+    import_dir(notes, settings, index=False)
+    key = sound_key("data")
+    assert key and "データ" in Store.open(settings).sounding([key]).get(key, [])
+    with sqlite3.connect(settings.db_path) as db:  # as the older rules left it: no key for データ
+        db.execute("DELETE FROM term_sounds WHERE term = 'データ'")
+        db.execute("INSERT INTO term_sounds (key, term) VALUES ('stale', 'データ')")
+        db.execute("DELETE FROM _migrations WHERE name = 'm008_term_sounds_rekey'")
+    store = Store.open(settings)
+    assert "データ" in store.sounding([key]).get(key, [])
+    assert not store.sounding(["stale"])

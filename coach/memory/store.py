@@ -334,6 +334,14 @@ def m007_words(db: sqlite3.Connection) -> None:
     fulltext.create_words(db)
 
 
+@migration
+def m008_term_sounds_rekey(db: sqlite3.Connection) -> None:
+    """The sound keys changed (`coach.text.loanwords`: two-consonant keys for words of four or five
+    letters, English -er and ee/ea read as Japanese renders them): every term is keyed again."""
+    db.execute("DELETE FROM term_sounds")
+    fulltext.create_sounds(db)
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

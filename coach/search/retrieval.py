@@ -42,8 +42,10 @@ from coach.search.bridges import Bridge, WordSpace
 from coach.search.bridges import bridges as find_bridges
 from coach.search.embedding import EmbeddingCache
 from coach.text import dates
+from coach.text.loanwords import BEST_MARGIN as LOANWORD_MARGIN
+from coach.text.loanwords import agreement as loanword_agreement
 from coach.text.loanwords import forms as loanword_forms
-from coach.text.loanwords import is_katakana, same_word, sound_key
+from coach.text.loanwords import is_katakana, sound_key
 from coach.text.normalize import normalize as shared_normalize
 from coach.text.script import KANA, KANJI, LATIN_RE
 from coach.text.stopwords import STOPWORDS_EN, STOPWORDS_JA
@@ -269,15 +271,21 @@ def loanword_aliases(units: Sequence[str], lexical: LexicalSource) -> dict[str, 
                 keyed.setdefault(key, []).append((unit, form))
     if not keyed:
         return {}
-    aliases: dict[str, list[str]] = {}
+    scored: dict[str, dict[str, float]] = {}  # unit -> term -> how far the spellings agree
     for key, candidates in lexical.sounding(sorted(keyed)).items():
         for unit, form in keyed.get(key, []):
             katakana = is_katakana(form)
             for term in candidates:
-                if is_katakana(term) == katakana or term in aliases.get(unit, []):
+                if is_katakana(term) == katakana:
                     continue
-                if same_word(term, form) if katakana else same_word(form, term):
-                    aliases.setdefault(unit, []).append(term)
+                agree = loanword_agreement(term, form) if katakana else loanword_agreement(form, term)
+                if agree is not None:
+                    terms = scored.setdefault(unit, {})
+                    terms[term] = max(agree, terms.get(term, 0.0))
+    aliases: dict[str, list[str]] = {}
+    for unit, terms in scored.items():
+        best = max(terms.values())
+        aliases[unit] = [term for term, agree in terms.items() if agree >= best - LOANWORD_MARGIN]
     return aliases
 
 
