@@ -301,3 +301,34 @@ def test_the_words_related_to_a_unit_are_found_without_reading_every_word() -> N
     for unit in units:
         assert space.related(unit) == by_reading(unit), unit
     assert "休日" in [space.words[i] for i in space.related("休暇")]
+
+
+def test_over_japanese_notes_an_english_word_is_not_bridged_to_a_latin_code(tmp_path: Path) -> None:
+    """In notes written in Japanese, the few Latin words are names and codes (http, p95): the model
+    reads them as near any English word, so an English question word is never bridged to one of
+    another stem. The same word in another form (staging, stage) still is; over English notes,
+    any English word may be."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    embedder = embedder_for(tmp_path / "cache.sqlite3")
+    near = {
+        word: embedder.embed([unit], "query")[0] for word, unit in (("http", "offsite"), ("stage", "staging"))
+    }
+
+    def space_of(words: list[str]) -> bridges.WordSpace:
+        vectors = rng.standard_normal((len(words), 384)).astype(np.float32)
+        for i, word in enumerate(words):
+            if word in near:
+                vectors[i] = near[word] * 10
+        return bridges.WordSpace(words=words, matrix=vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+
+    japanese = space_of([f"語彙{chr(0x3042 + i % 80)}{i}" for i in range(300)] + ["http", "stage"])
+    assert bridges.bridges(["offsite"], japanese, embedder) == []
+    assert [(b.unit, b.word) for b in bridges.bridges(["staging"], japanese, embedder)] == [
+        ("staging", "stage")
+    ]
+    english = space_of([f"word{chr(0x61 + i % 26)}" for i in range(300)] + ["http"])
+    assert [(b.unit, b.word) for b in bridges.bridges(["offsite"], english, embedder)] == [
+        ("offsite", "http")
+    ]

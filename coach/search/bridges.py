@@ -39,8 +39,10 @@ import numpy as np
 
 from coach.search.embedding import DIM, Embedder
 from coach.text.script import KANJI
+from coach.text.similarity import english_stem
 
 KANJI_RE = re.compile(f"[{KANJI}]")
+LATIN_WORD = re.compile(r"[a-z][a-z-]*")
 
 
 class WordSource(Protocol):
@@ -58,6 +60,9 @@ class BridgeCalibration:
     # word near in meaning may be the word in another sense (training ≈ 学習, of a model), so it
     # weighs less than the question's own word or its loanword.
     credit: float = 0.5
+    # Latin words under this share of the notes' words are their names and codes, not their
+    # language (the share at which retrieval reads a script as the notes' own, SCRIPT_SHARE)
+    latin_names_share: float = 0.25
 
 
 CALIBRATION = BridgeCalibration()
@@ -98,11 +103,13 @@ class WordSpace:
     _by_kanji: dict[str, list[int]] = field(default_factory=dict)
     _joined: str = ""  # each word after a NUL, to find the words holding a unit with str.find
     _starts: list[int] = field(default_factory=list)  # offset of each word in `_joined`
+    _latin: dict[str, list[int]] = field(default_factory=dict)  # English stem -> its Latin words
 
     def _clear(self) -> None:
         self.words, self.upto, self.first = [], 0, 0
         self.matrix = np.zeros((0, DIM), dtype=np.float32)
         self._indexed, self._by_word, self._by_kanji, self._joined, self._starts = 0, {}, {}, "", []
+        self._latin = {}
 
     def _index(self) -> None:
         if self._indexed == len(self.words):
@@ -113,6 +120,8 @@ class WordSpace:
             self._by_word.setdefault(word, []).append(i)
             for kanji in set(KANJI_RE.findall(word)):
                 self._by_kanji.setdefault(kanji, []).append(i)
+            if LATIN_WORD.fullmatch(word):
+                self._latin.setdefault(english_stem(word), []).append(i)
             self._starts.append(offset + 1)  # after the NUL that opens the word
             offset += len(word) + 1
         self._joined += "".join(f"\0{word}" for word in added)
@@ -133,6 +142,23 @@ class WordSpace:
             for kanji in set(KANJI_RE.findall(unit)):
                 found.update(self._by_kanji.get(kanji, ()))
             return sorted(found)
+
+    def other_latin(self, unit: str, names_share: float) -> list[int]:
+        """For an English unit over notes written in another script (Latin words under
+        `names_share` of their words), the notes' English words of another stem. There, the
+        Latin words are names and codes (http, p95, a product), which this model reads as near
+        any English word (offsite ≈ http): never the unit in other words. The same word in
+        another form (staging, stage) shares the stem and stays a candidate; over English notes,
+        every English word does."""
+        if not LATIN_WORD.fullmatch(unit):
+            return []
+        with self.lock:
+            self._index()
+            latin = sum(len(found) for found in self._latin.values())
+            if not self.words or latin >= names_share * len(self.words):
+                return []
+            stem = english_stem(unit)
+            return [i for key, found in self._latin.items() if key != stem for i in found]
 
     def refresh(self, source: WordSource, embedder: Embedder, lazy_limit: int) -> None:
         """Add the words written since the last refresh. Words whose vector is not cached yet
@@ -199,7 +225,7 @@ def bridges(
         # A word inside the unit or holding it names a broader or narrower subject (住宅手当 is
         # not 手当), and a compound sharing a kanji with it a sibling (休暇, 連休, 休日): never
         # the same subject in other words. The lexical side already weighs what they share.
-        related = space.related(unit)
+        related = [*space.related(unit), *space.other_latin(unit, calibration.latin_names_share)]
         if related:
             column_scores = column_scores.copy()
             column_scores[related] = -np.inf
