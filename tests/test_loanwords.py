@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.config import load_settings
+from coach.config import Settings, load_settings
 from coach.flows.imports import import_dir
 from coach.memory.store import Store
 from coach.search import retrieval
@@ -91,14 +91,20 @@ def test_an_english_question_finds_the_japanese_note_through_its_loanword(tmp_pa
     assert found.aliases.get("throughput") == ["スループット"] and "スループット" in found.reason
 
 
+def one_note(tmp_path: Path, text: str) -> Settings:
+    """A store (no vector index) holding one meeting of `text`."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-05-11.md").write_text(text, encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "data")
+    import_dir(notes, settings, index=False)
+    return settings
+
+
 def test_the_sound_table_is_written_with_the_passages_and_filled_for_older_stores(tmp_path: Path) -> None:
     import sqlite3
 
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "2026-05-11.md").write_text("## 共有\n- バックログを整理した\n", encoding="utf-8")
-    settings = load_settings(data_dir=tmp_path / "data")
-    import_dir(notes, settings, index=False)
+    settings = one_note(tmp_path, "## 共有\n- バックログを整理した\n")
     key = sound_key("backlog")
     assert key and "バックログ" in Store.open(settings).sounding([key]).get(key, [])
     with sqlite3.connect(settings.db_path) as db:  # an older store: the table comes later
@@ -110,14 +116,7 @@ def test_the_sound_table_is_written_with_the_passages_and_filled_for_older_store
 def test_an_english_word_takes_the_rendering_that_agrees_best(tmp_path: Path) -> None:
     """team and タイム agree well enough alone, but チーム agrees better: where the notes hold both,
     the English word is the one it renders, and time is タイム."""
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "2026-05-11.md").write_text(
-        "## 共有\n- チームの体制を見直した\n- 定例のタイム管理が課題\n", encoding="utf-8"
-    )
-    settings = load_settings(data_dir=tmp_path / "data")
-    import_dir(notes, settings, index=False)
-    store = Store.open(settings)
+    store = Store.open(one_note(tmp_path, "## 共有\n- チームの体制を見直した\n- 定例のタイム管理が課題\n"))
     assert retrieval.loanword_aliases(["team"], store) == {"team": ["チーム"]}
     assert retrieval.loanword_aliases(["time"], store) == {"time": ["タイム"]}
 
@@ -125,11 +124,7 @@ def test_an_english_word_takes_the_rendering_that_agrees_best(tmp_path: Path) ->
 def test_a_store_keyed_by_the_older_sound_rules_is_keyed_again(tmp_path: Path) -> None:
     import sqlite3
 
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "2026-05-11.md").write_text("## 共有\n- データの件数を確認した\n", encoding="utf-8")
-    settings = load_settings(data_dir=tmp_path / "data")
-    import_dir(notes, settings, index=False)
+    settings = one_note(tmp_path, "## 共有\n- データの件数を確認した\n")
     key = sound_key("data")
     assert key and "データ" in Store.open(settings).sounding([key]).get(key, [])
     with sqlite3.connect(settings.db_path) as db:  # as the older rules left it: no key for データ
