@@ -179,3 +179,42 @@ def test_date_range_ranking_from_cached_vectors_matches_chroma(dev: Settings) ->
     assert [p.id for p, _ in exact] == [p.id for p, _ in chroma]
     assert [round(s, 4) for _, s in exact] == [round(s, 4) for _, s in chroma]
     assert retrieval.dense_in_range(dev, store, "x", 5, (dt.date(2020, 1, 1), dt.date(2020, 1, 31))) == []
+
+
+ENGLISH_NOTES = {
+    "2025-02-04.md": (
+        "---\ndate: 2025-02-04\nwith: Priya\n---\n## Notes\n"
+        "- We migrated the billing jobs to the new scheduler; retries are now handled there.\n"
+        "- The staging cluster changes are done.\n"
+    ),
+    "2025-02-18.md": (
+        "---\ndate: 2025-02-18\nwith: Priya\n---\n## Notes\n"
+        "- The on-call handbook was reviewed by the whole team.\n- Hiring: two interviews next week.\n"
+    ),
+    "2025-03-04.md": (
+        "---\ndate: 2025-03-04\nwith: Priya\n---\n## Notes\n"
+        "- Quarterly planning starts next month.\n- The design doc for search needs a second reader.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "meeting"),
+    [("What happened with migrating?", "2025-02-04.md"), ("Any update on the reviewing?", "2025-02-18.md")],
+)
+def test_an_english_word_is_found_in_its_other_forms(tmp_path: Path, question: str, meeting: str) -> None:
+    """migrating is in notes that say migrated: the stem the full-text table indexes stands for
+    the word in every form, so a short topic in another form is not read as absent."""
+    from tests.test_answers import imported
+
+    settings = imported(tmp_path, ENGLISH_NOTES, "en")
+    found = ask.retrieve(question, settings, k=5)
+    assert found.found and "topic not in the notes" not in found.reason, found.reason
+    assert found.meetings()[0] == meeting
+
+
+def test_a_short_stem_stands_for_no_word() -> None:
+    """rat- is the stem of rating and a prefix of rate and rated: too short to name one word."""
+    assert retrieval.unit_match("migrating", "we migrated the jobs") == 1.0
+    assert retrieval.unit_match("rating", "the rate went up") == 0.0
+    assert retrieval.unit_match("changing", "exchanges") == 0.0  # a stem at a word's start only

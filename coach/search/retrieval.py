@@ -48,6 +48,7 @@ from coach.text.loanwords import forms as loanword_forms
 from coach.text.loanwords import is_katakana, sound_key
 from coach.text.normalize import normalize as shared_normalize
 from coach.text.script import KANA, KANJI, LATIN_RE
+from coach.text.similarity import english_stem
 from coach.text.stopwords import STOPWORDS_EN, STOPWORDS_JA
 from coach.text.tokens import terms as text_terms
 
@@ -138,6 +139,7 @@ def stop_en() -> frozenset[str]:
 _CJK = re.compile(f"[{KANJI}]+|[\u30a0-\u30ffー]+")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]+")
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.%+#-]*[a-z0-9%+#]|[a-z0-9]")
+_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
 _KATAKANA = re.compile(r"^[\u30a0-\u30ffー]+$")
 _QUANTITY = re.compile(r"^\d+(?:\.\d+)?[a-z%]{1,3}$")
 _JAPANESE = re.compile(f"[{KANA}{KANJI}]")
@@ -222,10 +224,29 @@ def cued_sections(question: str) -> set[SectionKind]:
     return {kind for kind, cue in SECTION_CUES.items() if cue.search(text)}
 
 
+MIN_STEM = 5  # an English stem this long names one word in its forms (chang-, migrat-); a shorter
+# one is a prefix of others too (rat- of rate and rating)
+
+
+@lru_cache(maxsize=4096)
+def _other_forms(unit: str) -> re.Pattern[str] | None:
+    """The other forms of an English word, by its stem at a word's start (changing: changes,
+    changed), as the full-text table already indexes the stems; None for other units."""
+    if not _ENGLISH_WORD.fullmatch(unit):
+        return None
+    stem = english_stem(unit)
+    if stem == unit or len(stem) < MIN_STEM:
+        return None
+    return re.compile(rf"(?<![a-z]){re.escape(stem)}")
+
+
 def unit_match(unit: str, text: str, partial: bool = True) -> float:
-    """1 when the unit is in `text`, up to 0.5 for a Japanese compound whose bigrams are there
-    apart (評価制度 against 評価 and 制度), else 0."""
+    """1 when the unit is in `text` (an English word in any of its forms), up to 0.5 for a
+    Japanese compound whose bigrams are there apart (評価制度 against 評価 and 制度), else 0."""
     if unit in text:
+        return 1.0
+    forms = _other_forms(unit)
+    if forms is not None and forms.search(text):
         return 1.0
     grams = [unit[i : i + 2] for i in range(len(unit) - 1)] if partial and _CJK.fullmatch(unit) else []
     if len(grams) >= 2:
@@ -336,7 +357,11 @@ def topic_stats(
 ) -> TopicStats:
     """Passage counts of the question's units (a unit counts as used when its loanword partner is)."""
     aliases = aliases or {}
-    groups = [sorted(set(text_terms(unit))) for unit in units]
+    # an English word is used when any of its forms is: its stem, which the index holds, stands for it
+    groups = [
+        [english_stem(unit)] if _other_forms(unit) is not None else sorted(set(text_terms(unit)))
+        for unit in units
+    ]
     partners = [term for forms in aliases.values() for term in forms]
     total, freqs, together = lexical.term_stats([*terms, *partners], groups)
     unit_freq = {}
