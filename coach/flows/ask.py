@@ -344,15 +344,14 @@ def line_scores(
         # A plan (an action item, or a sentence of what is to be done) gives no cause unless it
         # says why it is made (…ため…する); a noun of cause in one names the cause still to be
         # found (原因を洗い出す, find the root cause), and outside one states it (原因は…だった).
-        planned = [line.section == "actions" or _states_plan(line.text) for line in lines]
-        prior += np.array(
-            [
-                CAUSE_WEIGHT
-                * (not plan and bool(CAUSE_NOUN.search(text)) and not CAUSE_CONNECTIVE.search(text))
-                - PLAN_PENALTY * (plan and not CAUSE_CONNECTIVE.search(text))
-                for plan, text in zip(planned, texts, strict=True)
-            ]
-        )
+        def cause_prior(line: Line, text: str) -> float:
+            if CAUSE_CONNECTIVE.search(text):
+                return 0.0  # the connective's mark is ASKS_FOR's
+            if line.section == "actions" or _states_plan(line.text):
+                return -PLAN_PENALTY
+            return CAUSE_WEIGHT * bool(CAUSE_NOUN.search(text))
+
+        prior += np.array([cause_prior(line, text) for line, text in zip(lines, texts, strict=True)])
     if owners is not None:
         prior += np.array([OWNER_WEIGHT * owners.get(i, 0.0) for i in range(len(lines))])
     # A sentence that follows a matching one often carries its answer (…刷新。理由は…ため。).
@@ -665,26 +664,31 @@ def _extractive(cited: Sequence[Cited], language: Language, listing: bool = Fals
     return "\n".join(paragraphs)
 
 
-def _absent_fact(question: str, cited: Sequence[Cited]) -> asked.Absent | None:
+def _asks_status(question: str) -> bool:
+    """Whether the question asks whether, when or how far something was done
+    (`followthrough.asks_status`, with this module's completion and progress cues)."""
+    return followthrough.asks_status(retrieval.normalize(question), (ASKS_DONE, ASKS_PROGRESS))
+
+
+def _absent_fact(question: str, cited: Sequence[Cited], status: bool) -> asked.Absent | None:
     """The number or date the question asks for when no sentence the answer quotes states one
-    (`coach.flows.asked`); a question whether or when something was done is not checked."""
-    asked_text = retrieval.normalize(question)
+    (`coach.flows.asked`); a question whether or when something was done (`status`) is not
+    checked for a date."""
     shown = [retrieval.normalize(line) for c in _shown(cited) for line in (c.quotes or c.lines)]
-    status = followthrough.asks_status(asked_text, (ASKS_DONE, ASKS_PROGRESS))
-    return asked.asked_fact_absent(asked_text, shown, status=status)
+    return asked.asked_fact_absent(retrieval.normalize(question), shown, status=status)
 
 
 def _followed(
-    question: str,
     cited: Sequence[Cited],
     settings: Settings,
     language: Language,
     as_of: dt.date | None,
     listing: bool,
+    status: bool,
 ) -> list[followthrough.FollowThrough]:
-    """For a question whether something was done: what the ledger says became of the action
-    items the answer quotes (`coach.flows.followthrough`), in the answer's order."""
-    if listing or not followthrough.asks_status(retrieval.normalize(question), (ASKS_DONE, ASKS_PROGRESS)):
+    """For a question whether something was done (`status`): what the ledger says became of the
+    action items the answer quotes (`coach.flows.followthrough`), in the answer's order."""
+    if listing or not status:
         return []
     ordered = sorted((c for c in cited if c.quotes), key=lambda c: -c.best)
     quoted = [(c.hit.passage.file, line) for c in ordered for line in c.quotes]
@@ -765,10 +769,11 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
         yield result
         return
     listing = asks_for_list(question) or asks_for_history(question)
-    followed = _followed(question, cited, settings, language, as_of, listing)
+    status = _asks_status(question)
+    followed = _followed(cited, settings, language, as_of, listing, status)
     extra = [s for f in followed if (s := f.source()) and all(c.hit.passage.file != s.file for c in cited)]
     # the LLM reads whole meetings, not only the quoted sentences: the check is the offline answer's
-    absent = None if listing or followed else _absent_fact(question, cited)
+    absent = None if listing or followed else _absent_fact(question, cited, status)
     why = "; ".join([found.reason, *(f.why for f in followed)])
     offline = AskResult(
         answer="\n".join(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from coach.llm.grounding import quantities
 from coach.text import dates
@@ -44,12 +45,13 @@ ASKS_DATE = re.compile(
 UNDECIDED = re.compile(
     r"未定|決まっていない|決まってない|調整中|\btbd\b|\bnot (?:yet )?(?:decided|known|scheduled|set)\b"
 )
-# A sentence that names a time: a calendar date (dates.CALENDAR), a relative period, a weekday,
-# or a due note (or says the time is not set: UNDECIDED).
+# A sentence that names a time: a calendar date (dates.CALENDAR: 6/25, 7月, 2026-05, Q3, H2; not
+# repeated here), a day or month otherwise written, a relative period, a weekday, or a due note
+# (or says the time is not set: UNDECIDED).
 STATES_DATE = re.compile(
-    r"\d{1,2}/\d{1,2}|\d{1,2}月|\d{1,2}日|月末|月中|月初|上旬|中旬|下旬|週明け|年内|年度末|年明け|年末"
+    r"\d{1,2}/\d{1,2}|\d{1,2}日|月末|月中|月初|上旬|中旬|下旬|週明け|年内|年度末|年明け|年末"
     r"|(?:来|今|先|再来)(?:週|月|期|年|年度)|[上下]期|[上下]半期|四半期|[春夏秋冬]|[月火水木金土日]曜"
-    r"|\d{4}-\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\bq[1-4]\b|\bh[12]\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b(?:next|this|last) (?:week|month|quarter|year|sprint)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
     r"|\b(?:spring|summer|autumn|fall|winter)\b|\bdue\b|期限|締め?切"
 )
@@ -152,7 +154,8 @@ def states_date(text: str) -> bool:
 class FactKind:
     name: str  # the kind of fact, named in `why`
     asks: re.Pattern[str]  # the question asks for one (on the normalised question)
-    states: Callable[[str, str], bool]  # a sentence states one (the normalised sentence, question)
+    # for the normalised question, the test of a normalised sentence that states one
+    reader: Callable[[str], Callable[[str], bool]]
     message: str  # key of the answer that says the notes do not state one
 
 
@@ -160,10 +163,10 @@ FACT_KINDS = (
     FactKind(
         "an amount",
         ASKS_AMOUNT,
-        lambda text, question: states_amount(text, asked_amount(question)),
+        lambda question: partial(states_amount, amount=asked_amount(question)),
         "ask.amount_absent",
     ),
-    FactKind("a date", ASKS_DATE, lambda text, _question: states_date(text), "ask.date_absent"),
+    FactKind("a date", ASKS_DATE, lambda _question: states_date, "ask.date_absent"),
 )
 
 
@@ -191,6 +194,9 @@ def asked_fact_absent(question: str, quoted: Sequence[str], *, status: bool) -> 
         if kind.name == "a date" and status:
             continue
         match = kind.asks.search(question)
-        if match and not any(kind.states(text, question) for text in quoted):
+        if match is None:
+            continue
+        states = kind.reader(question)  # what the question asks, read once for every sentence
+        if not any(states(text) for text in quoted):
             return Absent(kind, match.group(0), len(quoted))
     return None
