@@ -56,14 +56,15 @@ with: 鈴木さん
 """
 
 
-def imported(root: Path, meetings: dict[str, str], language: str) -> Settings:
-    """`meetings` (file name -> Markdown) written under `root` and imported into a store there."""
+def imported(root: Path, meetings: dict[str, str], language: str, index: bool = True) -> Settings:
+    """`meetings` (file name -> Markdown) written under `root / "meetings"` and imported into a
+    store there (with the vector index unless `index` is false)."""
     folder = root / "meetings"
     folder.mkdir()
     for name, text in meetings.items():
         (folder / name).write_text(text, encoding="utf-8")
     settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": language})
-    import_dir(folder, settings)
+    import_dir(folder, settings, index=index)
     return settings
 
 
@@ -125,19 +126,11 @@ def test_a_question_whether_a_job_finished_is_not_read_as_a_question_about_actio
 def test_when_something_was_done_is_answered_by_the_report_not_the_plan(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    root = tmp_path_factory.mktemp("done")
-    folder = root / "meetings"
-    folder.mkdir()
-    (folder / "2025-09-02.md").write_text(
-        "---\nwith: 石井さん\n---\n## 決まったこと\n- 監視ダッシュボードの移行は9月中に完了する\n",
-        encoding="utf-8",
-    )
-    (folder / "2025-09-30.md").write_text(
-        "---\nwith: 石井さん\n---\n## 共有\n- 監視ダッシュボードの移行は 9/24 に終わった\n",
-        encoding="utf-8",
-    )
-    settings = load_settings(env={"COACH_DATA_DIR": str(root / "data"), "COACH_LANG": "ja"})
-    import_dir(folder, settings)
+    meetings = {
+        "2025-09-02.md": "---\nwith: 石井さん\n---\n## 決まったこと\n- 監視ダッシュボードの移行は9月中に完了する\n",
+        "2025-09-30.md": "---\nwith: 石井さん\n---\n## 共有\n- 監視ダッシュボードの移行は 9/24 に終わった\n",
+    }
+    settings = imported(tmp_path_factory.mktemp("done"), meetings, "ja")
     result = ask.ask("監視ダッシュボードの移行はいつ完了した?", settings)
     assert "9/24" in result.answer.splitlines()[0], result.answer
 

@@ -107,18 +107,14 @@ def test_a_meeting_an_older_parser_read_otherwise_is_read_again_and_reindexed(tm
     (its dropped first line comes back, into the full-text table too) and the next index sync
     re-indexes it; a meeting read the same stays unchanged."""
     from coach.flows import ask
+    from tests.test_answers import imported
 
-    settings = load_settings()
+    meetings = {
+        "2025-09-02.md": "---\nwith: Jo\n---\n面談の冒頭で、夜間バッチの移行は先週完了したと報告した。\n\n## 共有\n- 来月は採用面接が多い\n",
+        "2025-09-16.md": "---\nwith: Jo\n---\n## 共有\n- 勉強会の講師を頼まれた\n",
+    }
+    settings = imported(tmp_path, meetings, "en", index=False)
     folder = tmp_path / "meetings"
-    folder.mkdir()
-    (folder / "2025-09-02.md").write_text(
-        "---\nwith: Jo\n---\n面談の冒頭で、夜間バッチの移行は先週完了したと報告した。\n\n## 共有\n- 来月は採用面接が多い\n",
-        encoding="utf-8",
-    )
-    (folder / "2025-09-16.md").write_text(
-        "---\nwith: Jo\n---\n## 共有\n- 勉強会の講師を頼まれた\n", encoding="utf-8"
-    )
-    import_dir(folder, settings, index=False)
     store = Store.open(settings)
     # what an older parser left: the first line lost, from the rows, the full-text table and the
     # index built from them
