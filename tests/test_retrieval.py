@@ -184,8 +184,8 @@ def test_date_range_ranking_from_cached_vectors_matches_chroma(dev: Settings) ->
 ENGLISH_NOTES = {
     "2025-02-04.md": (
         "---\ndate: 2025-02-04\nwith: Priya\n---\n## Notes\n"
-        "- We migrated the billing jobs to the new scheduler; retries are now handled there.\n"
-        "- The staging cluster changes are done.\n"
+        "- We onboarded two engineers to the billing team; their access is now set up.\n"
+        "- The test cluster upgrade is done.\n"
     ),
     "2025-02-18.md": (
         "---\ndate: 2025-02-18\nwith: Priya\n---\n## Notes\n"
@@ -200,10 +200,10 @@ ENGLISH_NOTES = {
 
 @pytest.mark.parametrize(
     ("question", "meeting"),
-    [("What happened with migrating?", "2025-02-04.md"), ("Any update on the reviewing?", "2025-02-18.md")],
+    [("What about the onboarding?", "2025-02-04.md"), ("Any update on the reviewing?", "2025-02-18.md")],
 )
 def test_an_english_word_is_found_in_its_other_forms(tmp_path: Path, question: str, meeting: str) -> None:
-    """migrating is in notes that say migrated: the stem the full-text table indexes stands for
+    """onboarding is in notes that say onboarded: the stem the full-text table indexes stands for
     the word in every form, so a short topic in another form is not read as absent."""
     from tests.test_answers import imported
 
@@ -214,7 +214,7 @@ def test_an_english_word_is_found_in_its_other_forms(tmp_path: Path, question: s
 
 
 def test_a_short_stem_stands_for_no_word() -> None:
-    """rat- is the stem of rating and a prefix of rate and rated: too short to name one word."""
-    assert retrieval.unit_match("migrating", "we migrated the jobs") == 1.0
-    assert retrieval.unit_match("rating", "the rate went up") == 0.0
-    assert retrieval.unit_match("changing", "exchanges") == 0.0  # a stem at a word's start only
+    """cod- is the stem of coding and begins code and codec: too short to name one word."""
+    assert retrieval.unit_match("deploying", "we deployed the jobs") == 1.0
+    assert retrieval.unit_match("coding", "the code went up") == 0.0
+    assert retrieval.unit_match("deploying", "redeployed") == 0.0  # a stem at a word's start only

@@ -148,7 +148,7 @@ class WordSpace:
         `names_share` of their words), the notes' English words of another stem. There, the
         Latin words are names and codes (http, p95, a product), which this model reads as near
         any English word (offsite ≈ http): never the unit in other words. The same word in
-        another form (staging, stage) shares the stem and stays a candidate; over English notes,
+        another form (scheduling, schedule) shares the stem and stays a candidate; over English notes,
         every English word does."""
         if not LATIN_WORD.fullmatch(unit):
             return []

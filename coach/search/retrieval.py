@@ -224,14 +224,14 @@ def cued_sections(question: str) -> set[SectionKind]:
     return {kind for kind, cue in SECTION_CUES.items() if cue.search(text)}
 
 
-MIN_STEM = 5  # an English stem this long names one word in its forms (chang-, migrat-); a shorter
-# one is a prefix of others too (rat- of rate and rating)
+MIN_STEM = 5  # an English stem this long names one word in its forms (deploy-, schedul-); a shorter
+# one is a prefix of others too (cod-, of coding, begins code and codec)
 
 
 @lru_cache(maxsize=4096)
 def _other_forms(unit: str) -> re.Pattern[str] | None:
-    """The other forms of an English word, by its stem at a word's start (changing: changes,
-    changed), as the full-text table already indexes the stems; None for other units."""
+    """The other forms of an English word, by its stem at a word's start (deploying: deployed,
+    deploys), as the full-text table already indexes the stems; None for other units."""
     if not _ENGLISH_WORD.fullmatch(unit):
         return None
     stem = english_stem(unit)
