@@ -26,7 +26,7 @@ from functools import partial
 
 from coach.llm.grounding import quantities
 from coach.text import dates
-from coach.text.numbers import NUMBER_WORDS
+from coach.text.numbers import NUMBER, NUMBER_WORDS
 
 # An amount: the question's interrogative for a quantity. Not "how often" or "how long" (their
 # answers are as often words: 隔週, weekly, "until the release") nor a question about a change
@@ -77,7 +77,7 @@ _ASKED_COUNTER = re.compile(
 )
 # A number as the notes write it, with the currency sign before it and the unit or counter after.
 _COUNTER_AFTER = re.compile(
-    r"[$¥€]?\d(?:[\d,.]*\d)?(?:\s?(?P<unit>%|[\u3040-\u30ff\u4e00-\u9fff]{1,3}|[a-z]+(?: old)?))?"
+    rf"[$¥€]?{NUMBER}(?:\s?(?P<unit>%|[\u3040-\u30ff\u4e00-\u9fff]{{1,3}}|[a-z]+(?: old)?))?"
 )
 
 
