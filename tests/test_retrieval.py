@@ -218,3 +218,39 @@ def test_a_short_stem_stands_for_no_word() -> None:
     assert retrieval.unit_match("deploying", "we deployed the jobs") == 1.0
     assert retrieval.unit_match("coding", "the code went up") == 0.0
     assert retrieval.unit_match("deploying", "redeployed") == 0.0  # a stem at a word's start only
+
+
+def test_a_topic_told_in_more_words_than_it_is_named_in_is_not_read_as_absent() -> None:
+    """Verbs and adjectives written with a kanji, and one-kanji nouns, are words of the topic too:
+    `人を育てる役目` names its subject in one unit but tells it in three words. The question words
+    (決まる, 聞く, 伝える) and the grammar of について are not counted."""
+    assert retrieval.topic_length("人を育てる役目の話は?", retrieval.content_units("人を育てる役目の話は?")) == 3
+    assert retrieval.topic_length("新しい席替えの案は?", ["席替え", "案"]) == 3
+    for question in ["社員食堂について聞いた?", "制服の着用は決まった?", "社宅について上司に伝えた?"]:
+        units = retrieval.content_units(question)
+        assert retrieval.topic_length(question, units) == len(units), question
+    assert retrieval.topic_length("How do I grow as a mentor?", ["grow", "mentor"]) == 2  # English: units only
+
+
+MENTOR_NOTES = {
+    "2025-05-07.md": (
+        "---\ndate: 2025-05-07\nwith: 中村さん\n---\n## キャリア\n"
+        "- 来期は新卒2名のメンター役をやってみたいと伝えた。中村さんは賛成\n"
+        "## 共有\n- 請求バッチの再実行手順を文書にした\n"
+    ),
+    "2025-05-21.md": (
+        "---\ndate: 2025-05-21\nwith: 中村さん\n---\n## 共有\n"
+        "- 監視ダッシュボードの閾値を見直した\n- 夏の賞与の査定は6月に確定する\n"
+    ),
+}
+
+
+def test_a_described_topic_goes_to_the_dense_evidence_and_a_named_one_stays_absent(tmp_path: Path) -> None:
+    from tests.test_answers import imported
+
+    settings = imported(tmp_path, MENTOR_NOTES, "ja")
+    described = ask.retrieve("新しく入る人を導く立場の希望は?", settings, k=5)
+    assert "topic not in the notes" not in described.reason, described.reason
+    assert described.meetings()[0] == "2025-05-07.md"
+    named = ask.retrieve("社宅の希望は?", settings, k=5)
+    assert not named.found and "topic not in the notes" in named.reason, named.reason
