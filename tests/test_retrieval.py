@@ -224,12 +224,16 @@ def test_a_topic_told_in_more_words_than_it_is_named_in_is_not_read_as_absent() 
     """Verbs and adjectives written with a kanji, and one-kanji nouns, are words of the topic too:
     `人を育てる役目` names its subject in one unit but tells it in three words. The question words
     (決まる, 聞く, 伝える) and the grammar of について are not counted."""
-    assert retrieval.topic_length("人を育てる役目の話は?", retrieval.content_units("人を育てる役目の話は?")) == 3
+    assert (
+        retrieval.topic_length("人を育てる役目の話は?", retrieval.content_units("人を育てる役目の話は?")) == 3
+    )
     assert retrieval.topic_length("新しい席替えの案は?", ["席替え", "案"]) == 3
     for question in ["社員食堂について聞いた?", "制服の着用は決まった?", "社宅について上司に伝えた?"]:
         units = retrieval.content_units(question)
         assert retrieval.topic_length(question, units) == len(units), question
-    assert retrieval.topic_length("How do I grow as a mentor?", ["grow", "mentor"]) == 2  # English: units only
+    assert (
+        retrieval.topic_length("How do I grow as a mentor?", ["grow", "mentor"]) == 2
+    )  # English: units only
 
 
 MENTOR_NOTES = {
