@@ -51,6 +51,8 @@ from coach.text.normalize import normalize as shared_normalize
 from coach.text.script import KANA, KANJI, LATIN_RE
 from coach.text.similarity import english_stem
 from coach.text.stopwords import STOPWORDS_EN, STOPWORDS_JA
+from coach.text.synonyms import Synonym
+from coach.text.synonyms import synonyms as dictionary_synonyms
 from coach.text.tokens import terms as text_terms
 
 RRF_K = 20
@@ -339,6 +341,54 @@ def loanword_aliases(units: Sequence[str], lexical: LexicalSource) -> dict[str, 
     return aliases
 
 
+@dataclass
+class SynonymMatch:
+    unit: str
+    synonym: Synonym
+    term: str  # the full-text term that finds it (an English word's stem)
+
+    @property
+    def why(self) -> str:
+        kind = "same word" if self.synonym.same_word else "same meaning"
+        return f"{self.unit}={self.synonym.word} ({kind}, group {self.synonym.group})"
+
+
+def _index_term(word: str) -> str | None:
+    """The full-text term a dictionary word is found by, or None when the index holds it only in
+    pieces (a phrase, a compound the analyser splits), where a match would be of the pieces."""
+    if " " in word:
+        return None
+    if _other_forms(word) is not None:
+        return english_stem(word)
+    found = text_terms(word)
+    return word if found[:1] == [word] else None
+
+
+def synonym_matches(units: Sequence[str], lexical: LexicalSource) -> list[SynonymMatch]:
+    """For each content unit, the words the synonym dictionary (`coach.text.synonyms`) gives for
+    it that the notes use: the notes' vocabulary decides, the dictionary only proposes.
+
+    Measured (`bench/retrieval.py`, decided on the tune half): tune A and held-out unchanged
+    (R@1 20/26 and 34/38, answers 25/26 and 26/28: their questions reuse the notes' words or
+    loanwords); a probe of ten questions written in the dictionary's other words over six
+    meetings (tests/test_synonyms.py holds cases of that kind) found and ranked first 6 -> 8; check B
+    R@3 0.82 kept, R@1 0.61 -> 0.64 (paraphrase 0.20 -> 0.40), answers 0.71 kept. Asking for every
+    unit, not only the absent ones, changed nothing on the tune half and costs a lookup per word.
+    The dictionary's words stay out of the dense probe: its "same word" is the word in all its
+    senses, and with review=レビュー in the probe, a question about a performance review opened
+    its answer with a code-review line (tests/test_retrieval_heldout.py)."""
+    proposed = [
+        SynonymMatch(unit, synonym, term)
+        for unit in units
+        for synonym in dictionary_synonyms(unit)
+        if (term := _index_term(synonym.word)) is not None and synonym.word not in units
+    ]
+    if not proposed:
+        return []
+    _, freqs, _ = lexical.term_stats(sorted({match.term for match in proposed}))
+    return [match for match in proposed if freqs.get(match.term, 0) > 0]
+
+
 # --------------------------------------------------------------------------- lexical source
 
 
@@ -494,6 +544,15 @@ def retrieve(
     terms = query_terms(question)
     aliases = loanword_aliases(units, lexical)
     stats = topic_stats(lexical, units, terms, aliases)
+    # Only a word no passage uses is looked up: the notes' own word for the topic beats any synonym.
+    absent = [unit for unit in units if stats.unit_freq.get(unit, 0) == 0]
+    synonymous = synonym_matches(absent, lexical) if absent and mode != "lexical" else []
+    if synonymous:
+        for match in synonymous:
+            forms = aliases.setdefault(match.unit, [])
+            if match.synonym.word not in forms:
+                forms.append(match.synonym.word)
+        stats = topic_stats(lexical, units, terms, aliases)
     bridged = (
         _bridges(question, units, stats, settings, lexical, words)
         if words is not None and mode != "lexical"
@@ -503,8 +562,12 @@ def retrieve(
         for bridge in bridged:
             aliases.setdefault(bridge.unit, []).append(bridge.word)
         stats = topic_stats(lexical, units, terms, aliases)
-    credit = {bridge.word: BRIDGES.credit for bridge in bridged}
+    # a dictionary word stays out of the dense probe (`dense_query` leaves out what has a credit):
+    # the dictionary's "same word" is the word in any of its senses (review, レビュー)
+    credit = {m.synonym.word: m.synonym.credit for m in synonymous}
+    credit |= {bridge.word: BRIDGES.credit for bridge in bridged}
     terms = [*terms, *(term for forms in aliases.values() for term in forms if term not in terms)]
+    terms += [m.term for m in synonymous if m.term not in terms]
     notices: list[tuple[str, str]] = []
     probe = dense_query(question, aliases, meaning=credit)
 
@@ -579,7 +642,12 @@ def retrieve(
     if notices and not found and ranked and mode == "fused":
         reason += " (dense retrieval unavailable)"
     sounds = {
-        unit: [f for f in forms if not any(b.unit == unit and b.word == f for b in bridged)]
+        unit: [
+            f
+            for f in forms
+            if not any(b.unit == unit and b.word == f for b in bridged)
+            and not any(m.unit == unit and m.synonym.word == f for m in synonymous)
+        ]
         for unit, forms in aliases.items()
     }
     if any(sounds.values()):
@@ -588,6 +656,8 @@ def retrieve(
             + ", ".join(f"{unit}={'/'.join(forms)}" for unit, forms in sounds.items() if forms)
             + ")"
         )
+    if synonymous:
+        reason += " (in the Sudachi synonym dictionary: " + "; ".join(m.why for m in synonymous) + ")"
     if bridged:
         reason += " (near in meaning: " + "; ".join(bridge.why for bridge in bridged) + ")"
     return Retrieval(
