@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from coach.models import Meeting, Passage, SectionKind
 from coach.text.loanwords import sound_key
 from coach.text.passages import passages_with_context
+from coach.text.readings import proper_noun_keys
 from coach.text.tokens import TOKEN_CHARS, fts_query, indexed_text
 from coach.text.tokens import words as words_of
 
@@ -43,8 +44,9 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 CREATE VIRTUAL TABLE passages_terms USING fts5vocab(passages_fts, 'row')
 """
 # Terms by sound key (`coach.text.loanwords`), so that a question's English word can find the
-# notes' katakana loanword and back. Written with the passages; a key never removed costs
-# nothing (its term just matches no passage any more).
+# notes' katakana loanword and back, and the notes' kanji proper nouns by their reading in romaji
+# (`coach.text.readings`, keys `r:…`: Fukuoka finds 福岡). Written with the passages; a key never
+# removed costs nothing (its term just matches no passage any more).
 SOUNDS = """
 CREATE TABLE IF NOT EXISTS term_sounds (
     key TEXT NOT NULL,
@@ -89,9 +91,17 @@ def create_sounds(db: sqlite3.Connection) -> None:
     add_sounds(db, (str(term) for (term,) in db.execute("SELECT term FROM passages_terms")))
 
 
-def add_sounds(db: sqlite3.Connection, words: Iterable[str]) -> None:
-    keyed = {(key, word) for word in set(words) if (key := sound_key(word))}
+def add_sounds(db: sqlite3.Connection, words: Iterable[str], names: Iterable[tuple[str, str]] = ()) -> None:
+    keyed = {(key, word) for word in set(words) if (key := sound_key(word))} | set(names)
     db.executemany("INSERT OR IGNORE INTO term_sounds (key, term) VALUES (?, ?)", sorted(keyed))
+
+
+def add_name_readings(db: sqlite3.Connection) -> None:
+    """The romaji keys of the proper nouns of the passages already stored (run inside a migration)."""
+    names: set[tuple[str, str]] = set()
+    for (text,) in db.execute("SELECT text FROM passages ORDER BY id"):
+        names.update(proper_noun_keys(str(text)))
+    add_sounds(db, (), names)
 
 
 def sounding(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, list[str]]:
@@ -129,6 +139,7 @@ def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
     """Replace the passages of each meeting (inside the caller's transaction)."""
     words: set[str] = set()
     content: set[str] = set()
+    names: set[tuple[str, str]] = set()
     for meeting in meetings:
         db.execute("DELETE FROM passages WHERE meeting = ?", (meeting.file,))
         for passage, context in passages_with_context(meeting):
@@ -151,7 +162,8 @@ def write(db: sqlite3.Connection, meetings: Iterable[Meeting]) -> None:
             # the passage's own words: the meeting title and the section heading its context
             # adds (共有, 宿題, Action items) stand in every passage and name no topic
             content.update(words_of(passage.text))
-    add_sounds(db, words)
+            names.update(proper_noun_keys(passage.text))
+    add_sounds(db, words, names)
     add_words(db, content)
 
 

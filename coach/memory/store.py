@@ -342,6 +342,12 @@ def m008_term_sounds_rekey(db: sqlite3.Connection) -> None:
     fulltext.create_sounds(db)
 
 
+@migration
+def m009_name_readings(db: sqlite3.Connection) -> None:
+    """The notes' kanji proper nouns keyed by their reading in romaji (`coach.text.readings`)."""
+    fulltext.add_name_readings(db)
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
