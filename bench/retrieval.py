@@ -1,9 +1,12 @@
 """Retrieval and answer quality on both dev corpora, and query latency at 16 / 1,000 / 10,000 meetings.
 
     .venv/bin/python bench/retrieval.py [--scales 16,1000,10000] [--dense-max 1000] [--skip-latency]
+        [--corpus A|B|P|all] [-v]
 
-Quality: corpus A (shared/eval/meetings, the tuning corpus) and corpus B (shared/eval/meetings_b,
-the check corpus: its numbers are the ones to trust) are each imported through the real importer
+Quality: corpus A (shared/eval/meetings, the tuning corpus), corpus B (shared/eval/meetings_b,
+the check corpus: its numbers are the ones to trust) and corpus P (bench/data/corpus_p, our own
+mixed-language corpus written by someone who saw neither code nor questions; odd ids tune, even
+ids check; `--corpus P`) are each imported through the real importer
 (store + full-text table + chroma); every question of `meetings_questions.jsonl` /
 `meetings_b_questions.jsonl` is run with the lexical, dense and fused retrievers: recall@1,
 recall@3 and MRR per kind (over meeting files), found/not-found accuracy, and for the fused
@@ -61,9 +64,14 @@ SHARED = Path(os.environ.get("COACH_SHARED_DIR", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
 MODES = ("lexical", "dense", "fused")
 POOL_SIZE = 1200
-CORPORA = {
-    "A (tune)": ("meetings", "meetings_questions.jsonl"),
-    "B (check)": ("meetings_b", "meetings_b_questions.jsonl"),
+OWN = ROOT / "bench" / "data" / "corpus_p"
+# label -> (meetings folder, question file, id parity kept or None for all)
+CORPORA: dict[str, tuple[Path, Path, int | None]] = {
+    "A (tune)": (EVAL / "meetings", EVAL / "meetings_questions.jsonl", None),
+    "B (check)": (EVAL / "meetings_b", EVAL / "meetings_b_questions.jsonl", None),
+    # our own mixed-language corpus (bench/data/corpus_p/README.md), split by id parity
+    "P odd ids (tune)": (OWN / "meetings", OWN / "questions.jsonl", 1),
+    "P even ids (check)": (OWN / "meetings", OWN / "questions.jsonl", 0),
 }
 
 
@@ -71,20 +79,30 @@ def settings_in(path: Path) -> Settings:
     return load_settings(env={"COACH_DATA_DIR": str(path), "COACH_LANG": "en"})
 
 
-def load_questions(name: str) -> list[dict]:
+def load_questions(name: str | Path, parity: int | None = None) -> list[dict]:
     lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    questions = [json.loads(line) for line in lines if line.strip()]
+    if parity is None:
+        return questions
+    return [q for q in questions if int("".join(c for c in q["id"] if c.isdigit())) % 2 == parity]
 
 
 def as_of(q: dict) -> dt.date | None:
     return dt.date.fromisoformat(q["as_of"]) if q.get("as_of") else None
 
 
-def quality(work: Path, label: str, folder: str, question_file: str, verbose: bool) -> Settings:
-    settings = settings_in(work / folder)
-    import_dir(EVAL / folder, settings)
-    qs = load_questions(question_file)
-    print(f"\n== quality, corpus {label}: {len(qs)} questions over {EVAL / folder}")
+def quality(
+    work: Path,
+    label: str,
+    folder: Path,
+    qs: list[dict],
+    verbose: bool,
+    settings: Settings | None = None,
+) -> Settings:
+    if settings is None:
+        settings = settings_in(work / folder.parent.name / folder.name)
+        import_dir(folder, settings)
+    print(f"\n== quality, corpus {label}: {len(qs)} questions over {folder}")
     print(f"{'mode':8} {'kind':14} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5}")
     for mode in MODES:
         per_kind: dict[str, list[int | None]] = defaultdict(list)
@@ -136,7 +154,7 @@ def quality(work: Path, label: str, folder: str, question_file: str, verbose: bo
     return settings
 
 
-def small_store(settings: Settings, label: str, question_file: str, trials: int = 3) -> None:
+def small_store(settings: Settings, label: str, qs: list[dict], trials: int = 3) -> None:
     """A store of two meetings: does the best passage stand out of the background passages?
 
     For each question, `trials` pairs of meetings (an answerable question: one of its meetings and
@@ -152,7 +170,7 @@ def small_store(settings: Settings, label: str, question_file: str, trials: int 
     rng = random.Random(7)
     found: dict[bool, list[bool]] = {True: [], False: []}
     bar = retrieval.CALIBRATION.standout_found
-    for q in load_questions(question_file):
+    for q in qs:
         query = embedder.embed([q["question"]], "query")[0]
         background = retrieval.background_scores(settings, q["question"]).tolist()
         for _ in range(trials):
@@ -303,16 +321,19 @@ def main() -> None:
     parser.add_argument("--scales", default="16,1000,10000")
     parser.add_argument("--dense-max", type=int, default=1000)
     parser.add_argument("--skip-latency", action="store_true")
-    parser.add_argument("--corpus", choices=["A", "B", "both"], default="both")
+    parser.add_argument("--corpus", choices=["A", "B", "P", "all"], default="all")
     parser.add_argument("-v", "--verbose", action="store_true", help="print misses and wrong verdicts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coach-bench-") as tmp:
         work = Path(tmp)
         dev = None
-        for label, (folder, question_file) in CORPORA.items():
-            if args.corpus in ("both", label[0]):
-                settings = quality(work, label, folder, question_file, args.verbose)
-                small_store(settings, label, question_file)
+        imported: dict[Path, Settings] = {}
+        for label, (folder, question_file, parity) in CORPORA.items():
+            if args.corpus in ("all", label[0]):
+                qs = load_questions(question_file, parity)
+                settings = quality(work, label, folder, qs, args.verbose, imported.get(folder))
+                imported[folder] = settings
+                small_store(settings, label, qs)
                 dev = dev or settings
         if not args.skip_latency and dev is not None:
             latency(work, dev, [int(s) for s in args.scales.split(",")], args.dense_max)
