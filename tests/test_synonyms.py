@@ -14,6 +14,7 @@ from coach.config import Settings
 from coach.flows import ask
 from coach.text.synonyms import SAME_MEANING, SAME_WORD, synonyms
 from tests.test_answers import imported
+from tests.test_readings import md
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,15 +42,13 @@ def test_a_word_the_dictionary_only_expands_to_expands_nothing() -> None:
     assert offered("xyzzyplugh") == {}
 
 
-def md(day: str, body: str) -> str:
-    return f"---\ndate: {day}\nwith: 小林さん\n---\n{body}"
-
-
 PAY_NOTES = {
-    "2025-09-02.md": md("2025-09-02", "## 共有\n- 給与の支給日が来月から変わると小林さんから聞いた\n"),
-    "2025-09-16.md": md("2025-09-16", "## 成果\n- 社内ポータルのログイン画面を作り直した\n"),
-    "2025-09-30.md": md("2025-09-30", "## 相談\n- 勉強会の講師を引き受けるか迷っている\n"),
-    "2025-10-14.md": md("2025-10-14", "## キャリア\n- 昇進に必要な実績を小林さんと整理した\n"),
+    "2025-09-02.md": md(
+        "2025-09-02", "小林さん", "## 共有\n- 給与の支給日が来月から変わると小林さんから聞いた\n"
+    ),
+    "2025-09-16.md": md("2025-09-16", "小林さん", "## 成果\n- 社内ポータルのログイン画面を作り直した\n"),
+    "2025-09-30.md": md("2025-09-30", "小林さん", "## 相談\n- 勉強会の講師を引き受けるか迷っている\n"),
+    "2025-10-14.md": md("2025-10-14", "小林さん", "## キャリア\n- 昇進に必要な実績を小林さんと整理した\n"),
 }
 
 
