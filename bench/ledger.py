@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import re
 import sqlite3
@@ -35,7 +36,8 @@ from coach.memory.store import DROPPED, Store
 from coach.models import ActionItem, Period
 from coach.text.similarity import similarity
 
-EVAL = Path("/work/shared/eval")
+# the dev data beside the checkout, as the other benches find it (COACH_SHARED_DIR overrides)
+EVAL = Path(os.environ.get("COACH_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "eval"
 CORPORA = {
     "a": ("meetings", "meetings_actions.json", "review_dev.json"),
     "b": ("meetings_b", "meetings_b_actions.json", "review_b.json"),
