@@ -208,3 +208,89 @@ def dev(tmp_path_factory: pytest.TempPathFactory, meetings_dir: Path) -> Setting
 def test_dev_meetings_lack_the_figure(dev: Settings, question: str) -> None:
     result = ask.ask(question, dev)
     assert not result.found and "asked fact absent" in result.why, result.answer
+
+
+# --------------------------------------------------------------------------- the subject of the fact
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("資格手当はいくら?", "資格手当"),
+        ("小林さんの残業時間ってどれくらい?", "小林さんの残業時間"),
+        ("社内ハッカソンの登壇で交通費はいくら出た?", "交通費"),
+        ("障害対応は週何件まで減った?", "障害対応"),
+        ("How much is the travel budget for the offsite?", "travel budget"),
+        ("When was the design review?", "design review"),
+        ("How much is the parking fee per day?", "parking fee"),
+        ("When is the team dinner next week?", "team dinner"),
+        ("How many tickets did we close?", None),  # no copula: the subject is not in a plain place
+        ("What did we decide about the budget?", None),  # asks no fact
+    ],
+)
+def test_the_subject_a_fact_is_asked_of(question: str, subject: str | None) -> None:
+    text = normalize(question)
+    match = next((m for kind in asked.FACT_KINDS if (m := kind.asks.search(text))), None)
+    assert (asked.asked_subject(text, match) if match else None) == subject
+
+
+SIBLINGS = {
+    "2025-06-03.md": """---
+date: 2025-06-03
+with: 森さん
+---
+## 共有
+- 資格手当は月8,000円。AWSの資格も対象になった
+- 夜勤のシフトは来月から見直す予定
+- チームの残業時間は月平均20時間に減った
+
+## 成果
+- 状況: 決済APIの障害が続いていた
+- 結果: エラー率が1.2%→0.3%に下がった
+""",
+    "2025-06-17.md": """---
+date: 2025-06-17
+with: 森さん
+---
+## 共有
+- 小林さんが新しくチームに加わった。オンボーディングは自分が担当
+- The conference budget for the team is $3,000 this year.
+- The travel policy now asks for receipts within a week.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def siblings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return imported(tmp_path_factory.mktemp("asked-siblings"), SIBLINGS, "ja")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("資格手当はいくら?", "8,000"),
+        ("チームの残業時間はどれくらい?", "20時間"),
+        # the result line names only the head (エラー率); the meeting's situation names the API
+        ("決済APIのエラー率はどれくらい下がった?", "0.3%"),
+        ("How much is the conference budget?", "$3,000"),
+    ],
+)
+def test_a_fact_stated_of_the_subject_answers(siblings: Settings, question: str, fact: str) -> None:
+    result = ask.ask(question, siblings)
+    assert result.found, result.why
+    assert fact in result.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "シフト手当はいくら?",  # 手当 is stated only of 資格手当; シフト only without a figure
+        "小林さんの残業時間はどれくらい?",  # the team's hours, not 小林さん's
+        "How much is the travel budget?",  # the conference's budget; travel only as a policy
+    ],
+)
+def test_a_fact_stated_of_a_sibling_subject_does_not_answer(siblings: Settings, question: str) -> None:
+    result = ask.ask(question, siblings)
+    assert not result.found, result.answer
+    assert "of another subject" in result.why, result.why
+    assert result.sources  # the nearest meetings stay

@@ -670,12 +670,35 @@ def _asks_status(question: str) -> bool:
     return followthrough.asks_status(retrieval.normalize(question), (ASKS_DONE, ASKS_PROGRESS))
 
 
-def _absent_fact(question: str, cited: Sequence[Cited], status: bool) -> asked.Absent | None:
-    """The number or date the question asks for when no sentence the answer quotes states one
-    (`coach.flows.asked`); a question whether or when something was done (`status`) is not
-    checked for a date."""
+def _subject_of(found: retrieval.Retrieval) -> Callable[[str], asked.Subject | None]:
+    """For the words naming what a question asks about, its `asked.Subject`: the question's content
+    words among them that the notes use (`Retrieval.used`), in the order the question says them,
+    each found in a sentence as itself or one of its aliases."""
+
+    def places(unit: str, text: str) -> list[tuple[int, int]]:
+        return retrieval.unit_places(unit, text, found.aliases)
+
+    def subject(words: str) -> asked.Subject | None:
+        named = retrieval.normalize(words)
+        at = {unit: named.find(unit) for unit in found.units if found.used.get(unit, 0) > 0}
+        required = tuple(sorted((u for u, i in at.items() if i >= 0), key=lambda u: (at[u], -len(u))))
+        if not required:
+            return None
+        return asked.Subject(words, required, lambda unit, text: bool(places(unit, text)), places)
+
+    return subject
+
+
+def _absent_fact(
+    question: str, cited: Sequence[Cited], status: bool, found: retrieval.Retrieval
+) -> asked.Absent | None:
+    """The number or date the question asks for when no sentence the answer quotes states one of
+    what the question asks about (`coach.flows.asked`); a question whether or when something was
+    done (`status`) is not checked for a date."""
     shown = [retrieval.normalize(line) for c in _shown(cited) for line in (c.quotes or c.lines)]
-    return asked.asked_fact_absent(retrieval.normalize(question), shown, status=status)
+    return asked.asked_fact_absent(
+        retrieval.normalize(question), shown, status=status, subject_of=_subject_of(found)
+    )
 
 
 def _followed(
@@ -773,7 +796,7 @@ def ask_stream(question: str, settings: Settings, as_of: dt.date | None = None) 
     followed = _followed(cited, settings, language, as_of, listing, status)
     extra = [s for f in followed if (s := f.source()) and all(c.hit.passage.file != s.file for c in cited)]
     # the LLM reads whole meetings, not only the quoted sentences: the check is the offline answer's
-    absent = None if listing or followed else _absent_fact(question, cited, status)
+    absent = None if listing or followed else _absent_fact(question, cited, status, found)
     why = "; ".join([found.reason, *(f.why for f in followed)])
     offline = AskResult(
         answer="\n".join(

@@ -15,6 +15,16 @@ kinds of fact a sentence shows plainly, the offline answer is checked before it 
 When none of the sentences the answer would quote holds the fact, the answer says the notes do
 not state it, and the nearest meetings stay as sources. Everything here is a class of phrasing
 (named patterns below), not a list of topics.
+
+A fact answers only about what it is asked of. The question names that *subject* in a plain
+place (`asked_subject`): in Japanese the noun phrase marked as the topic right before the
+interrogative (XはいくらX, Xってどれくらい, Xはいつ; a possessive XのY is one phrase), in
+English the noun phrase after "how much / how many / when" and a copula (how much is X, when
+was X). Each content word of the subject that the notes use must be in the sentence that states
+the fact (`Subject.holds`, the word or the notes' word for it): an amount stated of a sibling
+subject (another allowance's figure for a question about one allowance, the team's count for a
+question about one person) does not answer it. A subject word the notes never use (a
+paraphrase, a word in the other language that only meaning bridges) asks nothing of the sentence.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from functools import partial
 from coach.llm.grounding import quantities
 from coach.text import dates
 from coach.text.numbers import NUMBER, NUMBER_WORDS
+from coach.text.stopwords import is_stopword
 
 # An amount: the question's interrogative for a quantity. Not "how often" or "how long" (their
 # answers are as often words: 隔週, weekly, "until the release") nor a question about a change
@@ -170,24 +181,119 @@ FACT_KINDS = (
 )
 
 
+# A word of a subject: kanji, katakana (with ー and ・), Latin letters and digits; hiragana end it
+# (particles, verb endings) except in the joins below.
+_WORD = r"[\u4e00-\u9fff\u30a0-\u30ffa-z0-9\-]+"
+# A Japanese subject: words, possibly joined by a possessive の (with an honorific before it:
+# 山本さんの昇給額) or a space (Go Conference), marked as the topic (は, って, が, も) and followed
+# by at most a few characters before the interrogative (アラートは週何件, 手当はいつから).
+_JA_SUBJECT = re.compile(
+    rf"(?P<subject>(?:{_WORD}(?:\s{_WORD})*(?:さん|くん|ちゃん|様)?の)*{_WORD}(?:\s{_WORD})*)"
+    r"(?:ってのは|って|とは|は|が|も)[^\s、。?？!！はがも]{0,4}$"
+)
+# An English subject: after "how much/many" or "when", a copula and a determiner, the words up to
+# the first function word (`coach.text.stopwords`: of, for, per…), a time word or punctuation
+# (how much is the on-call allowance per month?).
+_EN_SUBJECT = re.compile(
+    r"\b(?:how (?:much|many)|when)\s+(?:is|was|are|were|will be)\s+(?:(?:the|my|our|a|an)\s+)?"
+    r"(?P<subject>[a-z0-9\-]+(?:\s+[a-z0-9\-]+)*)"
+)
+# Words that end an English subject though they are not function words: a time after it.
+_EN_SUBJECT_END = frozenset({"after", "before", "last", "next", "now", "today", "yesterday"})
+
+
+def asked_subject(question: str, asks: re.Match[str]) -> str | None:
+    """The words of `question` (normalised) naming what its interrogative `asks` asks about, or
+    None when the question does not name it in one of the plain places (see the module's text)."""
+    before = question[: asks.start()]
+    if japanese := _JA_SUBJECT.search(before):
+        return japanese.group("subject")
+    english = _EN_SUBJECT.search(question, max(0, asks.start() - 1))
+    if english is None or english.start() > asks.start():
+        return None
+    words: list[str] = []
+    for word in english.group("subject").split():
+        if is_stopword(word) or word in _EN_SUBJECT_END:
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+# The word written right before a word: its modifier when no particle but a possessive の, a
+# space or a hyphen stands between (テックリード手当, オンコールの手当, remote work allowance).
+_MODIFIER = re.compile(rf"({_WORD})(?:の|\s|-)?$")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The subject of an asked fact: its words in the question, the content words of it that the
+    notes use (the last is its head: 手当 of オンコール手当, allowance of on-call allowance), and
+    how a sentence holds a word (`holds`: the word or the notes' word for it) and where
+    (`places`: the spans of the word and of those forms)."""
+
+    words: str
+    required: tuple[str, ...]
+    holds: Callable[[str, str], bool]
+    places: Callable[[str, str], list[tuple[int, int]]]
+
+    @property
+    def head(self) -> str:
+        return self.required[-1]
+
+    def answers(self, text: str) -> bool:
+        """Whether a sentence stating the fact states it of this subject: it holds the head, and
+        unless it holds every word of the subject, not only in compounds with a modifier the
+        question does not have (テックリード手当 for オンコール手当: a sibling subject's figure)."""
+        places = self.places(self.head, text)
+        if not places:
+            return False
+        if all(self.holds(word, text) for word in self.required):
+            return True
+        return any(not self._foreign_modifier(text[:start]) for start, _ in places)
+
+    def _foreign_modifier(self, before: str) -> bool:
+        match = _MODIFIER.search(before)
+        if match is None:
+            return False
+        word = match.group(1)
+        return word not in self.words and not is_stopword(word)
+
+
 @dataclass(frozen=True)
 class Absent:
     kind: FactKind
     asked: str  # the question's words that ask for it
     read: int  # sentences of the answer read
+    subject: Subject | None = None  # when set, sentences stating one were about another subject
+    elsewhere: int = 0  # sentences that state one without the subject's words
 
     @property
     def why(self) -> str:
-        return (
+        reason = (
             f"asked fact absent: the question asks for {self.kind.name} (“{self.asked}”); "
             f"none of the {self.read} sentences the answer would quote states one"
         )
+        if self.subject is not None and self.elsewhere:
+            reason += (
+                f" of “{self.subject.words}” ({self.elsewhere} state one of another subject: without "
+                f"“{self.subject.head}”, or with it in a compound the question does not name, and "
+                "without " + ", ".join(self.subject.required[:-1]) + ")"
+            )
+        return reason
 
 
-def asked_fact_absent(question: str, quoted: Sequence[str], *, status: bool) -> Absent | None:
+def asked_fact_absent(
+    question: str,
+    quoted: Sequence[str],
+    *,
+    status: bool,
+    subject_of: Callable[[str], Subject | None] = lambda _words: None,
+) -> Absent | None:
     """The kind of fact `question` asks for that none of `quoted` (the sentences the answer would
     quote, normalised) states; None when it asks for no such fact or one of them states it.
-    `status`: the question asks whether or when something was done (its date is the meeting's)."""
+    `status`: the question asks whether or when something was done (its date is the meeting's).
+    `subject_of`: for the words naming what is asked about (`asked_subject`), its `Subject` (None
+    when the notes use none of its words); a sentence states the fact only if it holds it."""
     if not quoted:
         return None
     for kind in FACT_KINDS:
@@ -197,6 +303,11 @@ def asked_fact_absent(question: str, quoted: Sequence[str], *, status: bool) -> 
         if match is None:
             continue
         states = kind.reader(question)  # what the question asks, read once for every sentence
-        if not any(states(text) for text in quoted):
+        stating = [text for text in quoted if states(text)]
+        words = asked_subject(question, match)
+        subject = subject_of(words) if words else None
+        if subject is not None and stating and not any(subject.answers(text) for text in stating):
+            return Absent(kind, match.group(0), len(quoted), subject, len(stating))
+        if not stating:
             return Absent(kind, match.group(0), len(quoted))
     return None

@@ -284,6 +284,19 @@ def unit_match(unit: str, text: str, partial: bool = True) -> float:
     return 0.0
 
 
+def unit_places(
+    unit: str, text: str, aliases: Mapping[str, Sequence[str]] | None = None
+) -> list[tuple[int, int]]:
+    """Where `text` holds the unit whole (an English word in any of its forms) or one of its
+    `aliases`, as (start, end) spans in order."""
+    spans: set[tuple[int, int]] = set()
+    for form in [unit, *(aliases or {}).get(unit, ())]:
+        spans.update(m.span() for m in re.finditer(re.escape(form), text))
+        if (forms := _other_forms(form)) is not None:
+            spans.update(m.span() for m in forms.finditer(text))
+    return sorted(spans)
+
+
 def coverage(
     units: Sequence[str],
     text: str,
@@ -500,6 +513,9 @@ class Retrieval:
     aliases: dict[str, list[str]] = field(default_factory=dict)  # unit -> the notes' word for it
     bridges: list[Bridge] = field(default_factory=list)  # which of those were matched by meaning
     credit: dict[str, float] = field(default_factory=dict)  # what such a word counts for in coverage
+    # passages using each unit, itself or the same word in the other script, a name's reading or a
+    # dictionary synonym (not a word matched by meaning): the notes' own words for the topic
+    used: dict[str, int] = field(default_factory=dict)
 
     def meetings(self) -> list[str]:
         """Meeting files in rank order (each once)."""
@@ -582,6 +598,7 @@ def retrieve(
             if match.synonym.word not in forms:
                 forms.append(match.synonym.word)
         stats = topic_stats(lexical, units, terms, aliases)
+    used = dict(stats.unit_freq)
     bridged = (
         _bridges(question, units, stats, settings, lexical, words)
         if words is not None and mode != "lexical"
@@ -708,6 +725,7 @@ def retrieve(
         aliases=aliases,
         bridges=bridged,
         credit=credit,
+        used=used,
     )
 
 
