@@ -99,6 +99,9 @@ class Amount:
 
     kind: str | None
     group: str | None
+    # the thing an English count asks about (how many *pages*), when the question names it: a
+    # sentence naming it with a number counts it, whatever counter it uses (page数は34件)
+    noun: str | None = None
 
 
 # Kinds of figure that answer a kind of amount besides itself: how much money a change saved is
@@ -133,7 +136,8 @@ def asked_amount(question: str) -> Amount:
     group = _group(counter)
     if kind is None and group is not None:  # a counter grounding does not know (歳) still counts
         kind = "count"
-    return Amount(kind, group if kind == "count" else None)
+    noun = match.group("en").split()[0] if match.group("en") else None
+    return Amount(kind, group if kind == "count" else None, noun if kind == "count" else None)
 
 
 def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
@@ -145,6 +149,8 @@ def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
     rest = dates.CALENDAR.sub(" ", text)
     if amount.kind is None:
         return any(ch.isdigit() for ch in rest)
+    if amount.noun and any(ch.isdigit() for ch in rest) and _names(amount.noun, rest):
+        return True
     for number in _COUNTER_AFTER.finditer(rest):
         found = quantities(number.group(0))
         kind = found[-1].kind if found else None
@@ -155,6 +161,13 @@ def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
         ):
             return True
     return False
+
+
+def _names(noun: str, text: str) -> bool:
+    """Whether `text` names an English noun, singular or plural, as a word or before a Japanese
+    counter word (page数)."""
+    singular = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+    return re.search(rf"(?<![a-z]){re.escape(singular)}(?:e?s)?(?![a-z])", text) is not None
 
 
 def states_date(text: str) -> bool:
