@@ -684,7 +684,7 @@ def _subject_of(found: retrieval.Retrieval) -> Callable[[str], asked.Subject | N
         required = tuple(sorted((u for u, i in at.items() if i >= 0), key=lambda u: (at[u], -len(u))))
         if not required:
             return None
-        return asked.Subject(words, required, lambda unit, text: bool(places(unit, text)), places)
+        return asked.Subject(words, required, places)
 
     return subject
 

@@ -19,12 +19,15 @@ not state it, and the nearest meetings stay as sources. Everything here is a cla
 A fact answers only about what it is asked of. The question names that *subject* in a plain
 place (`asked_subject`): in Japanese the noun phrase marked as the topic right before the
 interrogative (XはいくらX, Xってどれくらい, Xはいつ; a possessive XのY is one phrase), in
-English the noun phrase after "how much / how many / when" and a copula (how much is X, when
-was X). Each content word of the subject that the notes use must be in the sentence that states
-the fact (`Subject.holds`, the word or the notes' word for it): an amount stated of a sibling
-subject (another allowance's figure for a question about one allowance, the team's count for a
-question about one person) does not answer it. A subject word the notes never use (a
-paraphrase, a word in the other language that only meaning bridges) asks nothing of the sentence.
+English the noun phrase after "how much / how many / when" and a copula, up to a function word
+(how much is X, when was X). Of the subject's content words, only those the notes use count; the
+last of them is its head. A sentence stating the fact states it of the subject
+(`Subject.answers`) when it holds the head (the word or the notes' word for it) and, unless it
+holds every counted word, holds the head at least once without a modifier the question does not
+name: an amount stated of a sibling subject (テックリード手当 for a question about オンコール手当,
+the team's hours for a question about one person's) does not answer it. A subject word the notes
+never use (a paraphrase, a word in the other language that only meaning bridges) asks nothing of
+the sentence.
 """
 
 from __future__ import annotations
@@ -241,12 +244,11 @@ _MODIFIER = re.compile(rf"({_WORD})(?:の|\s|-)?$")
 class Subject:
     """The subject of an asked fact: its words in the question, the content words of it that the
     notes use (the last is its head: 手当 of オンコール手当, allowance of on-call allowance), and
-    how a sentence holds a word (`holds`: the word or the notes' word for it) and where
-    (`places`: the spans of the word and of those forms)."""
+    where a sentence holds a word (`places`: the spans of the word and of the notes' words for it;
+    none when it does not hold it)."""
 
     words: str
     required: tuple[str, ...]
-    holds: Callable[[str, str], bool]
     places: Callable[[str, str], list[tuple[int, int]]]
 
     @property
@@ -260,7 +262,7 @@ class Subject:
         places = self.places(self.head, text)
         if not places:
             return False
-        if all(self.holds(word, text) for word in self.required):
+        if all(self.places(word, text) for word in self.required):
             return True
         return any(not self._foreign_modifier(text[:start]) for start, _ in places)
 
@@ -317,10 +319,10 @@ def asked_fact_absent(
             continue
         states = kind.reader(question)  # what the question asks, read once for every sentence
         stating = [text for text in quoted if states(text)]
-        words = asked_subject(question, match)
-        subject = subject_of(words) if words else None
-        if subject is not None and stating and not any(subject.answers(text) for text in stating):
-            return Absent(kind, match.group(0), len(quoted), subject, len(stating))
         if not stating:
             return Absent(kind, match.group(0), len(quoted))
+        words = asked_subject(question, match)
+        subject = subject_of(words) if words else None
+        if subject is not None and not any(subject.answers(text) for text in stating):
+            return Absent(kind, match.group(0), len(quoted), subject, len(stating))
     return None
