@@ -290,3 +290,15 @@ def test_a_fact_stated_of_a_sibling_subject_does_not_answer(siblings: Settings, 
     assert not result.found, result.answer
     assert "of another subject" in result.why, result.why
     assert result.sources  # the nearest meetings stay
+
+
+def test_why_names_what_the_sibling_sentences_lack() -> None:
+    question = normalize("交通費はいくら?")
+    match = asked.ASKS_AMOUNT.search(question)
+    assert match is not None and asked.asked_subject(question, match) == "交通費"
+    subject = asked.Subject("交通費", ("交通費",), lambda word, text: [(0, 1)] if word in text else [])
+    absent = asked.asked_fact_absent(
+        question, [normalize("懇親会の会費は3,000円")], status=False, subject_of=lambda _words: subject
+    )
+    assert absent is not None
+    assert absent.why.endswith("(1 state one of another subject: without “交通費”)"), absent.why

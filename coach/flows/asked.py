@@ -289,10 +289,16 @@ class Absent:
             f"none of the {self.read} sentences the answer would quote states one"
         )
         if self.subject is not None and self.elsewhere:
+            others = self.subject.required[:-1]
             reason += (
                 f" of “{self.subject.words}” ({self.elsewhere} state one of another subject: without "
-                f"“{self.subject.head}”, or with it in a compound the question does not name, and "
-                "without " + ", ".join(self.subject.required[:-1]) + ")"
+                f"“{self.subject.head}”"
+                + (
+                    ", or with it in a compound the question does not name, and without " + ", ".join(others)
+                    if others
+                    else ""
+                )
+                + ")"
             )
         return reason
 
