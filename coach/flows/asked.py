@@ -24,8 +24,8 @@ English the noun phrase after "how much / how many / when" and a copula, up to a
 last of them is its head. A sentence stating the fact states it of the subject
 (`Subject.answers`) when it holds the head (the word or the notes' word for it) and, unless it
 holds every counted word, holds the head at least once without a modifier the question does not
-name: an amount stated of a sibling subject (テックリード手当 for a question about オンコール手当,
-the team's hours for a question about one person's) does not answer it. A subject word the notes
+name: an amount stated of a sibling subject (資格手当 for a question about シフト手当, the
+team's hours for a question about one person's) does not answer it. A subject word the notes
 never use (a paraphrase, a word in the other language that only meaning bridges) asks nothing of
 the sentence.
 """
@@ -102,8 +102,8 @@ class Amount:
 
     kind: str | None
     group: str | None
-    # the thing an English count asks about (how many *pages*), when the question names it: a
-    # sentence naming it with a number counts it, whatever counter it uses (page数は34件)
+    # the thing an English count asks about (how many *sessions*), when the question names it: a
+    # sentence naming it with a number counts it, whatever counter it uses (session数は9件)
     noun: str | None = None
 
 
@@ -168,7 +168,7 @@ def states_amount(text: str, amount: Amount = Amount(None, None)) -> bool:
 
 def _names(noun: str, text: str) -> bool:
     """Whether `text` names an English noun, singular or plural, as a word or before a Japanese
-    counter word (page数)."""
+    counter word (session数)."""
     singular = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
     return re.search(rf"(?<![a-z]){re.escape(singular)}(?:e?s)?(?![a-z])", text) is not None
 
@@ -201,15 +201,15 @@ FACT_KINDS = (
 # (particles, verb endings) except in the joins below.
 _WORD = r"[\u4e00-\u9fff\u30a0-\u30ffa-z0-9\-]+"
 # A Japanese subject: words, possibly joined by a possessive の (with an honorific before it:
-# 山本さんの昇給額) or a space (Go Conference), marked as the topic (は, って, が, も) and followed
-# by at most a few characters before the interrogative (アラートは週何件, 手当はいつから).
+# 小林さんの残業時間) or a space (design review), marked as the topic (は, って, が, も) and
+# followed by at most a few characters before the interrogative (障害対応は週何件, 研修はいつから).
 _JA_SUBJECT = re.compile(
     rf"(?P<subject>(?:{_WORD}(?:\s{_WORD})*(?:さん|くん|ちゃん|様)?の)*{_WORD}(?:\s{_WORD})*)"
     r"(?:ってのは|って|とは|は|が|も)[^\s、。?？!！はがも]{0,4}$"
 )
 # An English subject: after "how much/many" or "when", a copula and a determiner, the words up to
 # the first function word (`coach.text.stopwords`: of, for, per…), a time word or punctuation
-# (how much is the on-call allowance per month?).
+# (how much is the parking fee per day?).
 _EN_SUBJECT = re.compile(
     r"\b(?:how (?:much|many)|when)\s+(?:is|was|are|were|will be)\s+(?:(?:the|my|our|a|an)\s+)?"
     r"(?P<subject>[a-z0-9\-]+(?:\s+[a-z0-9\-]+)*)"
@@ -236,14 +236,14 @@ def asked_subject(question: str, asks: re.Match[str]) -> str | None:
 
 
 # The word written right before a word: its modifier when no particle but a possessive の, a
-# space or a hyphen stands between (テックリード手当, オンコールの手当, remote work allowance).
+# space or a hyphen stands between (資格手当, シフトの手当, conference travel budget).
 _MODIFIER = re.compile(rf"({_WORD})(?:の|\s|-)?$")
 
 
 @dataclass(frozen=True)
 class Subject:
     """The subject of an asked fact: its words in the question, the content words of it that the
-    notes use (the last is its head: 手当 of オンコール手当, allowance of on-call allowance), and
+    notes use (the last is its head: 手当 of シフト手当, budget of travel budget), and
     where a sentence holds a word (`places`: the spans of the word and of the notes' words for it;
     none when it does not hold it)."""
 
@@ -258,7 +258,7 @@ class Subject:
     def answers(self, text: str) -> bool:
         """Whether a sentence stating the fact states it of this subject: it holds the head, and
         unless it holds every word of the subject, not only in compounds with a modifier the
-        question does not have (テックリード手当 for オンコール手当: a sibling subject's figure)."""
+        question does not have (資格手当 for シフト手当: a sibling subject's figure)."""
         places = self.places(self.head, text)
         if not places:
             return False
