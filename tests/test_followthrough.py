@@ -14,6 +14,7 @@ import pytest
 
 from coach.config import Settings, load_settings
 from coach.flows import ask, followthrough
+from tests.support.llm_server import LLMServer
 from tests.test_answers import imported
 
 MEETINGS = {
@@ -165,7 +166,7 @@ def test_the_cli_json_carries_the_ledgers_why(notes: Settings, monkeypatch: pyte
 
 def test_the_llm_is_offered_the_meeting_that_closed_the_item(
     notes: Settings,
-    llm_server,  # type: ignore[no-untyped-def]
+    llm_server: LLMServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Only the best meeting is cited (the one that opened the item): the meeting that closed it

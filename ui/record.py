@@ -203,6 +203,18 @@ def clear_form() -> None:
     st.session_state["record_version"] += 1
 
 
+def _new_meeting() -> None:
+    """The "new meeting" button's callback: it runs before the widgets are drawn, so the form is
+    cleared in the same run as the click (a second run, by st.rerun, widens the window in which
+    text typed right after the click could meet the clearing values on their way to the page)."""
+    from coach.flows.record import clear_draft
+
+    clear_form()
+    attempt(lambda: clear_draft(settings()))
+    st.session_state["record_saved"] = None
+    st.session_state["record_last_draft"] = None
+
+
 def _record(my_rows: pd.DataFrame, manager_rows: pd.DataFrame) -> MeetingRecord:
     return MeetingRecord(
         date=st.session_state[DATE_KEY],
@@ -299,14 +311,7 @@ def render() -> None:
         top_left.info(t("record.editing", file=editing), icon=":material/edit:")
         if kept := st.session_state.get(KEPT_KEY):
             st.caption(t("record.kept", sections=", ".join(kept)))
-    if top_right.button(t("record.new"), key="record_new"):
-        from coach.flows.record import clear_draft
-
-        clear_form()
-        attempt(lambda: clear_draft(settings()))
-        st.session_state["record_saved"] = None
-        st.session_state["record_last_draft"] = None
-        st.rerun()
+    top_right.button(t("record.new"), key="record_new", on_click=_new_meeting)
     saved = st.session_state.get("record_saved")
     if saved:
         st.success(t("record.saved", file=saved[0], n=saved[1]), icon=":material/check_circle:")

@@ -47,6 +47,16 @@ def _save(page: Page) -> None:
     wait_idle(page)
 
 
+def _new_meeting(page: Page) -> None:
+    """Start a new meeting the way a user does: click, then type only once the form shows empty."""
+    page.get_by_role("button", name="新しい会議").click()
+    with contextlib.suppress(PlaywrightTimeout):  # the rerun the click starts (may be over already)
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3000)
+    wait_idle(page)
+    expect(page.get_by_role("textbox", name=WITH)).to_have_value("")
+    expect(page.get_by_label(DECISIONS)).to_have_value("")
+
+
 def _eventually(check: Callable[[], bool], seconds: float = 20) -> None:
     """The server writes the store while the page reruns: wait for what it should have written."""
     deadline = time.monotonic() + seconds
@@ -96,9 +106,7 @@ def test_save_edit_resave_two_meetings_on_one_day_and_reload(page: Page, app_ser
     expect(page.get_by_test_id("stDataFrame").first.get_by_text(action)).to_be_attached()
 
     # A second 1on1 the same day with someone else is a second meeting.
-    page.get_by_role("button", name="新しい会議").click()
-    wait_idle(page)
-    expect(page.get_by_role("textbox", name=WITH)).to_have_value("")
+    _new_meeting(page)
     page.get_by_role("textbox", name=WITH).fill("鈴木さん")
     page.get_by_label(DECISIONS).fill("オンボーディングの担当を決めた")
     page.keyboard.press("Tab")
@@ -111,8 +119,7 @@ def test_save_edit_resave_two_meetings_on_one_day_and_reload(page: Page, app_ser
     assert [a.action for a in _store(app_server).actions()] == [action], "the first meeting kept its action"
 
     # The same person, day and title again: asked before anything is overwritten.
-    page.get_by_role("button", name="新しい会議").click()
-    wait_idle(page)
+    _new_meeting(page)
     page.get_by_role("textbox", name=WITH).fill("田中さん")
     page.get_by_role("textbox", name=TITLE).fill("週次の1on1")
     page.get_by_label(DECISIONS).fill("上書きしてはいけない決定")
@@ -124,8 +131,8 @@ def test_save_edit_resave_two_meetings_on_one_day_and_reload(page: Page, app_ser
     try:
         expect(page.get_by_text("上書きしますか")).to_be_visible()
     except AssertionError as exc:  # say whether anything was written instead of asking
-        meetings = [(m.file, m.title, m.section_text("decisions")) for m in _store(app_server).meetings()]
-        raise AssertionError(f"no overwrite question; the store holds {meetings}") from exc
+        held = [(m.file, m.title, m.section_text("decisions")) for m in _store(app_server).meetings()]
+        raise AssertionError(f"no overwrite question; the store holds {held}") from exc
     page.get_by_role("button", name="やめる").click()
     wait_idle(page)
     stored = _store(app_server).meeting(first)
