@@ -262,7 +262,7 @@ class Subject:
         places = self.places(self.head, text)
         if not places:
             return False
-        if all(self.places(word, text) for word in self.required):
+        if all(self.places(word, text) for word in self.required[:-1]):
             return True
         return any(not self._foreign_modifier(text[:start]) for start, _ in places)
 
@@ -289,16 +289,11 @@ class Absent:
             f"none of the {self.read} sentences the answer would quote states one"
         )
         if self.subject is not None and self.elsewhere:
-            others = self.subject.required[:-1]
+            others = ", ".join(self.subject.required[:-1])
+            compound = f", or with it in a compound the question does not name, and without {others}"
             reason += (
-                f" of “{self.subject.words}” ({self.elsewhere} state one of another subject: without "
-                f"“{self.subject.head}”"
-                + (
-                    ", or with it in a compound the question does not name, and without " + ", ".join(others)
-                    if others
-                    else ""
-                )
-                + ")"
+                f" of “{self.subject.words}” ({self.elsewhere} state one of another subject: "
+                f"without “{self.subject.head}”{compound if others else ''})"
             )
         return reason
 

@@ -38,21 +38,23 @@ def _add_action(page: Page, action: str) -> None:
     wait_idle(page)
 
 
+def _click(page: Page, button: str) -> None:
+    """Click a button and wait for the rerun the click starts to finish."""
+    page.get_by_role("button", name=button, exact=True).click()
+    with contextlib.suppress(PlaywrightTimeout):  # the rerun may be over already
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3000)
+    wait_idle(page)
+
+
 def _save(page: Page) -> None:
     page.keyboard.press("Tab")  # commit the field being typed in
     wait_idle(page)
-    page.get_by_role("button", name="保存", exact=True).click()
-    with contextlib.suppress(PlaywrightTimeout):  # the rerun the click starts (may be over already)
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3000)
-    wait_idle(page)
+    _click(page, "保存")
 
 
 def _new_meeting(page: Page) -> None:
     """Start a new meeting the way a user does: click, then type only once the form shows empty."""
-    page.get_by_role("button", name="新しい会議").click()
-    with contextlib.suppress(PlaywrightTimeout):  # the rerun the click starts (may be over already)
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3000)
-    wait_idle(page)
+    _click(page, "新しい会議")
     expect(page.get_by_role("textbox", name=WITH)).to_have_value("")
     expect(page.get_by_label(DECISIONS)).to_have_value("")
 
