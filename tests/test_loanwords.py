@@ -35,6 +35,14 @@ from coach.text.loanwords import forms, same_word, sound_key
         ("time", "タイム"),
         ("batch", "バッチ"),
         ("alert", "アラート"),
+        # an opening consonant cluster broken by u, or by o after t and d
+        ("sprint", "スプリント"),
+        ("slide", "スライド"),
+        ("cloud", "クラウド"),
+        ("program", "プログラム"),
+        ("trend", "トレンド"),
+        ("draft", "ドラフト"),
+        ("stop", "ストップ"),
     ],
 )
 def test_an_english_word_and_its_katakana_rendering_are_one_word(latin: str, katakana: str) -> None:
@@ -54,6 +62,11 @@ def test_an_english_word_and_its_katakana_rendering_are_one_word(latin: str, kat
         ("time", "チーム"),
         ("data", "デート"),
         ("node", "ノート"),
+        # the English opens with a cluster, the katakana's first consonant carries another vowel
+        ("stop", "セットアップ"),
+        ("cloud", "コールド"),
+        ("stor", "シート"),
+        ("slim", "セリム"),
     ],
 )
 def test_words_that_only_share_consonants_are_not_joined(latin: str, katakana: str) -> None:
