@@ -21,7 +21,8 @@ part of it), split by position: joined 30/47 -> 39/47 on the half the rules were
 The opening-cluster rule (`_OPENING_CLUSTER`) was added later. The bench's questions over the three
 corpora make 49 joins. It removes 3 of them, all wrong (stop/セットアップ, cloud/コールド,
 stor/シート), and no right one. On corpus P's tune half, R@3 rose from 0.83 to 0.88 and the answers
-holding the fact from 17/24 to 18/24. Corpora A and B and P's check half were unchanged.
+holding the fact from 17/24 to 18/24. The fused figures of corpora A and B and of P's check half
+were unchanged. On B, dense-only crosslingual R@3 rose from 0.33 to 0.50.
 """
 
 from __future__ import annotations
